@@ -1,0 +1,181 @@
+import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import type {
+  Bound,
+  CellFlag,
+  CellResult,
+  QueueOverhead,
+  Ratio,
+  RunSample,
+  Stats,
+  Workload,
+} from './result.js';
+import { coefficientOfVariation, computeStats, ratio, slowFirstRun } from './stats.js';
+
+/** A cell before analysis: what it is and what its runs measured. */
+export type MeasuredCell = Pick<CellResult, 'id' | 'mode' | 'strategy' | 'concurrency' | 'parse' | 'samples'>;
+
+export const NOISY_CV = 0.1;
+/** Share of its usable cores above which a crawler counts as CPU-bound. */
+export const CPU_BOUND_SHARE = 0.8;
+/** Share of its one core above which the fixture site counts as saturated. */
+export const SITE_SATURATED_CORES = 0.85;
+
+const measured = (cell: MeasuredCell): RunSample[] => cell.samples.filter((s) => !s.warmup);
+const stats = (cell: MeasuredCell, value: (s: RunSample) => number): Stats =>
+  computeStats(measured(cell).map(value));
+
+/** Threads of execution a strategy can keep busy: 1 on the main thread, one per worker in a pool. */
+function workers(cell: { strategy: CrawlStrategyName; concurrency: number }): number {
+  return cell.strategy === 'serial' || cell.strategy === 'async' ? 1 : cell.concurrency;
+}
+
+/**
+ * The ideal wall time of a cell. io: every wave of `concurrency` pages costs one latency (transfer
+ * on loopback is negligible next to it). cpu: the serial crawl's CPU time spread over the cores the
+ * cell can keep busy, where one worker keeps as many cores busy as the serial crawl did (a Node
+ * thread also runs GC on helper threads, ~1.25 cores), capped by the machine's cores.
+ */
+export function idealWallMs(
+  cell: { strategy: CrawlStrategyName; concurrency: number },
+  workload: Workload,
+  serial: { cpuMs: number } | null,
+  cores: number,
+  servedLatencyMs: number | null = null,
+): number | null {
+  if (workload.mode === 'io') {
+    if (workload.latencyMs === 0) return null;
+    // Pages in flight at once: the async limit, or one per pool worker. The latency is the one the
+    // site measured itself serving (its timers fire up to ~1 ms late), so the crawler is not
+    // charged for the site's own lateness.
+    const inFlight = cell.strategy === 'serial' ? 1 : cell.concurrency;
+    return (servedLatencyMs ?? workload.latencyMs) * Math.ceil(workload.pages / inFlight);
+  }
+  if (serial === null || workload.serialCores === null) return null;
+  return serial.cpuMs / Math.min(workers(cell) * workload.serialCores, cores);
+}
+
+function bound(cell: MeasuredCell, wallMs: number, cpuMs: number, cores: number): Bound {
+  const siteMs = computeStats(measured(cell).map((s) => s.siteCpuMs)).median;
+  const crawlerCores = wallMs > 0 ? cpuMs / wallMs : 0;
+  const siteCores = wallMs > 0 ? siteMs / wallMs : 0;
+  const usableCores = Math.min(workers(cell), cores);
+  const by =
+    siteCores >= SITE_SATURATED_CORES ? 'site' : crawlerCores >= CPU_BOUND_SHARE * usableCores ? 'cpu' : 'io';
+  return { crawlerCores, usableCores, siteCores, by };
+}
+
+/** Turns measured cells into analysed ones: statistics, speedups, efficiency, bounds and flags. */
+export function analyzeCells(
+  cells: readonly MeasuredCell[],
+  workloads: readonly Workload[],
+  cores: number,
+): CellResult[] {
+  const serialOf = new Map<CrawlMode, MeasuredCell>();
+  for (const cell of cells) if (cell.strategy === 'serial' && cell.parse) serialOf.set(cell.mode, cell);
+  return cells.map((cell) => {
+    const wallMs = stats(cell, (s) => s.wallMs);
+    const cpuMs = stats(cell, (s) => s.cpuUserMs + s.cpuSystemMs);
+    const serial = serialOf.get(cell.mode);
+    const serialWall = serial ? stats(serial, (s) => s.wallMs) : null;
+    const serialCpu = serial ? stats(serial, (s) => s.cpuUserMs + s.cpuSystemMs).median : null;
+    const workload = workloads.find((w) => w.mode === cell.mode);
+    let vsSerial: Ratio | null = null;
+    // A cell (or its serial) left without measured runs by an interrupt has no ratio to give.
+    if (serialWall && serialWall.n > 0 && wallMs.n > 0 && cell.parse) {
+      vsSerial = cell === serial ? { value: 1, sigma: 0 } : ratio(serialWall, wallMs);
+    }
+    const served = measured(cell).flatMap((s) => (s.siteLatencyMs === null ? [] : [s.siteLatencyMs]));
+    const ideal =
+      workload && cell.parse
+        ? idealWallMs(
+            cell,
+            workload,
+            serialCpu === null ? null : { cpuMs: serialCpu },
+            cores,
+            served.length > 0 ? computeStats(served).median : null,
+          )
+        : null;
+    const b = bound(cell, wallMs.median, cpuMs.median, cores);
+    const flags: CellFlag[] = [];
+    if (coefficientOfVariation(wallMs) > NOISY_CV) flags.push('noisy');
+    if (slowFirstRun(measured(cell).map((s) => s.wallMs))) flags.push('slow-first-run');
+    if (cell.mode === 'io' && b.by === 'cpu') flags.push('cpu-bound-in-io-mode');
+    if (b.by === 'site') flags.push('site-saturated');
+    if (measured(cell).some((s) => s.errors > 0)) flags.push('errors');
+    return {
+      ...cell,
+      wallMs,
+      pagesPerSecond: stats(cell, (s) => s.pagesPerSecond),
+      cpuMs,
+      vsSerial,
+      idealWallMs: ideal,
+      efficiency: ideal === null || wallMs.median === 0 ? null : ideal / wallMs.median,
+      bound: b,
+      flags,
+    };
+  });
+}
+
+function label(cell: CellResult): string {
+  return cell.strategy === 'serial' ? 'serial' : `${cell.strategy} ×${cell.concurrency}`;
+}
+
+const x = (r: Ratio): string => `${r.value.toFixed(2)}x ± ${r.sigma.toFixed(2)}`;
+
+/**
+ * One sentence per mode, computed from the cells: which strategy won, by how much against serial,
+ * how sure that is against the runner-up, and what bound the winner.
+ */
+export function verdict(mode: CrawlMode, cells: readonly CellResult[]): string | null {
+  const ranked = cells
+    .filter((c) => c.mode === mode && c.parse)
+    .sort((a, b) => b.pagesPerSecond.median - a.pagesPerSecond.median);
+  const [best, second] = ranked;
+  if (!best) return null;
+  const name = mode === 'io' ? 'IO-bound' : 'CPU-bound';
+  const parts = [`${label(best)} wins on ${name} pages`];
+  if (best.vsSerial && best.strategy !== 'serial') parts[0] += `: ${x(best.vsSerial)} faster than serial`;
+  if (best.efficiency !== null) parts[0] += ` at ${Math.round(best.efficiency * 100)}% of the ideal`;
+  if (second) {
+    const lead = ratio(second.wallMs, best.wallMs);
+    const clear = lead.value - 2 * lead.sigma > 1;
+    parts.push(
+      clear
+        ? `${x(lead)} ahead of ${label(second)}`
+        : `not clearly ahead of ${label(second)} (${x(lead)}, within the noise)`,
+    );
+  }
+  if (best.flags.includes('cpu-bound-in-io-mode')) {
+    parts.push(`and CPU-bound, not IO-bound: it used ${best.bound.crawlerCores.toFixed(2)} cores`);
+  } else if (best.bound.by === 'site') {
+    parts.push(`but the fixture site was saturated (${best.bound.siteCores.toFixed(2)} cores)`);
+  }
+  return `${parts.join(', ')}.`;
+}
+
+/**
+ * The per-task cost of the queue: each distributed cell against the processes cell of the same mode
+ * and size. Both run `concurrency` workers of one task at a time, so the difference of their wall
+ * times, spread over the tasks each worker ran, is what going through Redis adds to a task.
+ */
+export function queueOverheads(
+  cells: readonly CellResult[],
+  workloads: readonly Workload[],
+): QueueOverhead[] {
+  return cells.flatMap((cell) => {
+    if (cell.strategy !== 'distributed' || cell.wallMs.n === 0) return [];
+    const twin = cells.find(
+      (c) =>
+        c.strategy === 'processes' &&
+        c.mode === cell.mode &&
+        c.concurrency === cell.concurrency &&
+        c.parse === cell.parse,
+    );
+    const pages = workloads.find((w) => w.mode === cell.mode)?.pages;
+    if (!twin || twin.wallMs.n === 0 || pages === undefined) return [];
+    const tasksPerWorker = Math.ceil(pages / cell.concurrency);
+    const value = ((cell.wallMs.median - twin.wallMs.median) / tasksPerWorker) * 1000;
+    const sigma = (Math.hypot(cell.wallMs.stddev, twin.wallMs.stddev) / tasksPerWorker) * 1000;
+    return [{ mode: cell.mode, cellId: cell.id, baselineId: twin.id, perTaskUs: { value, sigma } }];
+  });
+}

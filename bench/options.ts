@@ -1,0 +1,201 @@
+import { availableParallelism } from 'node:os';
+import { describeValue, InvalidOptionError } from '../crawler/errors.js';
+import {
+  CRAWL_STRATEGY_NAMES,
+  type CrawlMode,
+  type CrawlStrategyName,
+  STRATEGY_NAMES,
+} from '../crawler/types.js';
+import type { RunCrawlOptions } from './run-protocol.js';
+
+/** The fixture site and parse of one mode. */
+export interface WorkloadSettings {
+  /** Pages crawled per run. */
+  readonly pages: number;
+  /** Site latency before each response. */
+  readonly latencyMs: number;
+  readonly pageKb: number;
+  readonly links: number;
+  /** Extra CPU work per page (0 in io mode). */
+  readonly cpuWork: number;
+}
+
+/**
+ * IO-bound: a slow site (50 ms per response) with 10 KB pages and the plain parse. 8 in flight is
+ * 160 pages/s at the ideal rate, well under a tenth of a core of fetch and parse: the crawl stays
+ * IO-bound (64 in flight would need more than a core and turn CPU-bound). Larger waves also wait
+ * longer for their slowest response on a 2-core machine shared with the site: 8 measured closer to
+ * the ideal than 16 or 32.
+ */
+export const DEFAULT_IO_WORKLOAD: WorkloadSettings = {
+  pages: 48,
+  latencyMs: 50,
+  pageKb: 10,
+  links: 10,
+  cpuWork: 0,
+};
+
+/** Requests in flight of the default async cell: see DEFAULT_IO_WORKLOAD. */
+export const DEFAULT_ASYNC_CONCURRENCY = 8;
+
+/**
+ * CPU-bound: a site that answers at once with 200 KB pages, and 1000 rounds (about 14 ms) of
+ * extra CPU work per page on top of the parse (about 4 ms): fetching is a small part of each
+ * page's cost.
+ */
+export const DEFAULT_CPU_WORKLOAD: WorkloadSettings = {
+  pages: 64,
+  latencyMs: 0,
+  pageKb: 200,
+  links: 10,
+  cpuWork: 1000,
+};
+
+/**
+ * The raw ceiling: zero latency, 10 KB pages (the page size of MEASUREMENTS.md's HTTP figures).
+ * autocannon loads one page of the site for RAW_CEILING_DURATION_MS (every page costs the site
+ * the same: page heads are cached), and a fetch-only async crawl fetches all of them with as many
+ * requests in flight.
+ */
+export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
+  pages: 16000,
+  latencyMs: 0,
+  pageKb: 10,
+  links: 2,
+  cpuWork: 0,
+};
+export const RAW_CEILING_CONCURRENCY = 64;
+export const RAW_CEILING_DURATION_MS = 1000;
+
+export interface BenchOptions {
+  /** @default all four */
+  readonly strategies?: readonly CrawlStrategyName[];
+  /** @default ['io', 'cpu'] */
+  readonly modes?: readonly CrawlMode[];
+  /** Concurrency values per strategy. @default serial [1], async [8], threads and processes [cores] */
+  readonly concurrency?: Partial<Record<CrawlStrategyName, readonly number[]>>;
+  /** Warm-up runs per cell, not measured. @default 1 */
+  readonly warmup?: number;
+  /** Measured runs per cell. @default 5 */
+  readonly runs?: number;
+  /** A URL list to crawl instead of the embedded site (both modes crawl it). */
+  readonly list?: { readonly name: string; readonly urls: readonly string[] };
+  /** Overrides of the io and cpu workloads of the embedded site. */
+  readonly io?: Partial<WorkloadSettings>;
+  readonly cpu?: Partial<WorkloadSettings>;
+  /** Fetch only, in every cell. @default true (parse) */
+  readonly parse?: boolean;
+  /** Measure the raw ceiling (autocannon vs fetch-only async). @default true on the embedded site */
+  readonly rawCeiling?: boolean;
+  /** Crawl options every run shares (timeouts, retries, ...). */
+  readonly crawl?: RunCrawlOptions;
+  /** Redis URL for the `distributed` strategy (only needed with it). */
+  readonly redis?: string;
+}
+
+export interface ResolvedBenchOptions {
+  readonly strategies: readonly CrawlStrategyName[];
+  readonly modes: readonly CrawlMode[];
+  readonly concurrency: Readonly<Record<CrawlStrategyName, readonly number[]>>;
+  readonly warmup: number;
+  readonly runs: number;
+  readonly list: { readonly name: string; readonly urls: readonly string[] } | null;
+  readonly workloads: Readonly<Record<CrawlMode, WorkloadSettings>>;
+  readonly parse: boolean;
+  readonly rawCeiling: boolean;
+  readonly crawl: RunCrawlOptions;
+  readonly redis: string | null;
+}
+
+export function defaultBenchConcurrency(strategy: CrawlStrategyName): number[] {
+  switch (strategy) {
+    case 'serial':
+      return [1];
+    case 'async':
+      return [DEFAULT_ASYNC_CONCURRENCY];
+    // distributed: that many local queue-worker processes of one task each, so it lines up with
+    // processes ×N and the difference is what the queue costs.
+    case 'threads':
+    case 'processes':
+    case 'distributed':
+      return [availableParallelism()];
+  }
+}
+
+function count(name: string, value: number | undefined, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new InvalidOptionError(
+      `Expected \`${name}\` to be an integer >= ${min}, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+function nonEmpty<T>(name: string, values: readonly T[] | undefined, fallback: readonly T[]): readonly T[] {
+  if (values === undefined) return fallback;
+  if (values.length === 0) throw new InvalidOptionError(`Expected \`${name}\` to list at least one value`);
+  return [...new Set(values)];
+}
+
+function workload(
+  mode: CrawlMode,
+  base: WorkloadSettings,
+  given: Partial<WorkloadSettings> = {},
+): WorkloadSettings {
+  return {
+    pages: count(`${mode}.pages`, given.pages, 1, base.pages),
+    latencyMs: count(`${mode}.latencyMs`, given.latencyMs, 0, base.latencyMs),
+    pageKb: count(`${mode}.pageKb`, given.pageKb, 1, base.pageKb),
+    links: count(`${mode}.links`, given.links, 0, base.links),
+    cpuWork: mode === 'io' ? 0 : count(`${mode}.cpuWork`, given.cpuWork, 0, base.cpuWork),
+  };
+}
+
+/** Validates bench options once and fills in the defaults. */
+export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOptions {
+  const strategies = nonEmpty<CrawlStrategyName>('strategies', options.strategies, STRATEGY_NAMES);
+  for (const s of strategies) {
+    if (!CRAWL_STRATEGY_NAMES.includes(s)) {
+      throw new InvalidOptionError(
+        `Expected a strategy of ${CRAWL_STRATEGY_NAMES.join(', ')}, got ${describeValue(s)}`,
+      );
+    }
+  }
+  if (strategies.includes('distributed') && !options.redis) {
+    throw new InvalidOptionError('The distributed strategy needs `redis` (--redis or CRAWLBENCH_REDIS_URL)');
+  }
+  const modes = nonEmpty<CrawlMode>('modes', options.modes, ['io', 'cpu']);
+  for (const m of modes) {
+    if (m !== 'io' && m !== 'cpu')
+      throw new InvalidOptionError(`Expected a mode of io, cpu, got ${describeValue(m)}`);
+  }
+  const concurrency = Object.fromEntries(
+    CRAWL_STRATEGY_NAMES.map((s) => {
+      const values =
+        s === 'serial'
+          ? [1]
+          : nonEmpty(`concurrency.${s}`, options.concurrency?.[s], defaultBenchConcurrency(s));
+      values.forEach((v) => count(`concurrency.${s}`, v, 1, 1));
+      return [s, values];
+    }),
+  ) as Record<CrawlStrategyName, readonly number[]>;
+  const list = options.list ?? null;
+  if (list && list.urls.length === 0) throw new InvalidOptionError(`The list ${list.name} has no URLs`);
+  return {
+    strategies,
+    modes,
+    concurrency,
+    warmup: count('warmup', options.warmup, 0, 1),
+    runs: count('runs', options.runs, 1, 5),
+    list,
+    workloads: {
+      io: workload('io', DEFAULT_IO_WORKLOAD, options.io),
+      cpu: workload('cpu', DEFAULT_CPU_WORKLOAD, options.cpu),
+    },
+    parse: options.parse ?? true,
+    rawCeiling: (options.rawCeiling ?? true) && list === null && strategies.includes('async'),
+    crawl: options.crawl ?? {},
+    redis: options.redis ?? null,
+  };
+}

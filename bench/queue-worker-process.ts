@@ -1,0 +1,61 @@
+// Entry file of a local `distributed` worker for the bench: one process, one BullMQ worker that
+// runs one task at a time, like a process of the `processes` pool, so the two line up and their
+// difference is what the queue costs per task. Workers serve every run of the shared queue, so the
+// bench keeps a cell's workers paused while other cells run.
+import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
+import { type DistributedWorker, startDistributedWorker } from '../crawler/distributed/worker.js';
+
+export type ToQueueWorker =
+  | { readonly type: 'start'; readonly redis: string }
+  | { readonly type: 'usage' }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' };
+export type FromQueueWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'paused' }
+  | { readonly type: 'resumed' }
+  | { readonly type: 'usage'; readonly cpuMs: number; readonly maxRssBytes: number }
+  | { readonly type: 'error'; readonly message: string };
+
+function send(message: FromQueueWorker): void {
+  process.send?.(message);
+}
+
+process.on('SIGINT', () => {});
+let worker: DistributedWorker | undefined;
+process.on('disconnect', () => {
+  void (worker?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});
+
+process.on('message', (message: ToQueueWorker) => {
+  if (message.type === 'usage') {
+    const usage = process.resourceUsage();
+    send({
+      type: 'usage',
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+      maxRssBytes: usage.maxRSS * 1024,
+    });
+    return;
+  }
+  if (message.type === 'pause') {
+    void worker?.pause().then(() => send({ type: 'paused' }));
+    return;
+  }
+  if (message.type === 'resume') {
+    worker?.resume();
+    send({ type: 'resumed' });
+    return;
+  }
+  startDistributedWorker({
+    connection: parseRedisUrl(message.redis),
+    where: redactRedisUrl(message.redis),
+    concurrency: 1,
+  }).then(
+    (started) => {
+      worker = started;
+      send({ type: 'ready' });
+    },
+    (error: unknown) =>
+      send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+  );
+});

@@ -1,0 +1,187 @@
+import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+
+/**
+ * The canonical result of a bench: everything the reports render and `compare` reads. Plain JSON;
+ * `schemaVersion` changes whenever a field changes meaning or goes away.
+ */
+export const BENCH_SCHEMA = 'crawlbench/bench-result';
+export const BENCH_SCHEMA_VERSION = 1;
+
+/** Summary statistics of one measured quantity over the runs of a cell (warm-up runs excluded). */
+export interface Stats {
+  readonly n: number;
+  readonly mean: number;
+  /** Sample standard deviation (n - 1); 0 when n < 2. */
+  readonly stddev: number;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A ratio and its propagated standard deviation, `value ± sigma`. */
+export interface Ratio {
+  readonly value: number;
+  readonly sigma: number;
+}
+
+/** One measured crawl: a run of a cell. */
+export interface RunSample {
+  /** 0-based index among the cell's runs, warm-ups first. */
+  readonly index: number;
+  readonly warmup: boolean;
+  readonly wallMs: number;
+  readonly pagesPerSecond: number;
+  readonly records: number;
+  readonly errors: number;
+  /** CPU of the crawler: its process, its worker threads and its child processes. */
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  /** Peak RSS of the crawler's own process. */
+  readonly peakRssBytes: number;
+  /** Largest peak RSS of its child processes (processes strategy), else null. */
+  readonly childPeakRssBytes: number | null;
+  /** CPU the fixture site spent during this run (its own process). */
+  readonly siteCpuMs: number;
+  /** Mean time the site took to answer a page during this run (its latency as served), or null. */
+  readonly siteLatencyMs: number | null;
+  readonly latency: { readonly p50Ms: number; readonly p90Ms: number; readonly p99Ms: number };
+}
+
+/** What limited a cell, judged from CPU utilisation of the crawler and of the site. */
+export interface Bound {
+  /** Crawler CPU time / wall time, in cores. */
+  readonly crawlerCores: number;
+  /** Cores the crawler could use: min(threads of execution it has, machine cores). */
+  readonly usableCores: number;
+  /** Site CPU time / wall time, in cores (the site is single-threaded: 1 is saturation). */
+  readonly siteCores: number;
+  /** `cpu`: the crawler used most of the CPU it could; `site`: the site was saturated; `io`: neither. */
+  readonly by: 'cpu' | 'site' | 'io';
+}
+
+export type CellFlag =
+  /** Coefficient of variation of wall time above 10%. */
+  | 'noisy'
+  /** The first measured run was much slower than the rest. */
+  | 'slow-first-run'
+  /** An `io` workload whose crawler was in fact CPU-bound. */
+  | 'cpu-bound-in-io-mode'
+  /** The fixture site used most of its core: the crawl measured the site, not the crawler. */
+  | 'site-saturated'
+  /** Some runs had failed pages. */
+  | 'errors';
+
+export interface CellResult {
+  /** `mode/strategy/concurrency`, stable across runs: `compare` matches cells by it. */
+  readonly id: string;
+  readonly mode: CrawlMode;
+  readonly strategy: CrawlStrategyName;
+  readonly concurrency: number;
+  /** Fetch-only cells (`--no-parse`). */
+  readonly parse: boolean;
+  readonly samples: readonly RunSample[];
+  readonly wallMs: Stats;
+  readonly pagesPerSecond: Stats;
+  /** Crawler CPU (user + system) per run. */
+  readonly cpuMs: Stats;
+  /** Speedup against the serial cell of the same mode (wall time ratio), or null without one. */
+  readonly vsSerial: Ratio | null;
+  /** The ideal wall time of this cell (see {@link Workload}), or null when it cannot be defined. */
+  readonly idealWallMs: number | null;
+  /** idealWallMs / median wall time: 1 is the physical limit. */
+  readonly efficiency: number | null;
+  readonly bound: Bound;
+  readonly flags: readonly CellFlag[];
+}
+
+/** The workload of a mode: the fixture site it crawls and the parse it does. */
+export interface Workload {
+  readonly mode: CrawlMode;
+  readonly pages: number;
+  readonly latencyMs: number;
+  readonly pageKb: number;
+  readonly links: number;
+  readonly cpuWork: number;
+  /** What it models, for the report. */
+  readonly description: string;
+  /**
+   * How the ideal wall time is defined: `io` the latency the site served x ceil(pages / pages in
+   * flight); `cpu` serial CPU time / min(workers x serial utilisation, cores).
+   */
+  readonly ideal: string;
+  /** CPU cores the serial crawl kept busy (its CPU time / wall time); used by the `cpu` ideal. */
+  readonly serialCores: number | null;
+}
+
+/** The raw ceiling: a load generator against the same site, next to a fetch-only async crawl. */
+export interface RawCeiling {
+  readonly tool: 'autocannon';
+  readonly connections: number;
+  readonly durationMs: number;
+  /** Requests per second autocannon reached (median over its runs). */
+  readonly requestsPerSecond: Stats;
+  /** The id of the fetch-only async cell it is compared with. */
+  readonly cellId: string;
+  /** Fetch-only async pages/s (median) / autocannon req/s (median), with propagated sigma. */
+  readonly ratio: Ratio;
+  /** The fixture site both ran against: zero latency, small pages. */
+  readonly site?: { readonly pages: number; readonly pageKb: number; readonly latencyMs: number };
+}
+
+/**
+ * What the Redis queue adds per task: a `distributed` cell against the `processes` cell with the
+ * same mode and number of workers (one task at a time each, on the same machine).
+ */
+export interface QueueOverhead {
+  readonly mode: CrawlMode;
+  readonly cellId: string;
+  readonly baselineId: string;
+  /** (median wall of distributed − median wall of processes) / tasks per worker, in µs, ± σ. */
+  readonly perTaskUs: Ratio;
+}
+
+export interface Environment {
+  readonly crawlbenchVersion: string;
+  readonly gitCommit: string | null;
+  readonly node: string;
+  readonly os: string;
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  /** 'github-actions', 'gitlab-ci', ... or null. */
+  readonly ci: string | null;
+}
+
+export interface BenchOptionsRecord {
+  readonly strategies: readonly CrawlStrategyName[];
+  readonly modes: readonly CrawlMode[];
+  readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly number[]>>>;
+  readonly warmup: number;
+  readonly runs: number;
+  /** The URL list, when the bench ran one instead of the embedded site. */
+  readonly list: string | null;
+}
+
+export interface BenchResult {
+  readonly schema: typeof BENCH_SCHEMA;
+  readonly schemaVersion: typeof BENCH_SCHEMA_VERSION;
+  readonly createdAt: string;
+  readonly state: 'completed' | 'interrupted';
+  readonly environment: Environment;
+  readonly options: BenchOptionsRecord;
+  readonly workloads: readonly Workload[];
+  /** In matrix order: mode, then strategy, then concurrency. */
+  readonly cells: readonly CellResult[];
+  readonly rawCeiling: RawCeiling | null;
+  /** Per-task cost of the distributed queue, for each distributed cell with a processes twin. */
+  readonly queueOverheads?: readonly QueueOverhead[];
+  /** One computed sentence per mode. */
+  readonly verdicts: Readonly<Partial<Record<CrawlMode, string>>>;
+  /** Per-URL failures seen during the bench (capped), for the report's details. */
+  readonly failures: readonly {
+    readonly cellId: string;
+    readonly url: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
+}

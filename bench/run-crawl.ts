@@ -1,0 +1,83 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { CrawlbenchError } from '../crawler/errors.js';
+import type { CrawlSummary } from '../crawler/summary.js';
+import type { FromRunProcess, RunCrawlOptions, RunFailure, ToRunProcess } from './run-protocol.js';
+
+const RUN_PROCESS = new URL('./run-process.js', import.meta.url);
+
+/** What one crawl measured. */
+export interface CrawlMeasurement {
+  readonly summary: CrawlSummary;
+  /** CPU of the crawl: its process (threads included) plus its child processes, in ms. */
+  readonly userCpuMs: number;
+  readonly systemCpuMs: number;
+  /** Peak RSS of the runner process so far (the OS keeps only the high-water mark). */
+  readonly peakRssBytes: number;
+  readonly childPeakRssBytes: number | null;
+  readonly failures: readonly RunFailure[];
+}
+
+/**
+ * A process that runs the crawls of one bench cell, one at a time. Page failures are data, counted
+ * in the summary; `measure` rejects only if the process dies or the crawl itself fails.
+ */
+export class CrawlRunner {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+  #pending: { resolve(m: FromRunProcess): void; reject(e: Error): void } | undefined;
+
+  constructor() {
+    this.#child = fork(RUN_PROCESS, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.#child.on('message', (message: FromRunProcess) => {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      pending?.resolve(message);
+    });
+    this.#child.on('error', () => {});
+    this.#exited = new Promise((resolve) => {
+      this.#child.once('exit', (code, signal) => {
+        this.#pending?.reject(
+          new CrawlbenchError('WORKER_CRASHED', `bench runner exited with ${signal ?? `code ${code}`}`),
+        );
+        this.#pending = undefined;
+        resolve();
+      });
+    });
+  }
+
+  async measure(
+    urls: readonly string[],
+    options: RunCrawlOptions,
+    maxFailures = 20,
+  ): Promise<CrawlMeasurement> {
+    const answer = await new Promise<FromRunProcess>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      const message: ToRunProcess = { type: 'run', urls, options, maxFailures };
+      this.#child.send(message);
+    });
+    if (answer.type === 'error')
+      throw new CrawlbenchError('INVALID_OPTION', `bench run failed: ${answer.message}`);
+    const children = answer.summary.childProcesses;
+    return {
+      summary: answer.summary,
+      userCpuMs: answer.userCpuMs + (children?.userCpuMs ?? 0),
+      systemCpuMs: answer.systemCpuMs + (children?.systemCpuMs ?? 0),
+      peakRssBytes: answer.maxRssBytes,
+      childPeakRssBytes: children?.maxRssBytes ?? null,
+      failures: answer.failures,
+    };
+  }
+
+  /** Ends the runner; kills it if a crawl is still going. */
+  async close(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      if (this.#child.connected) this.#child.disconnect();
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 2_000);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// Entry file of a bench cell's runner: the crawls of one cell, one after the other, in a process
+// of their own, so their CPU time (threads included) and peak RSS belong to that cell alone, and
+// the warm-up runs warm the same JIT the measured runs use.
+import { crawl } from '../crawler/crawl.js';
+import { type CrawlPool, createCrawlPool } from '../crawler/pool.js';
+import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
+
+function send(message: FromRunProcess): void {
+  process.send?.(message);
+}
+
+process.on('SIGINT', () => {}); // the bench decides when runs stop
+// The pool of a threads or processes cell is started once and kept warm across the cell's runs:
+// the warm-up run then warms the workers' JIT too, and the measured runs are steady state.
+let pool: CrawlPool | undefined;
+process.on('disconnect', () => {
+  void (pool?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});
+
+process.on('message', (message: ToRunProcess) => {
+  const failures: RunFailure[] = [];
+  const { strategy } = message.options;
+  if (!pool && (strategy === 'threads' || strategy === 'processes')) {
+    pool = createCrawlPool({ ...message.options, strategy });
+  }
+  const before = process.resourceUsage();
+  crawl(message.urls, pool ? { pool } : message.options, (record) => {
+    if (record.error && failures.length < message.maxFailures) {
+      failures.push({ url: record.url, code: record.error.code, message: record.error.message });
+    }
+  }).then(
+    (summary) => {
+      const after = process.resourceUsage();
+      send({
+        type: 'result',
+        summary,
+        userCpuMs: (after.userCPUTime - before.userCPUTime) / 1000,
+        systemCpuMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
+        maxRssBytes: after.maxRSS * 1024,
+        failures,
+      });
+    },
+    (error: unknown) =>
+      send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+  );
+});

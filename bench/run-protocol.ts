@@ -1,0 +1,32 @@
+import type { CrawlOptions } from '../crawler/options.js';
+import type { CrawlSummary } from '../crawler/summary.js';
+
+/** The crawl options a bench run may set: plain data, no signals. */
+export type RunCrawlOptions = Omit<CrawlOptions, 'signal' | 'abortSignal'>;
+
+/** A failed page seen during a run. */
+export interface RunFailure {
+  readonly url: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export type ToRunProcess = {
+  readonly type: 'run';
+  readonly urls: readonly string[];
+  readonly options: RunCrawlOptions;
+  /** Failures kept per run, for the report's details. */
+  readonly maxFailures: number;
+};
+
+export type FromRunProcess =
+  | {
+      readonly type: 'result';
+      readonly summary: CrawlSummary;
+      /** CPU of this process (main thread and worker threads) during the crawl alone, in ms. */
+      readonly userCpuMs: number;
+      readonly systemCpuMs: number;
+      readonly maxRssBytes: number;
+      readonly failures: readonly RunFailure[];
+    }
+  | { readonly type: 'error'; readonly message: string };

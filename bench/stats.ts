@@ -1,0 +1,120 @@
+/**
+ * Pure statistics of a bench: no I/O, no clock, never prints. The textbook parts come from
+ * simple-statistics; what is ours (the ratio's propagated uncertainty, the slow-first-run rule) is
+ * spelled out and checked in `test/stats.test.ts` against reference values.
+ */
+import {
+  max,
+  mean,
+  median,
+  medianAbsoluteDeviation,
+  min,
+  quantile,
+  sampleStandardDeviation,
+} from 'simple-statistics';
+import { describeValue, InvalidOptionError } from '../crawler/errors.js';
+import type { Ratio, Stats } from './result.js';
+
+/** The Stats of an empty sample: all zeros, so a report never shows NaN; `n: 0` tells it apart. */
+const EMPTY_STATS: Stats = { n: 0, mean: 0, stddev: 0, median: 0, min: 0, max: 0 };
+
+function assertFinite(values: readonly number[], name: string): void {
+  values.forEach((value, index) => {
+    if (!Number.isFinite(value)) {
+      throw new InvalidOptionError(
+        `Expected \`${name}\` to hold finite numbers, got ${describeValue(value)} at index ${index}`,
+      );
+    }
+  });
+}
+
+/**
+ * Summary statistics of a sample: mean, sample standard deviation (n - 1), median, min and max.
+ *
+ * An empty sample gives all zeros with `n: 0` rather than throwing or NaN: an interrupted bench
+ * can leave a cell without measured runs, and its report must still render. Readers check `n`.
+ * A single value has `stddev: 0` (the sample deviation is undefined for n < 2).
+ *
+ * @throws {InvalidOptionError} when a value is NaN or infinite (a measurement bug, not data).
+ */
+export function computeStats(values: readonly number[]): Stats {
+  assertFinite(values, 'values');
+  if (values.length === 0) return EMPTY_STATS;
+  return {
+    n: values.length,
+    mean: mean(values),
+    stddev: values.length < 2 ? 0 : sampleStandardDeviation(values),
+    median: median(values),
+    min: min(values),
+    max: max(values),
+  };
+}
+
+/** Coefficient of variation, stddev / mean (0.1 is 10%); 0 when the mean is 0. */
+export function coefficientOfVariation(s: Stats): number {
+  return s.mean === 0 ? 0 : s.stddev / Math.abs(s.mean);
+}
+
+/**
+ * The `p`-th percentile (0..100) of a sample, by linear interpolation between closest ranks
+ * (Hyndman & Fan type 7, the default of numpy.percentile, R's quantile and simple-statistics).
+ *
+ * @throws {InvalidOptionError} on an empty sample, non-finite values or `p` outside [0, 100].
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (!(p >= 0 && p <= 100)) {
+    throw new InvalidOptionError(`Expected \`p\` to be a number from 0 to 100, got ${describeValue(p)}`);
+  }
+  if (values.length === 0)
+    throw new InvalidOptionError('Expected `values` to hold at least one number, got none');
+  assertFinite(values, 'values');
+  return quantile(values, p / 100);
+}
+
+/**
+ * The ratio of two means, `numerator.mean / denominator.mean`, with its standard deviation
+ * propagated as hyperfine's "Relative" column does it (first-order propagation for independent
+ * quantities, https://en.wikipedia.org/wiki/Propagation_of_uncertainty#Example_formulas):
+ * `sigma = value * sqrt((a.stddev / a.mean)^2 + (b.stddev / b.mean)^2)`.
+ * See `compute_relative_speeds` in sharkdp/hyperfine, src/benchmark/relative_speed.rs.
+ *
+ * Zero means, where that formula divides by zero:
+ * - denominator 0, numerator not 0: `{ value: Infinity, sigma: 0 }` (hyperfine also reports an
+ *   infinite ratio, without a deviation). `JSON.stringify` writes Infinity as `null`: callers that
+ *   store a ratio should store `null` for a zero denominator instead.
+ * - both 0: `{ value: 1, sigma: 0 }`, the two quantities are equal.
+ * - numerator 0: `{ value: 0, sigma: a.stddev / |b.mean| }`, the limit of the formula above (its
+ *   algebraically equal form `sqrt((a.stddev / b.mean)^2 + (a.mean * b.stddev / b.mean^2)^2)`).
+ */
+export function ratio(numerator: Stats, denominator: Stats): Ratio {
+  const a = numerator;
+  const b = denominator;
+  if (b.mean === 0) return { value: a.mean === 0 ? 1 : Infinity, sigma: 0 };
+  const value = a.mean / b.mean;
+  if (a.mean === 0) return { value: 0, sigma: a.stddev / Math.abs(b.mean) };
+  const sigma = Math.abs(value) * Math.sqrt((a.stddev / a.mean) ** 2 + (b.stddev / b.mean) ** 2);
+  return { value, sigma };
+}
+
+/** Consistency constant that makes the MAD of a normal sample estimate its standard deviation. */
+const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * Whether the first measured run (`samples[0]`, e.g. a wall time) was much slower than the rest:
+ * a sign that warm-up was too short (JIT, connection pools, worker start-up, disk cache).
+ *
+ * The rule, with `rest = samples.slice(1)`: true when
+ * `first > median(rest) + max(3 * 1.4826 * MAD(rest), 0.25 * median(rest))`.
+ * The median and MAD (median absolute deviation; 1.4826 * MAD estimates sigma for normal data)
+ * ignore a stray outlier among the rest, so "3 sigma" stays meaningful with few runs; the 25% floor
+ * keeps near-identical runs (MAD close to 0) from flagging a first run that is only a little slower.
+ * Needs at least 3 samples (a first run and two others to judge it against); fewer give false.
+ */
+export function slowFirstRun(samples: readonly number[]): boolean {
+  if (samples.length < 3) return false;
+  assertFinite(samples, 'samples');
+  const [first, ...rest] = samples as [number, ...number[]];
+  const typical = median(rest);
+  const spread = MAD_TO_SIGMA * medianAbsoluteDeviation(rest);
+  return first > typical + Math.max(3 * spread, 0.25 * Math.abs(typical));
+}

@@ -1,0 +1,197 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runBench } from '../../bench/bench.js';
+import type { BenchOptions } from '../../bench/options.js';
+import { InvalidOptionError } from '../../crawler/errors.js';
+import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
+import {
+  CRAWL_STRATEGY_NAMES,
+  type CrawlMode,
+  type CrawlStrategyName,
+  STRATEGY_NAMES,
+} from '../../crawler/types.js';
+import { REPORT_FORMATS, REPORTERS, type ReportFormat, reportFileName } from '../../reports/reporter.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { nonNegativeInt, positiveInt } from '../parsers.js';
+import { createBenchProgress } from '../progress.js';
+import { openUrlList, readUrlList } from '../../crawler/url-list.js';
+
+interface BenchCliOptions {
+  strategies: CrawlStrategyName[];
+  redis?: string;
+  modes: CrawlMode[];
+  concurrency: Partial<Record<CrawlStrategyName, number[]>>;
+  warmup: number;
+  runs: number;
+  ioPages?: number;
+  cpuPages?: number;
+  latency?: number;
+  ioPageKb?: number;
+  cpuPageKb?: number;
+  cpuWork?: number;
+  parse: boolean;
+  rawCeiling: boolean;
+  timeout: number;
+  retries: number;
+  out?: string;
+  format: ReportFormat;
+  quiet: boolean;
+}
+
+function list<T extends string>(allowed: readonly T[], what: string): (value: string) => T[] {
+  return (value) => {
+    const items = value.split(',').map((v) => v.trim());
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) {
+        throw new InvalidArgumentError(`expected ${what} from ${allowed.join(', ')}, got "${item}"`);
+      }
+    }
+    return items as T[];
+  };
+}
+
+/** `-c 8,64` sets every non-serial strategy; `-c async=16,64` one of them. Repeatable. */
+function concurrencyList(
+  value: string,
+  previous: Partial<Record<CrawlStrategyName, number[]>>,
+): Partial<Record<CrawlStrategyName, number[]>> {
+  const match = /^(?:(\w+)=)?([\d,\s]+)$/.exec(value.trim());
+  const strategy = match?.[1];
+  if (!match || (strategy !== undefined && !(CRAWL_STRATEGY_NAMES as readonly string[]).includes(strategy))) {
+    throw new InvalidArgumentError(`expected a list like 8,64 or async=16,64, got "${value}"`);
+  }
+  const values = match[2]!.split(',').map((v) => positiveInt(v.trim()));
+  const targets = strategy
+    ? [strategy as CrawlStrategyName]
+    : CRAWL_STRATEGY_NAMES.filter((s) => s !== 'serial');
+  return { ...previous, ...Object.fromEntries(targets.map((s) => [s, values])) };
+}
+
+export function benchCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('bench')
+    .description(
+      'run the same crawl under each strategy, IO-bound and CPU-bound, and report which wins ' +
+        '(with no list, on the embedded fixture site)',
+    )
+    .argument('[list]', 'URL list file (or - for stdin) to bench instead of the embedded site')
+    .addOption(
+      new Option('--strategies <list>', 'strategies to compare, comma-separated')
+        .argParser(list(CRAWL_STRATEGY_NAMES, 'strategies'))
+        .default([...STRATEGY_NAMES], 'serial,async,threads,processes; add distributed with --redis'),
+    )
+    .addOption(
+      new Option('--modes <list>', 'workloads: io, cpu, or both')
+        .argParser(list<CrawlMode>(['io', 'cpu'], 'modes'))
+        .default(['io', 'cpu'], 'io,cpu'),
+    )
+    .addOption(
+      new Option(
+        '-c, --concurrency <list>',
+        'concurrency values: 8,64 for every non-serial strategy, async=16,64 for one (repeatable)',
+      )
+        .argParser(concurrencyList)
+        .default({}, 'async 8, pools one per CPU core'),
+    )
+    .option('--warmup <n>', 'unmeasured runs per cell', nonNegativeInt, 1)
+    .option('--runs <n>', 'measured runs per cell', positiveInt, 5)
+    .option('--io-pages <n>', 'pages per io run (default: 48)', positiveInt)
+    .option('--latency <ms>', 'io site latency (default: 50)', nonNegativeInt)
+    .option('--io-page-kb <k>', 'io page size (default: 10)', positiveInt)
+    .option('--cpu-pages <n>', 'pages per cpu run (default: 64)', positiveInt)
+    .option('--cpu-page-kb <k>', 'cpu page size (default: 200)', positiveInt)
+    .option('--cpu-work <rounds>', 'extra CPU work per page in cpu mode (default: 1000)', nonNegativeInt)
+    .option('--no-parse', 'fetch only in every cell')
+    .option('--no-raw-ceiling', 'skip the autocannon raw-ceiling measurement')
+    .option('--timeout <ms>', 'per-attempt deadline of each page', positiveInt, 10_000)
+    .option('--retries <n>', 'retries per page', nonNegativeInt, 2)
+    .option(
+      '--redis <url>',
+      'Redis for the distributed strategy; its concurrency is the number of local queue workers ' +
+        `the bench starts (default: $${REDIS_URL_ENV})`,
+    )
+    .option('--out <dir>', 'write result.json, report.md and report.csv to this directory')
+    .addOption(
+      new Option('-f, --format <format>', 'report printed on stdout').choices(REPORT_FORMATS).default('md'),
+    )
+    .option('-q, --quiet', 'no progress display', false)
+    .action(async (listPath: string | undefined, o: BenchCliOptions) => {
+      setExit(await runBenchCommand(listPath, o, io));
+    });
+}
+
+async function readList(path: string, io: CliIo): Promise<{ name: string; urls: string[] }> {
+  const urls: string[] = [];
+  try {
+    for await (const item of readUrlList(openUrlList(path, io.stdin)))
+      if (item.kind === 'task') urls.push(item.task.url);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidOptionError(`cannot read list ${JSON.stringify(path)}: ${code}`);
+  }
+  if (urls.length === 0) throw new InvalidOptionError(`the list ${JSON.stringify(path)} has no valid URL`);
+  return { name: path === '-' ? 'stdin' : path, urls };
+}
+
+async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions, io: CliIo): Promise<number> {
+  const workload = (pages?: number, pageKb?: number, extra: Record<string, number | undefined> = {}) =>
+    Object.fromEntries(
+      Object.entries({ pages, pageKb, ...extra }).filter(
+        (entry): entry is [string, number] => entry[1] !== undefined,
+      ),
+    );
+  const options: BenchOptions = {
+    strategies: o.strategies,
+    modes: o.modes,
+    concurrency: o.concurrency,
+    warmup: o.warmup,
+    runs: o.runs,
+    io: workload(o.ioPages, o.ioPageKb, { latencyMs: o.latency }),
+    cpu: workload(o.cpuPages, o.cpuPageKb, { cpuWork: o.cpuWork }),
+    parse: o.parse,
+    rawCeiling: o.rawCeiling,
+    crawl: { timeoutMs: o.timeout, retries: o.retries },
+    ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
+    ...(listPath !== undefined && { list: await readList(listPath, io) }),
+  };
+  if (o.out !== undefined) {
+    try {
+      await mkdir(o.out, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new InvalidOptionError(`cannot create output directory ${JSON.stringify(o.out)}: ${code}`);
+    }
+  }
+
+  const stop = new AbortController();
+  const removeInterrupt = io.onInterrupt(() => {
+    if (!stop.signal.aborted) io.stderr.write('\nstopping after the run in progress (its result is kept)\n');
+    stop.abort();
+  });
+  const progress = o.quiet ? undefined : createBenchProgress(io.stderr);
+  try {
+    const result = await runBench(options, {
+      signal: stop.signal,
+      onProgress: (p) => progress?.update(p),
+      env: io.env,
+      cwd: process.cwd(),
+    });
+    progress?.stop();
+    const markdown = REPORTERS.md.render(result);
+    if (o.out !== undefined) {
+      for (const format of REPORT_FORMATS) {
+        const text = format === 'md' ? markdown : REPORTERS[format].render(result);
+        await writeFile(join(o.out, reportFileName(format)), text);
+      }
+    }
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    // One append, so a concurrent step's summary cannot interleave with ours.
+    if (summaryFile) await appendFile(summaryFile, `${markdown}\n`);
+    io.stdout.write(o.format === 'md' ? markdown : REPORTERS[o.format].render(result));
+    return result.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
+  } finally {
+    progress?.stop();
+    removeInterrupt();
+  }
+}

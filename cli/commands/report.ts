@@ -1,0 +1,18 @@
+import { Command, Option } from 'commander';
+import { parseBenchResult } from '../../reports/compare.js';
+import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../../reports/reporter.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { readResultFile } from '../result-file.js';
+
+export function reportCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('report')
+    .description('re-render a stored bench result (result.json)')
+    .argument('<result>', 'a result.json written by `crawlbench bench --out` or `--format json`')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('md'))
+    .action(async (path: string, o: { format: ReportFormat }) => {
+      const result = parseBenchResult(await readResultFile(path), path);
+      io.stdout.write(REPORTERS[o.format].render(result));
+      setExit(EXIT.OK);
+    });
+}

@@ -1,0 +1,85 @@
+import { Command } from 'commander';
+import { parseRedisUrl, REDIS_URL_ENV, redactRedisUrl } from '../../crawler/distributed/redis-url.js';
+import { InvalidOptionError } from '../../crawler/errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { positiveInt } from '../parsers.js';
+
+interface WorkerCliOptions {
+  redis?: string;
+  concurrency: number;
+  threads: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  quiet: boolean;
+}
+
+export function workerCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('worker')
+    .description(
+      'run crawl tasks of distributed crawls (crawl --strategy distributed) from Redis until Ctrl-C; ' +
+        'Ctrl-C lets the tasks in progress finish, then exits 130',
+    )
+    .option('--redis <url>', `Redis URL, redis:// or rediss:// (default: $${REDIS_URL_ENV})`)
+    .option('-c, --concurrency <n>', 'tasks run at once, per thread', positiveInt, 16)
+    .option(
+      '--threads <k>',
+      'worker threads, each with --concurrency slots (to parse on k cores)',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--lock-duration <ms>',
+      'how long a dead worker holds its tasks before another takes them (default: 30000)',
+      positiveInt,
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for tasks of dead workers (default: 30000)',
+      positiveInt,
+    )
+    .option('-q, --quiet', 'no start and stop messages', false)
+    .action(async (o: WorkerCliOptions) => {
+      const url = o.redis ?? io.env[REDIS_URL_ENV];
+      if (url === undefined || url === '') {
+        throw new InvalidOptionError(`worker needs --redis <url> or ${REDIS_URL_ENV}`);
+      }
+      const where = redactRedisUrl(url);
+      // Listen for Ctrl-C before saying we are ready: a signal sent on reading the ready line must
+      // find the handler (Node's default SIGINT action would kill the worker mid-task).
+      let removeInterrupt = (): void => {};
+      const interrupted = new Promise<void>((resolve) => {
+        removeInterrupt = io.onInterrupt(() => {
+          removeInterrupt();
+          resolve();
+        });
+      });
+      try {
+        let lastError = '';
+        // Loaded on demand, like the coordinator: the other commands never load BullMQ.
+        const { startDistributedWorkers } = await import('../../crawler/distributed/worker-threads.js');
+        const worker = await startDistributedWorkers({
+          threads: o.threads,
+          connection: parseRedisUrl(url),
+          where,
+          concurrency: o.concurrency,
+          ...(o.lockDuration !== undefined && { lockDurationMs: o.lockDuration }),
+          ...(o.stalledInterval !== undefined && { stalledIntervalMs: o.stalledInterval }),
+          onError: (error) => {
+            // ioredis reconnects by itself; say so once per distinct error, not once per retry.
+            if (o.quiet || error.message === lastError) return;
+            lastError = error.message;
+            io.stderr.write(`worker: ${error.message} (reconnecting)\n`);
+          },
+        });
+        if (!o.quiet)
+          io.stderr.write(`worker: ${o.threads * o.concurrency} slots on ${where}; Ctrl-C to stop\n`);
+        await interrupted;
+        if (!o.quiet) io.stderr.write('worker: stopping after the tasks in progress\n');
+        await worker.close();
+      } finally {
+        removeInterrupt();
+      }
+      setExit(EXIT.INTERRUPTED);
+    });
+}

@@ -1,0 +1,35 @@
+import pc from 'picocolors';
+import type { CrawlSummary } from '../crawler/summary.js';
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The plain end-of-crawl summary, a few lines for humans. */
+export function formatSummary(summary: CrawlSummary, color: boolean): string {
+  const c = pc.createColors(color);
+  const failedCodes = Object.entries(summary.failedByCode)
+    .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
+    .map(([code, count]) => `${code} ${count}`)
+    .join(', ');
+  const placement =
+    summary.strategy === 'threads' || summary.strategy === 'processes' ? `, parse in ${summary.parseIn}` : '';
+  const head = summary.state === 'interrupted' ? c.yellow('interrupted: ') : '';
+  const lat = summary.latency;
+  return [
+    `${head}${c.bold(`${summary.records} pages`)} in ${(summary.wallMs / 1000).toFixed(2)} s ` +
+      `(${summary.pagesPerSecond.toFixed(1)} pages/s), ${summary.strategy} x${summary.concurrency}, ` +
+      `${summary.mode} mode${placement}`,
+    `  ${c.green(`ok ${summary.ok}`)}, ${summary.failed > 0 ? c.red(`failed ${summary.failed}`) : 'failed 0'}` +
+      `${failedCodes ? ` (${failedCodes})` : ''}, duplicates ${summary.duplicates}`,
+    `  ${bytes(summary.bytes)} · latency p50 ${lat.p50Ms.toFixed(1)} ms, p95 ${lat.p95Ms.toFixed(1)} ms`,
+  ].join('\n');
+}

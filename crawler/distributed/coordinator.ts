@@ -1,0 +1,234 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
+import { CrawlbenchError, pageError } from '../errors.js';
+import type { WorkerConfig } from '../options.js';
+import { errorRecord } from '../page.js';
+import type { PageRecord, Task } from '../types.js';
+import { createClient, probeRedis } from './connect.js';
+import { jobId, QUEUE_NAME } from './keys.js';
+import {
+  closeRun,
+  countSent,
+  deleteRun,
+  openRun,
+  recordOnce,
+  storedRecords,
+  takeResults,
+  type TaskJobData,
+} from './run-store.js';
+
+/** What the coordinator of one distributed run needs; resolved and validated by `resolveCrawlOptions`. */
+export interface DistributedRun {
+  readonly connection: RedisOptions;
+  /** The Redis URL with its password hidden, for messages. */
+  readonly where: string;
+  readonly runId: string;
+  /** Keep the run's keys after it completes. */
+  readonly keep: boolean;
+  /** Tasks of this run queued or running at once: the backpressure bound. */
+  readonly maxPending: number;
+  /** Give up when no page finished for this long while tasks were queued. */
+  readonly stallTimeoutMs: number;
+  readonly config: WorkerConfig;
+}
+
+/** Tasks sent to Redis per round trip. */
+const BATCH = 100;
+/** Records taken off the results list per round trip. */
+const TAKE = 200;
+/** Pause between polls of an empty results list. */
+const POLL_MS = 50;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The coordinator of a distributed crawl: enqueues the run's tasks in batches, never more than
+ * `maxPending` unfinished, and hands every finished page to `onRecord` exactly once.
+ *
+ * Exactly-once rests on three things: each line has one job id (a resumed run does not queue a
+ * line twice while its job exists), the record-once script stores one record per line (a retried
+ * or duplicated task cannot add a second), and the coordinator accepts a record only for a line it
+ * is waiting on. Results are polled (LPOP) on the same connection that looks up stored records, so
+ * the two replies arrive in the order Redis ran the commands: a record is never seen before the
+ * line it belongs to is marked pending.
+ *
+ * Resolves `'completed'` when every task is recorded, `'interrupted'` when `signal` aborted (the
+ * run's keys and queued jobs stay for a resume). Rejects with `REDIS_UNAVAILABLE` when Redis is
+ * down at start, `NO_PROGRESS` after `stallTimeoutMs` without a finished page.
+ */
+export async function runDistributed(
+  tasks: AsyncIterable<Task>,
+  run: DistributedRun,
+  signal: AbortSignal | undefined,
+  onRecord: (record: PageRecord) => Promise<void>,
+): Promise<'completed' | 'interrupted'> {
+  await probeRedis(run.connection, run.where);
+  let lastError: Error | undefined;
+  const noteError = (error: Error): void => {
+    lastError = error;
+  };
+  const redis: Redis = createClient(run.connection, noteError);
+  const queue = new Queue<TaskJobData>(QUEUE_NAME, { connection: run.connection });
+  queue.on('error', noteError);
+  const events = new QueueEvents(QUEUE_NAME, { connection: run.connection });
+  events.on('error', noteError);
+
+  const pending = new Map<number, Task>();
+  let lastProgress = performance.now();
+  let wakeProducer: (() => void) | undefined;
+  const progressed = (): void => {
+    lastProgress = performance.now();
+    const wake = wakeProducer;
+    wakeProducer = undefined;
+    wake?.();
+  };
+
+  // A job that failed for good (its worker died twice, or the processor threw) becomes an error
+  // record, stored through the same record-once script as a page.
+  const prefix = jobId(run.runId, 0).slice(0, -1);
+  events.on('failed', ({ jobId: id, failedReason }) => {
+    if (!id.startsWith(prefix)) return;
+    const task = pending.get(Number(id.slice(prefix.length)));
+    if (!task) return;
+    const error = pageError('WORKER_CRASHED', `the distributed task failed: ${failedReason}`);
+    recordOnce(redis, run.runId, errorRecord(task, error)).catch(noteError);
+  });
+
+  // A Redis command that failed after its reconnection attempts ends the crawl with a stable code
+  // and the redacted URL, instead of an ioredis error (whose text could be anything).
+  const inRedis = async <T>(what: string, command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CrawlbenchError(
+        'REDIS_UNAVAILABLE',
+        `run ${run.runId}: ${what} at ${run.where} failed: ${reason}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+
+  const checkStall = (): void => {
+    const idleMs = performance.now() - lastProgress;
+    if (pending.size === 0 || idleMs < run.stallTimeoutMs) return;
+    const cause = lastError ? `; last Redis error: ${lastError.message}` : '; are workers running?';
+    throw new CrawlbenchError(
+      lastError && redis.status !== 'ready' ? 'REDIS_UNAVAILABLE' : 'NO_PROGRESS',
+      `run ${run.runId}: no page finished in ${Math.round(idleMs / 1000)} s with ${pending.size} tasks ` +
+        `queued at ${run.where}${cause}`,
+    );
+  };
+
+  let producing = true;
+  let failure: { error: unknown } | undefined;
+
+  const enqueue = async (batch: Task[]): Promise<void> => {
+    // A resumed run re-emits what was already finished and queues only the rest.
+    const stored = await storedRecords(
+      redis,
+      run.runId,
+      batch.map((t) => t.line),
+    );
+    const missing: Task[] = [];
+    batch.forEach((task, i) => {
+      if (stored[i]) return;
+      pending.set(task.line, task);
+      missing.push(task);
+    });
+    for (const record of stored) if (record) await onRecord(record);
+    if (missing.length === 0) return;
+    await inRedis('queueing tasks', () =>
+      queue.addBulk(
+        missing.map((task) => ({
+          name: 'page',
+          data: { runId: run.runId, task, config: run.config },
+          opts: { jobId: jobId(run.runId, task.line), removeOnComplete: true, removeOnFail: true },
+        })),
+      ),
+    );
+    await inRedis('counting tasks', () => countSent(redis, run.runId, missing.length));
+  };
+
+  const produce = async (): Promise<void> => {
+    // Never more per batch than the bound, or a small bound could not take a single batch.
+    const batchSize = Math.min(BATCH, run.maxPending);
+    let batch: Task[] = [];
+    try {
+      for await (const task of tasks) {
+        if (signal?.aborted) break;
+        batch.push(task);
+        if (batch.length < batchSize) continue;
+        while (pending.size + batch.length > run.maxPending && !signal?.aborted && !failure) {
+          await new Promise<void>((resolve) => {
+            wakeProducer = resolve;
+          });
+        }
+        if (signal?.aborted || failure) break;
+        await enqueue(batch);
+        batch = [];
+      }
+      if (!signal?.aborted && !failure) await enqueue(batch);
+    } finally {
+      producing = false;
+    }
+  };
+
+  const consume = async (): Promise<void> => {
+    while ((producing || pending.size > 0) && !signal?.aborted) {
+      let records: PageRecord[];
+      try {
+        records = await takeResults(redis, run.runId, TAKE);
+      } catch (error) {
+        noteError(error as Error);
+        checkStall();
+        await sleep(POLL_MS * 10);
+        continue;
+      }
+      for (const record of records) {
+        // Not pending: re-emitted from the stored records already, or not this coordinator's.
+        if (!pending.delete(record.line)) continue;
+        progressed();
+        await onRecord(record);
+      }
+      if (records.length === 0) {
+        checkStall();
+        await sleep(POLL_MS);
+      }
+    }
+  };
+
+  const stopWaiting = (): void => progressed();
+  signal?.addEventListener('abort', stopWaiting, { once: true });
+  try {
+    await inRedis('subscribing to queue events', () => events.waitUntilReady());
+    await inRedis('opening the run', () => openRun(redis, run.runId, run.config));
+    const producer = produce().catch((error: unknown) => {
+      failure ??= { error };
+    });
+    await consume().catch((error: unknown) => {
+      failure ??= { error };
+      progressed();
+    });
+    await producer;
+    if (failure) throw failure.error;
+    const state = signal?.aborted ? 'interrupted' : 'completed';
+    if (state === 'completed' && !run.keep) {
+      await inRedis('deleting the run keys', () => deleteRun(redis, run.runId));
+    } else {
+      await inRedis('closing the run', () => closeRun(redis, run.runId, state));
+    }
+    return state;
+  } catch (error) {
+    // Best effort, for `crawlbench runs`: Redis may be the reason of the failure.
+    const code = error instanceof CrawlbenchError ? error.code : 'ERROR';
+    if (redis.status === 'ready') await closeRun(redis, run.runId, 'failed', code).catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', stopWaiting);
+    await Promise.allSettled([events.close(), queue.close()]);
+    redis.disconnect();
+  }
+}

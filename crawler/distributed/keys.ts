@@ -1,0 +1,37 @@
+/**
+ * Redis names of the distributed strategy.
+ *
+ * One queue is shared by every run, and each job carries its run id. Workers then need no
+ * discovery: `crawlbench worker` serves whichever runs exist, with one BullMQ Worker and one set of
+ * connections. Runs cannot mix because everything that belongs to a run (job ids, the records,
+ * the results list) is keyed by its id, and the coordinator bounds its own run's queued tasks
+ * itself (BullMQ counts jobs per queue, not per run). The cost: no per-run priority or pause.
+ */
+export const QUEUE_NAME = 'crawlbench-tasks';
+
+/** Run ids go into Redis keys and BullMQ job ids, which must not contain `:`. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface RunKeys {
+  /** Hash: the run's metadata (created, config); its presence means the run is live. */
+  readonly meta: string;
+  /** Hash line → record JSON: every finished page, written once (HSETNX). */
+  readonly records: string;
+  /** List of record JSON: finished pages not yet taken by the coordinator. */
+  readonly results: string;
+}
+
+export function runKeys(runId: string): RunKeys {
+  const base = `crawlbench:run:${runId}`;
+  return { meta: base, records: `${base}:records`, results: `${base}:results` };
+}
+
+/** The BullMQ job id of a line: the same line of the same run is never queued twice. */
+export function jobId(runId: string, line: number): string {
+  return `${runId}-${line}`;
+}
+
+/** A new run id: sortable by start time, unique enough for runs sharing a Redis. */
+export function newRunId(now = Date.now()): string {
+  return `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

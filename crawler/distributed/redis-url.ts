@@ -1,0 +1,53 @@
+import type { RedisOptions } from 'ioredis';
+import { describeValue, InvalidOptionError } from '../errors.js';
+
+/** The environment variable the CLI reads when `--redis` is not given. */
+export const REDIS_URL_ENV = 'CRAWLBENCH_REDIS_URL';
+
+/**
+ * Hides the password of a Redis URL (`redis://:***@host:6379`), so the URL can go into logs,
+ * messages and reports. Text that is not a URL is replaced whole: it might be a password.
+ */
+export function redactRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<invalid Redis URL>';
+  }
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.href;
+}
+
+/**
+ * Turns `redis://[user][:password]@host[:port][/db]` or `rediss://…` (TLS) into ioredis options.
+ * The options are what every connection of a crawl or worker is made from.
+ */
+export function parseRedisUrl(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The text itself is not echoed: a mistyped URL may still hold a password.
+    throw new InvalidOptionError('Expected `redis` to be a URL like redis://host:6379, got something else');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new InvalidOptionError(
+      `Expected \`redis\` to be a redis:// or rediss:// URL, got ${describeValue(parsed.protocol)}`,
+    );
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) {
+    throw new InvalidOptionError(
+      `Expected the database of \`redis\` to be a number, got ${describeValue(db)}`,
+    );
+  }
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username !== '' && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password !== '' && { password: decodeURIComponent(parsed.password) }),
+    ...(db !== '' && { db: Number(db) }),
+    ...(parsed.protocol === 'rediss:' && { tls: { servername: parsed.hostname } }),
+  };
+}

@@ -1,0 +1,87 @@
+import { type Job, Worker } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
+import { finishPage } from '../page.js';
+import { createTaskRunner } from '../strategies/worker-task.js';
+import type { Task } from '../types.js';
+import { probeRedis } from './connect.js';
+import { QUEUE_NAME } from './keys.js';
+import { recordOnce, type TaskJobData } from './run-store.js';
+import type { TaskOutcome } from '../strategies/strategy.js';
+
+/** Options of {@link startDistributedWorker}. */
+export interface DistributedWorkerOptions {
+  /** ioredis options, from `parseRedisUrl`. */
+  readonly connection: RedisOptions;
+  /** The URL with its password hidden, for messages. */
+  readonly where: string;
+  /** Tasks run at once by this worker. @default 16 */
+  readonly concurrency?: number;
+  /**
+   * How long a job's lock lasts without renewal: a worker that dies (SIGKILL) holds its jobs this
+   * long before another worker may take them back. @default 30000 (BullMQ's)
+   */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for jobs whose holder died. @default 30000 (BullMQ's) */
+  readonly stalledIntervalMs?: number;
+  /** Errors that do not stop the worker (a Redis outage while it reconnects, a failed job). */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface DistributedWorker {
+  /** Stops taking jobs (jobs in progress finish first); `resume` takes them again. */
+  pause(): Promise<void>;
+  resume(): void;
+  /** Lets the jobs in progress finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+// One runner per run: a run's config (timeouts, parse options) is fixed, and the runner keeps a
+// keep-alive dispatcher. A worker serves few runs at once; the oldest runner goes past this many.
+const MAX_RUNNERS = 8;
+
+/**
+ * Starts a BullMQ worker that pulls crawl tasks of every run from the shared queue and runs them
+ * with the same fetch and parse code as the local strategies. Each finished page is stored through
+ * the run's record-once script, which is where exactly-once is decided.
+ */
+export async function startDistributedWorker(options: DistributedWorkerOptions): Promise<DistributedWorker> {
+  await probeRedis(options.connection, options.where);
+  const onError = options.onError ?? (() => {});
+  const concurrency = options.concurrency ?? 16;
+  const runners = new Map<string, (task: Task) => Promise<TaskOutcome>>();
+  // Waits through an outage (no per-command retry limit): a finished page is worth keeping.
+  const store = new Redis({ ...options.connection, maxRetriesPerRequest: null });
+  store.on('error', onError);
+
+  const processor = async (job: Job<TaskJobData>): Promise<void> => {
+    const { runId, task, config } = job.data;
+    let run = runners.get(runId);
+    if (!run) {
+      // As many connections per host as tasks at once: the default 8 would cap this worker at 8.
+      run = createTaskRunner({ config, parseIn: 'worker', connections: concurrency });
+      runners.set(runId, run);
+      if (runners.size > MAX_RUNNERS) runners.delete(runners.keys().next().value as string);
+    }
+    const outcome = await run(task);
+    const record = outcome.kind === 'record' ? outcome.record : finishPage(outcome.page, config.parse);
+    await recordOnce(store, runId, record);
+  };
+
+  const worker = new Worker<TaskJobData, void>(QUEUE_NAME, processor, {
+    connection: options.connection,
+    concurrency,
+    ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs !== undefined && { stalledInterval: options.stalledIntervalMs }),
+  });
+  worker.on('error', onError);
+  await worker.waitUntilReady();
+  return {
+    pause: () => worker.pause(),
+    resume: () => worker.resume(),
+    close: async () => {
+      await worker.close();
+      await store.quit().catch(() => store.disconnect());
+    },
+  };
+}

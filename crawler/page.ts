@@ -1,0 +1,85 @@
+import { decodeHtml } from './decode.js';
+import { type PageError, pageError } from './errors.js';
+import type { ParseOptions } from './options.js';
+import { parseHtml } from './parse.js';
+import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function record(
+  fetched: FetchedPage,
+  parse: ParseResult | null,
+  parseMs: number,
+  error: PageError | null,
+): PageRecord {
+  return {
+    line: fetched.task.line,
+    url: fetched.task.url,
+    finalUrl: fetched.finalUrl,
+    status: fetched.status,
+    contentType: fetched.contentType,
+    bytes: fetched.bytes,
+    redirects: fetched.redirects,
+    attempts: fetched.attempts,
+    timings: {
+      ttfbMs: fetched.ttfbMs,
+      fetchMs: fetched.fetchMs,
+      parseMs,
+      totalMs: fetched.fetchMs + parseMs,
+    },
+    parse,
+    error,
+  };
+}
+
+/**
+ * The last steps of the page pipeline (fetch -> decode -> parse -> record): turns a fetched page into
+ * its one {@link PageRecord}. Never throws: a failing decode or parse becomes the record's error
+ * (`DECODE_ERROR`, `PARSE_ERROR`), so one bad page cannot take a worker down.
+ *
+ * `parseMs` covers decode and parse, also when they fail; it is 0 when nothing was parsed.
+ */
+export function finishPage(fetched: FetchedPage, options: ParseOptions): PageRecord {
+  if (fetched.error !== null) return record(fetched, null, 0, fetched.error);
+  if (!options.parse || fetched.body === null) return record(fetched, null, 0, null);
+
+  const start = performance.now();
+  let html: string;
+  try {
+    html = decodeHtml(fetched.body, fetched.contentType);
+  } catch (error) {
+    const failure = pageError('DECODE_ERROR', `could not decode the body: ${messageOf(error)}`);
+    return record(fetched, null, performance.now() - start, failure);
+  }
+  try {
+    const parse = parseHtml(html, fetched.finalUrl ?? fetched.task.url, options);
+    return record(fetched, parse, performance.now() - start, null);
+  } catch (error) {
+    const failure = pageError('PARSE_ERROR', `could not parse the page: ${messageOf(error)}`);
+    return record(fetched, null, performance.now() - start, failure);
+  }
+}
+
+/**
+ * The record of a task that never produced a fetched page: an invalid list line, a task lost with a
+ * crashed worker, a task aborted before or while in flight.
+ *
+ * @param attempts - HTTP attempts known to have been made, if any.
+ */
+export function errorRecord(task: Task, error: PageError, attempts = 0): PageRecord {
+  return {
+    line: task.line,
+    url: task.url,
+    finalUrl: null,
+    status: null,
+    contentType: null,
+    bytes: 0,
+    redirects: 0,
+    attempts,
+    timings: { ttfbMs: null, fetchMs: 0, parseMs: 0, totalMs: 0 },
+    parse: null,
+    error,
+  };
+}

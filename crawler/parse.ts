@@ -1,0 +1,295 @@
+import { createHash } from 'node:crypto';
+// The slim entry always parses with htmlparser2 (about twice as fast as parse5 here, see
+// MEASUREMENTS.md) and does not load parse5 or undici, which keeps worker start-up short.
+import { type CheerioAPI, load } from 'cheerio/slim';
+import { cpuWork } from './cpu-work.js';
+import type { ParseOptions } from './options.js';
+import type { ParseResult } from './types.js';
+
+// cheerio does not re-export domhandler's node classes; derive them from its API instead of
+// importing a transitive dependency.
+type DocumentNode = ReturnType<CheerioAPI['root']>[number];
+type AnyNode = DocumentNode['children'][number];
+type ElementNode = Extract<AnyNode, { attribs: unknown }>;
+type ParentNode = NonNullable<AnyNode['parent']>;
+
+const TEXT_NODE = 3;
+
+/** Elements whose start and end separate words, as they do in rendered text (`<p>a</p><p>b</p>`). */
+const BLOCK_ELEMENTS = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'br',
+  'caption',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'option',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+]);
+
+const WHITESPACE_RUN = /\s+/g;
+// Whitespace that collapsing changes: most runs in text are already one space, and replacing those
+// with themselves is most of the cost of collapsing.
+const UNCOLLAPSED_WHITESPACE = /\s{2,}|[^\S ]/g;
+const ASCII_WHITESPACE = /[\t\n\f\r ]+/;
+
+function collapse(text: string): string | null {
+  const collapsed = text.replace(WHITESPACE_RUN, ' ').trim();
+  return collapsed.length > 0 ? collapsed : null;
+}
+
+function countSpaces(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) count++;
+  return count;
+}
+
+function childText(element: ElementNode): string {
+  let text = '';
+  for (const child of element.children) {
+    if (child.nodeType === TEXT_NODE && 'data' in child) text += child.data;
+  }
+  return text;
+}
+
+function hasRelToken(rel: string, token: string): boolean {
+  for (const part of rel.toLowerCase().split(ASCII_WHITESPACE)) {
+    if (part === token) return true;
+  }
+  return false;
+}
+
+function resolve(href: string, base: string): URL | null {
+  try {
+    return new URL(href, base);
+  } catch {
+    return null;
+  }
+}
+
+function isHttp(url: URL): boolean {
+  return url.protocol === 'http:' || url.protocol === 'https:';
+}
+
+/**
+ * Collects everything in one walk of the tree. The walk follows `next`/`parent` pointers instead of
+ * recursing, so a page of deeply nested unclosed tags cannot overflow the stack.
+ */
+class Extractor {
+  title: string | null = null;
+  description: string | null = null;
+  canonicalHref: string | null = null;
+  baseHref: string | null = null;
+  lang: string | null = null;
+  h1Count = 0;
+  /** Raw hrefs in document order; resolved at the end, once the `<base>` is known. */
+  readonly hrefs: string[] = [];
+  /** Visible text before whitespace collapsing, built as a rope that V8 flattens once. */
+  #rawText = '';
+  #pendingBreak = false;
+  #foreignDepth = 0;
+  #sawHtml = false;
+
+  walk(root: DocumentNode): void {
+    let node: AnyNode | null = root.children[0] ?? null;
+    while (node !== null) {
+      if (node.nodeType === TEXT_NODE && 'data' in node) {
+        this.#addText(node.data);
+      } else if ('attribs' in node && this.#enter(node)) {
+        const first: AnyNode | undefined = node.children[0];
+        if (first !== undefined) {
+          node = first;
+          continue;
+        }
+        this.#leave(node);
+      }
+      node = this.#advance(node, root);
+    }
+  }
+
+  /** The next node in document order after `node`'s subtree, leaving the elements it climbs out of. */
+  #advance(start: AnyNode, root: DocumentNode): AnyNode | null {
+    let node: AnyNode | ParentNode = start;
+    for (;;) {
+      if (node.next !== null) return node.next;
+      const parent: ParentNode | null = node.parent;
+      if (parent === null || parent === root) return null;
+      if ('attribs' in parent) this.#leave(parent);
+      node = parent;
+    }
+  }
+
+  /** Records what the element carries; returns whether its children hold page content to walk. */
+  #enter(element: ElementNode): boolean {
+    const attribs = element.attribs;
+    switch (element.name) {
+      // Not rendered text: scripts, styles, inert templates, and the no-script fallback.
+      case 'script':
+      case 'style':
+      case 'template':
+      case 'noscript':
+        return false;
+      case 'title':
+        // An SVG <title> is a tooltip, not the document title.
+        if (this.title === null && this.#foreignDepth === 0) this.title = collapse(childText(element));
+        return false;
+      case 'html':
+        if (!this.#sawHtml) {
+          this.#sawHtml = true;
+          const lang = attribs.lang?.trim();
+          if (lang) this.lang = lang;
+        }
+        break;
+      case 'meta':
+        if (this.description === null && attribs.name?.trim().toLowerCase() === 'description') {
+          this.description = collapse(attribs.content ?? '');
+        }
+        break;
+      case 'link':
+        if (
+          this.canonicalHref === null &&
+          attribs.href !== undefined &&
+          hasRelToken(attribs.rel ?? '', 'canonical')
+        ) {
+          this.canonicalHref = attribs.href;
+        }
+        break;
+      case 'base':
+        // Only the first <base> with an href sets the document base URL.
+        if (this.baseHref === null && attribs.href !== undefined) this.baseHref = attribs.href;
+        break;
+      case 'h1':
+        this.h1Count++;
+        break;
+      case 'a':
+      case 'area':
+        if (attribs.href !== undefined) this.hrefs.push(attribs.href);
+        break;
+      case 'svg':
+      case 'math':
+        this.#foreignDepth++;
+        break;
+    }
+    if (BLOCK_ELEMENTS.has(element.name)) this.#pendingBreak = true;
+    return true;
+  }
+
+  #leave(element: ElementNode): void {
+    if (BLOCK_ELEMENTS.has(element.name)) this.#pendingBreak = true;
+    else if (element.name === 'svg' || element.name === 'math') this.#foreignDepth--;
+  }
+
+  /**
+   * Appends a text node as is: adjacent text nodes join without a space (`<b>foo</b>bar` is one word),
+   * block boundaries add one. Whitespace is collapsed once, over the whole text, in {@link normalizedText}:
+   * one regex pass over a flat string is much cheaper than one per text node.
+   */
+  #addText(data: string): void {
+    if (this.#pendingBreak) {
+      this.#rawText += ' ';
+      this.#pendingBreak = false;
+    }
+    this.#rawText += data;
+  }
+
+  normalizedText(): string {
+    return this.#rawText.replace(UNCOLLAPSED_WHITESPACE, ' ').trim();
+  }
+}
+
+/**
+ * Extracts the fields of a {@link ParseResult} from an HTML page.
+ *
+ * - `title`, `description`: whitespace collapsed and trimmed; null when absent or empty.
+ * - `canonical`: the first `<link rel="canonical">`, resolved against the base; null unless http(s).
+ * - `links`: `<a href>` and `<area href>`, resolved against the first `<base href>` (itself resolved
+ *   against `baseUrl`) or `baseUrl`; http(s) only, fragments stripped, deduplicated, document order.
+ *   Hrefs that do not parse as URLs are skipped. Links inside `<template>` and `<noscript>` are inert
+ *   in a browser and are skipped too.
+ * - `wordCount`, `textHash`: over the visible text, i.e. the text outside `<title>`, `<script>`,
+ *   `<style>`, `<noscript>` and `<template>`, whitespace runs collapsed to one space and trimmed,
+ *   block elements (`<p>`, `<div>`, `<li>`, `<br>`, ...) separating words. Words are space-separated
+ *   tokens; the hash is the SHA-256 hex of the UTF-8 text.
+ * - `cpuDigest`: `cpuWork(textHash, options.cpuWork)` when `options.cpuWork > 0`, else null.
+ *
+ * `options.parse` is the caller's business: this function always parses.
+ *
+ * @param baseUrl - The absolute URL of the page (its final URL after redirects).
+ */
+export function parseHtml(html: string, baseUrl: string, options: ParseOptions): ParseResult {
+  const $ = load(html);
+  const extractor = new Extractor();
+  extractor.walk($.root()[0]!);
+
+  // A <base href> that does not parse is ignored, as browsers do.
+  const base = (extractor.baseHref !== null && resolve(extractor.baseHref, baseUrl)?.href) || baseUrl;
+
+  const links: string[] = [];
+  const seen = new Set<string>();
+  for (const href of extractor.hrefs) {
+    const url = resolve(href, base);
+    if (url === null || !isHttp(url)) continue;
+    // A serialized URL's first '#' starts its fragment: cutting there avoids re-serializing.
+    const full = url.href;
+    const hash = full.indexOf('#');
+    const link = hash === -1 ? full : full.slice(0, hash);
+    if (seen.has(link)) continue;
+    seen.add(link);
+    links.push(link);
+  }
+
+  let canonical: string | null = null;
+  if (extractor.canonicalHref !== null) {
+    const url = resolve(extractor.canonicalHref, base);
+    if (url !== null && isHttp(url)) canonical = url.href;
+  }
+
+  const text = extractor.normalizedText();
+  const textHash = createHash('sha256').update(text).digest('hex');
+  return {
+    title: extractor.title,
+    description: extractor.description,
+    canonical,
+    lang: extractor.lang,
+    h1Count: extractor.h1Count,
+    links,
+    wordCount: text.length === 0 ? 0 : countSpaces(text) + 1,
+    textHash,
+    cpuDigest: options.cpuWork > 0 ? cpuWork(textHash, options.cpuWork) : null,
+  };
+}

@@ -1,0 +1,23 @@
+import type { Task } from '../types.js';
+import type { TaskOutcome } from './strategy.js';
+import type { WorkerInit } from './worker-task.js';
+
+/** Messages from the pool to a child process. */
+export type ToChild =
+  | { readonly type: 'init'; readonly init: WorkerInit }
+  | { readonly type: 'task'; readonly id: number; readonly task: Task }
+  | { readonly type: 'usage' };
+
+/** Messages from a child process to the pool. */
+export type FromChild =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly id: number; readonly outcome: TaskOutcome }
+  | { readonly type: 'usage'; readonly usage: ProcessUsage };
+
+/** CPU time and peak RSS of one process over its life. */
+export interface ProcessUsage {
+  readonly pid: number;
+  readonly userCpuMs: number;
+  readonly systemCpuMs: number;
+  readonly maxRssBytes: number;
+}

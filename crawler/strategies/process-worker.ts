@@ -1,0 +1,47 @@
+// Entry file of the process pool's children: an `init`, then one task at a time over IPC.
+import type { FromChild, ToChild } from './process-protocol.js';
+import type { TaskOutcome } from './strategy.js';
+import { createTaskRunner } from './worker-task.js';
+
+type Runner = ReturnType<typeof createTaskRunner>;
+let runner: Runner | undefined;
+
+function send(message: FromChild): void {
+  process.send?.(message);
+}
+
+// Ctrl-C reaches the whole process group; the parent decides when children stop.
+process.on('SIGINT', () => {});
+// Never outlive the parent: when the IPC channel closes, leave.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ToChild) => {
+  if (message.type === 'init') {
+    runner = createTaskRunner(message.init);
+    send({ type: 'ready' });
+    return;
+  }
+  if (message.type === 'usage') {
+    const usage = process.resourceUsage();
+    send({
+      type: 'usage',
+      usage: {
+        pid: process.pid,
+        userCpuMs: usage.userCPUTime / 1000,
+        systemCpuMs: usage.systemCPUTime / 1000,
+        maxRssBytes: usage.maxRSS * 1024,
+      },
+    });
+    return;
+  }
+  if (!runner) throw new Error('task before init');
+  const { id } = message;
+  runner(message.task).then(
+    (outcome: TaskOutcome) => send({ type: 'result', id, outcome }),
+    (error: unknown) => {
+      // The runner never rejects; if it does, dying lets the pool record the task, not lose it.
+      console.error(error);
+      process.exit(1);
+    },
+  );
+});

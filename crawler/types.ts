@@ -1,0 +1,92 @@
+import type { PageError } from './errors.js';
+
+/** One unit of crawl work: a URL and the line of the list it came from. Structured-cloneable. */
+export interface Task {
+  /** 1-based line number in the input list (0 for tasks that did not come from a list). */
+  readonly line: number;
+  /** The absolute http(s) URL, as written in the list (trimmed). */
+  readonly url: string;
+}
+
+/** What the parse step extracts from an HTML page. */
+export interface ParseResult {
+  readonly title: string | null;
+  readonly description: string | null;
+  /** Absolute canonical URL from `<link rel="canonical">`, or null. */
+  readonly canonical: string | null;
+  /** The `lang` attribute of `<html>`, or null. */
+  readonly lang: string | null;
+  readonly h1Count: number;
+  /** Absolute http(s) links, fragments stripped, deduplicated, in document order. */
+  readonly links: readonly string[];
+  readonly wordCount: number;
+  /** SHA-256 (hex) of the normalized visible text. */
+  readonly textHash: string;
+  /** Digest of the extra CPU work of `mode: 'cpu'` (hex), or null in `io` mode. */
+  readonly cpuDigest: string | null;
+}
+
+/** Timings of one page, in milliseconds. */
+export interface PageTimings {
+  /** Time to the first byte of the last attempt's response headers, or null if none arrived. */
+  readonly ttfbMs: number | null;
+  /** Fetch time over all attempts, redirects and backoff waits, body included. */
+  readonly fetchMs: number;
+  /** Decode plus parse time (0 when nothing was parsed). */
+  readonly parseMs: number;
+  /** `fetchMs + parseMs`. */
+  readonly totalMs: number;
+}
+
+/** The one result of one input URL. Exactly one is produced per task. */
+export interface PageRecord {
+  readonly line: number;
+  readonly url: string;
+  /** URL of the last response after redirects, or null when no response arrived. */
+  readonly finalUrl: string | null;
+  readonly status: number | null;
+  readonly contentType: string | null;
+  /** Body bytes after decompression (up to the cap). */
+  readonly bytes: number;
+  readonly redirects: number;
+  /** HTTP attempts made for this URL (1 + retries used); 0 when no request was made. */
+  readonly attempts: number;
+  readonly timings: PageTimings;
+  /** The parse result, or null when the page failed, was not HTML, or parsing was off. */
+  readonly parse: ParseResult | null;
+  /** Null on success. */
+  readonly error: PageError | null;
+}
+
+/**
+ * The result of the fetch step: the page's response and its decoded text, ready to parse.
+ * Produced wherever the fetch runs (main thread, worker thread, child process) and
+ * structured-cloneable so it can cross to the main thread.
+ */
+export interface FetchedPage {
+  readonly task: Task;
+  readonly finalUrl: string | null;
+  readonly status: number | null;
+  readonly contentType: string | null;
+  readonly bytes: number;
+  readonly redirects: number;
+  readonly attempts: number;
+  readonly ttfbMs: number | null;
+  readonly fetchMs: number;
+  /** The raw body, when the response is HTML and succeeded (decoded in the parse step). */
+  readonly body: Uint8Array | null;
+  readonly error: PageError | null;
+}
+
+export type StrategyName = 'serial' | 'async' | 'threads' | 'processes';
+export const STRATEGY_NAMES: readonly StrategyName[] = ['serial', 'async', 'threads', 'processes'];
+/**
+ * What `crawl` accepts: the four local strategies, or `distributed` (tasks run by `crawlbench
+ * worker` processes through Redis). Kept apart from {@link StrategyName} because the bench and its
+ * reports compare local strategies only.
+ */
+export type CrawlStrategyName = StrategyName | 'distributed';
+export const CRAWL_STRATEGY_NAMES: readonly CrawlStrategyName[] = [...STRATEGY_NAMES, 'distributed'];
+
+export type CrawlMode = 'io' | 'cpu';
+export type ParsePlacement = 'worker' | 'main';

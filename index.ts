@@ -1,0 +1,38 @@
+// The public API of crawlbench: named exports only.
+export { type FixtureSite, type FixtureSiteOptions, startFixtureSite } from './bench/fixture-site.js';
+export { crawl, type OnPage } from './crawler/crawl.js';
+export { redactRedisUrl } from './crawler/distributed/redis-url.js';
+export { type CrawlPool, createCrawlPool } from './crawler/pool.js';
+export {
+  CrawlbenchError,
+  type CrawlbenchErrorCode,
+  InvalidOptionError,
+  PAGE_ERROR_CODES,
+  type PageError,
+  type PageErrorCode,
+} from './crawler/errors.js';
+export {
+  type CrawlOptions,
+  DEFAULT_FETCH_OPTIONS,
+  defaultConcurrency,
+  type FetchOptions,
+  type ParseOptions,
+  type ResolvedCrawlOptions,
+  resolveCrawlOptions,
+} from './crawler/options.js';
+export type { CrawlSummary, LatencySummary } from './crawler/summary.js';
+export {
+  CRAWL_STRATEGY_NAMES,
+  type CrawlMode,
+  type CrawlStrategyName,
+  type FetchedPage,
+  type PageRecord,
+  type PageTimings,
+  type ParsePlacement,
+  type ParseResult,
+  STRATEGY_NAMES,
+  type StrategyName,
+  type Task,
+} from './crawler/types.js';
+export { type ListItem, readUrlList, type UrlListSource } from './crawler/url-list.js';
+export { createRecordWriter, type RecordFormat, type RecordWriter } from './reports/records.js';

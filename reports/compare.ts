@@ -1,0 +1,370 @@
+/**
+ * Comparison of two bench results, the library half of `crawlbench compare base.json head.json`:
+ * parse and validate both, match cells by id, judge each pages/s change against a threshold and the
+ * run-to-run noise, render the verdicts as Markdown. The CLI reads the files and sets the exit code.
+ */
+import { ratio } from '../bench/stats.js';
+import {
+  BENCH_SCHEMA,
+  BENCH_SCHEMA_VERSION,
+  type BenchResult,
+  type CellResult,
+  type Environment,
+  type Ratio,
+  type Stats,
+} from '../bench/result.js';
+import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import { CrawlbenchError, describeValue, InvalidOptionError } from '../crawler/errors.js';
+import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+type Json = Record<string, unknown>;
+
+/** The fields that make two environments or two workloads the same for a comparison. */
+const ENVIRONMENT_FIELDS = ['cpuModel', 'cores', 'os', 'node'] as const;
+const WORKLOAD_SIZES = ['pages', 'latencyMs', 'pageKb', 'links', 'cpuWork'] as const;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates one bench result file; every failure is one line naming the file and the field. */
+class ResultReader {
+  readonly #source: string;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  fail(message: string): never {
+    throw new CrawlbenchError('INVALID_RESULT', `${this.#source}: ${message}`);
+  }
+
+  object(value: unknown, path: string): Json {
+    if (!isObject(value)) this.fail(`\`${path}\` must be an object, got ${describeValue(value)}`);
+    return value;
+  }
+
+  array(value: unknown, path: string): readonly unknown[] {
+    if (!Array.isArray(value)) this.fail(`\`${path}\` must be an array, got ${describeValue(value)}`);
+    return value;
+  }
+
+  string(value: unknown, path: string): string {
+    if (typeof value !== 'string') this.fail(`\`${path}\` must be a string, got ${describeValue(value)}`);
+    return value;
+  }
+
+  number(value: unknown, path: string): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.fail(`\`${path}\` must be a finite number, got ${describeValue(value)}`);
+    }
+    return value;
+  }
+
+  stats(value: unknown, path: string): void {
+    const stats = this.object(value, path);
+    for (const key of ['n', 'mean', 'stddev', 'median', 'min', 'max'] as const) {
+      this.number(stats[key], `${path}.${key}`);
+    }
+  }
+}
+
+/**
+ * Checks that `json` (already `JSON.parse`d) is a crawlbench bench result this version can compare,
+ * and returns it typed. Checked: `schema`, `schemaVersion`, `environment` (cpuModel, cores, node,
+ * os), `workloads` (mode and sizes) and every cell's `id`, `mode`, `strategy`, `concurrency` and
+ * `pagesPerSecond` stats; cell ids must be unique, since cells are matched by id. Other fields are
+ * trusted, as `compare` does not read them.
+ *
+ * @param source names the input in messages, e.g. the file name.
+ * @throws {CrawlbenchError} with code `INVALID_RESULT` and a one-line message.
+ */
+export function parseBenchResult(json: unknown, source: string): BenchResult {
+  // The explicit type lets `r.fail` (returns never) narrow `json`, as TypeScript requires for it.
+  const r: ResultReader = new ResultReader(source);
+  if (!isObject(json))
+    r.fail(`not a crawlbench bench result (expected an object, got ${describeValue(json)})`);
+  if (json.schema !== BENCH_SCHEMA) {
+    r.fail(`not a crawlbench bench result (schema ${describeValue(json.schema)})`);
+  }
+  if (json.schemaVersion !== BENCH_SCHEMA_VERSION) {
+    r.fail(
+      `unsupported schemaVersion ${describeValue(json.schemaVersion)}; this crawlbench reads ${BENCH_SCHEMA_VERSION}`,
+    );
+  }
+  const env = r.object(json.environment, 'environment');
+  r.string(env.cpuModel, 'environment.cpuModel');
+  r.number(env.cores, 'environment.cores');
+  r.string(env.node, 'environment.node');
+  r.string(env.os, 'environment.os');
+  r.array(json.workloads, 'workloads').forEach((value, i) => {
+    const workload = r.object(value, `workloads[${i}]`);
+    r.string(workload.mode, `workloads[${i}].mode`);
+    for (const key of WORKLOAD_SIZES) r.number(workload[key], `workloads[${i}].${key}`);
+  });
+  const ids = new Set<string>();
+  r.array(json.cells, 'cells').forEach((value, i) => {
+    const cell = r.object(value, `cells[${i}]`);
+    const id = r.string(cell.id, `cells[${i}].id`);
+    if (ids.has(id)) r.fail(`cell id ${describeValue(id)} appears twice`);
+    ids.add(id);
+    r.string(cell.mode, `cells[${i}].mode`);
+    r.string(cell.strategy, `cells[${i}].strategy`);
+    r.number(cell.concurrency, `cells[${i}].concurrency`);
+    r.stats(cell.pagesPerSecond, `cells[${i}].pagesPerSecond`);
+  });
+  return json as unknown as BenchResult;
+}
+
+/**
+ * Parses a `--threshold` value into percent. The number is always a percentage, with or without
+ * the sign: `10%` and `10` both mean 10 percent, `2.5%` means 2.5 percent. It must be at least 0
+ * and below 100. A bare number between 0 and 1 (`0.1`) is refused because it reads as a fraction
+ * (10%?) as easily as a percentage (0.1%?); write `0.1%` or `10%`.
+ *
+ * @throws {InvalidOptionError} on anything else: negatives, NaN, 100% or more, other units.
+ */
+export function parseThreshold(text: string): number {
+  const expected = `Expected \`--threshold\` to be a percentage from 0 to under 100 such as \`10%\`, got ${describeValue(text)}`;
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
+  if (match === null) throw new InvalidOptionError(expected);
+  const value = Number(match[1]);
+  if (!(value < 100)) throw new InvalidOptionError(expected);
+  if (match[2] === '' && value > 0 && value < 1) {
+    throw new InvalidOptionError(
+      `Ambiguous \`--threshold\` ${describeValue(text)}: write \`${text.trim()}%\` for ${text.trim()} percent, or \`${value * 100}%\``,
+    );
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+
+/**
+ * - `regression`: slower by more than the threshold, and the whole ±2σ interval is below it.
+ * - `improvement`: faster by more than the threshold, and the whole ±2σ interval is above it.
+ * - `slower-within-noise` / `faster-within-noise`: beyond the threshold, but the interval reaches
+ *   back inside it, so the run-to-run noise could explain the change.
+ * - `unchanged`: within the threshold.
+ */
+export type CellVerdict =
+  'regression' | 'improvement' | 'slower-within-noise' | 'faster-within-noise' | 'unchanged';
+
+export interface CellComparison {
+  readonly id: string;
+  readonly mode: CrawlMode;
+  readonly strategy: CrawlStrategyName;
+  readonly concurrency: number;
+  /** Pages/s of the cell in the base result (its median and stddev are what the table shows). */
+  readonly base: Stats;
+  readonly head: Stats;
+  /**
+   * Relative change of mean pages/s as a fraction (-0.123 is 12.3% slower): `value` is
+   * head mean / base mean - 1 and `sigma` the propagated standard deviation of that ratio.
+   */
+  readonly change: Ratio;
+  /** `change.value ∓ 2 * change.sigma`, as fractions. */
+  readonly interval: { readonly low: number; readonly high: number };
+  readonly verdict: CellVerdict;
+}
+
+export interface Comparison {
+  /** The threshold the verdicts used, in percent. */
+  readonly thresholdPct: number;
+  readonly base: { readonly createdAt: string; readonly environment: Environment };
+  readonly head: { readonly createdAt: string; readonly environment: Environment };
+  /** The cells present in both results, in the base result's order. */
+  readonly cells: readonly CellComparison[];
+  /** Ids of cells only the base result has, in its order: listed, never matched by guesswork. */
+  readonly onlyInBase: readonly string[];
+  /** Ids of cells only the head result has, in its order. */
+  readonly onlyInHead: readonly string[];
+  /** Number of cells whose verdict is `regression`. */
+  readonly regressions: number;
+  /**
+   * Reasons to distrust the comparison that do not fail it: different machines or Node versions,
+   * different workloads, an interrupted bench. One sentence each.
+   */
+  readonly warnings: readonly string[];
+}
+
+export interface CompareOptions {
+  /** How large a change of pages/s must be to count, in percent (10 means 10%). */
+  readonly thresholdPct: number;
+}
+
+/**
+ * Why ±2σ: if the ratio of means is roughly normal, ±1.96σ holds 95% of its distribution, and 2σ
+ * (95.4%) is the usual round figure. Note that sigma is propagated from the per-run standard
+ * deviations (as hyperfine does), not from standard errors of the means, so with 4 or more runs
+ * the band is wider than a 95% confidence interval of the mean: a regression must stand clear of
+ * the run-to-run noise, not merely of the uncertainty of the mean. That errs towards no false
+ * alarms in CI, which is what a gate that fails builds should do.
+ */
+const SIGMAS = 2;
+
+function verdictOf(change: number, low: number, high: number, threshold: number): CellVerdict {
+  if (change < -threshold) return high < -threshold ? 'regression' : 'slower-within-noise';
+  if (change > threshold) return low > threshold ? 'improvement' : 'faster-within-noise';
+  return 'unchanged';
+}
+
+function compareCell(base: CellResult, head: CellResult, threshold: number): CellComparison {
+  const r = ratio(head.pagesPerSecond, base.pagesPerSecond);
+  const change = { value: r.value - 1, sigma: r.sigma };
+  const interval = { low: change.value - SIGMAS * change.sigma, high: change.value + SIGMAS * change.sigma };
+  return {
+    id: base.id,
+    mode: base.mode,
+    strategy: base.strategy,
+    concurrency: base.concurrency,
+    base: base.pagesPerSecond,
+    head: head.pagesPerSecond,
+    change,
+    interval,
+    verdict: verdictOf(change.value, interval.low, interval.high, threshold),
+  };
+}
+
+function warningsOf(base: BenchResult, head: BenchResult): string[] {
+  const warnings: string[] = [];
+  const envDiffs = ENVIRONMENT_FIELDS.filter((key) => base.environment[key] !== head.environment[key]).map(
+    (key) => `${key} ${JSON.stringify(base.environment[key])} vs ${JSON.stringify(head.environment[key])}`,
+  );
+  if (envDiffs.length > 0) {
+    warnings.push(
+      `The environments differ (${envDiffs.join(', ')}): the change may come from the machine, not the code.`,
+    );
+  }
+  for (const workload of base.workloads) {
+    const other = head.workloads.find((w) => w.mode === workload.mode);
+    const diffs = WORKLOAD_SIZES.filter((key) => other !== undefined && other[key] !== workload[key]);
+    if (diffs.length > 0) {
+      warnings.push(
+        `The ${workload.mode} workloads differ (${diffs.join(', ')}): its cells measured different crawls.`,
+      );
+    }
+  }
+  for (const [name, result] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    if (result.state !== 'completed')
+      warnings.push(`The ${name} bench was ${String(result.state)}: some cells may be missing.`);
+  }
+  return warnings;
+}
+
+/**
+ * Compares the pages/s of every cell present in both results (matched by `id`) and counts the
+ * regressions; see {@link CellVerdict} for the rules and `SIGMAS` above for why the band is ±2σ.
+ * A cell with fewer than 2 runs has sigma 0 on its side, so only the threshold protects it.
+ *
+ * @throws {InvalidOptionError} when `thresholdPct` is not a number from 0 to under 100.
+ */
+export function compareResults(base: BenchResult, head: BenchResult, options: CompareOptions): Comparison {
+  const { thresholdPct } = options;
+  if (!(thresholdPct >= 0 && thresholdPct < 100)) {
+    throw new InvalidOptionError(
+      `Expected \`thresholdPct\` to be a number from 0 to under 100, got ${describeValue(thresholdPct)}`,
+    );
+  }
+  const headById = new Map(head.cells.map((cell) => [cell.id, cell]));
+  const baseIds = new Set(base.cells.map((cell) => cell.id));
+  const cells: CellComparison[] = [];
+  const onlyInBase: string[] = [];
+  for (const cell of base.cells) {
+    const other = headById.get(cell.id);
+    if (other === undefined) onlyInBase.push(cell.id);
+    else cells.push(compareCell(cell, other, thresholdPct / 100));
+  }
+  return {
+    thresholdPct,
+    base: { createdAt: base.createdAt, environment: base.environment },
+    head: { createdAt: head.createdAt, environment: head.environment },
+    cells,
+    onlyInBase,
+    onlyInHead: head.cells.filter((cell) => !baseIds.has(cell.id)).map((cell) => cell.id),
+    regressions: cells.filter((cell) => cell.verdict === 'regression').length,
+    warnings: warningsOf(base, head),
+  };
+}
+
+/** The exit code policy of `crawlbench compare`: 1 when any cell regressed, else 0. */
+export function comparisonExitCode(c: Comparison): 0 | 1 {
+  return c.regressions > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+const VERDICT_WORDS: Readonly<Record<CellVerdict, string>> = {
+  regression: '**regression**',
+  improvement: 'improvement',
+  'slower-within-noise': 'slower, within noise',
+  'faster-within-noise': 'faster, within noise',
+  unchanged: 'unchanged',
+};
+
+function formatRate(s: Stats): string {
+  const digits = s.median < 100 ? 1 : 0;
+  return `${s.median.toFixed(digits)} ± ${s.stddev.toFixed(digits)}`;
+}
+
+function formatPct(fraction: number, signed: boolean): string {
+  if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞%' : '-∞%';
+  const text = `${(fraction * 100).toFixed(1)}%`;
+  return signed && fraction >= 0 ? `+${text}` : text;
+}
+
+function describeEnvironment(env: Environment): string {
+  return `${env.cpuModel} × ${env.cores}, ${env.os}, Node ${env.node}`;
+}
+
+/**
+ * Renders a comparison as GitHub-flavoured Markdown: a heading with the count of regressions, one
+ * table row per matched cell (pages/s as median ± stddev, change of the means ± 2σ, the ±2σ interval
+ * and the verdict), then the cells found on one side only and the warnings. Everything that came
+ * from the JSON files is escaped.
+ */
+export function renderComparisonMarkdown(c: Comparison): string {
+  const noun = c.regressions === 1 ? 'regression' : 'regressions';
+  const lines = [
+    `## crawlbench compare: ${c.regressions} ${noun} in ${c.cells.length} cells (threshold ${c.thresholdPct}%)`,
+    '',
+    `Base: ${escapeMarkdownText(`${c.base.createdAt}, ${describeEnvironment(c.base.environment)}`)}  `,
+    `Head: ${escapeMarkdownText(`${c.head.createdAt}, ${describeEnvironment(c.head.environment)}`)}`,
+    '',
+    ...c.warnings.map((warning) => `> **Warning:** ${escapeMarkdownText(warning)}\n`),
+  ];
+  if (c.cells.length > 0) {
+    lines.push('| Cell | Base pages/s | Head pages/s | Change | ±2σ | Verdict |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | --- |');
+    for (const cell of c.cells) {
+      const change = `${formatPct(cell.change.value, true)} ± ${formatPct(SIGMAS * cell.change.sigma, false)}`;
+      const interval = `${formatPct(cell.interval.low, true)} to ${formatPct(cell.interval.high, true)}`;
+      const row = [
+        escapeMarkdownCell(cell.id),
+        formatRate(cell.base),
+        formatRate(cell.head),
+        change,
+        interval,
+      ];
+      lines.push(`| ${row.join(' | ')} | ${VERDICT_WORDS[cell.verdict]} |`);
+    }
+    lines.push(
+      '',
+      'Pages/s: median ± standard deviation over the runs. Change: ratio of the mean pages/s, head / base - 1, ' +
+        `± 2σ propagated from both deviations. A regression is slower by more than ${c.thresholdPct}% ` +
+        'with the whole ±2σ interval beyond that.',
+    );
+  }
+  const ids = (list: readonly string[]): string => list.map((id) => escapeMarkdownText(id)).join(', ');
+  if (c.onlyInBase.length > 0) lines.push('', `Only in base (not compared): ${ids(c.onlyInBase)}`);
+  if (c.onlyInHead.length > 0) lines.push('', `Only in head (not compared): ${ids(c.onlyInHead)}`);
+  return `${lines.join('\n')}\n`;
+}

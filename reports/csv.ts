@@ -1,0 +1,61 @@
+import { stringify } from 'csv-stringify/sync';
+import type { BenchResult, CellResult, RunSample } from '../bench/result.js';
+import type { BenchReporter } from './reporter.js';
+
+/** The columns of the bench CSV, in order: one row per run sample, warm-ups included. */
+export const BENCH_CSV_COLUMNS = [
+  'mode',
+  'strategy',
+  'concurrency',
+  'parse',
+  'cell_id',
+  'run',
+  'warmup',
+  'wall_ms',
+  'pages_per_second',
+  'records',
+  'errors',
+  'cpu_user_ms',
+  'cpu_system_ms',
+  'peak_rss_bytes',
+  'child_peak_rss_bytes',
+  'site_cpu_ms',
+  'p50_ms',
+  'p90_ms',
+  'p99_ms',
+] as const;
+
+// Numbers keep full precision: the CSV is for analysis in a spreadsheet or pandas, not for reading.
+function sampleRow(cell: CellResult, s: RunSample): string[] {
+  return [
+    cell.mode,
+    cell.strategy,
+    String(cell.concurrency),
+    String(cell.parse),
+    cell.id,
+    String(s.index),
+    String(s.warmup),
+    String(s.wallMs),
+    String(s.pagesPerSecond),
+    String(s.records),
+    String(s.errors),
+    String(s.cpuUserMs),
+    String(s.cpuSystemMs),
+    String(s.peakRssBytes),
+    s.childPeakRssBytes === null ? '' : String(s.childPeakRssBytes),
+    String(s.siteCpuMs),
+    String(s.latency.p50Ms),
+    String(s.latency.p90Ms),
+    String(s.latency.p99Ms),
+  ];
+}
+
+/** Every run sample of every cell as CSV, header first, quoted by csv-stringify where needed. */
+export const csvReporter: BenchReporter = {
+  name: 'csv',
+  render(result: BenchResult): string {
+    const rows: string[][] = [[...BENCH_CSV_COLUMNS]];
+    for (const cell of result.cells) for (const s of cell.samples) rows.push(sampleRow(cell, s));
+    return stringify(rows);
+  },
+};

@@ -1,0 +1,68 @@
+import type { CellResult, Ratio, RunSample } from '../bench/result.js';
+import type { CrawlMode } from '../crawler/types.js';
+
+// Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
+// `Intl`: the report must read the same whatever the locale of the machine that rendered it.
+
+/** Shown for a value that does not exist (no serial cell, no ideal) or is not a finite number. */
+export const NONE = '—';
+
+const fixed = (value: number, digits: number): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : NONE;
+
+/** Milliseconds as seconds with 3 decimals: `2.412`. */
+export const seconds = (ms: number): string => fixed(ms / 1000, 3);
+
+/** Pages per second with 1 decimal: `962.4`. */
+export const rate = (perSecond: number): string => fixed(perSecond, 1);
+
+/** Milliseconds with 1 decimal, for page latencies: `51.3`. */
+export const millis = (ms: number): string => fixed(ms, 1);
+
+/** Bytes in MB (2^20 bytes, as `ps` and `/usr/bin/time` count them) with 1 decimal: `175.3`. */
+export const megabytes = (bytes: number): string => fixed(bytes / 2 ** 20, 1);
+
+/** Bytes in GiB with 1 decimal: `7.8 GiB`. */
+export const gibibytes = (bytes: number): string => `${fixed(bytes / 2 ** 30, 1)} GiB`;
+
+/** A fraction as a whole percentage: `96%`. */
+export const percent = (fraction: number): string =>
+  Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : NONE;
+
+/** A ratio with 2 decimals and its sigma: `21.30x ± 0.40`. */
+export const ratio = (r: Ratio): string => `${fixed(r.value, 2)}x ± ${fixed(r.sigma, 2)}`;
+
+/** A count of cores with 2 decimals, which is what separates "saturated" from "nearly": `0.97`. */
+export const cores = (n: number): string => fixed(n, 2);
+
+/** What each mode is called in headings, verdicts and the workload list. */
+export const MODE_TITLES: Readonly<Record<CrawlMode, string>> = { io: 'IO-bound', cpu: 'CPU-bound' };
+
+/** `async` or `async (fetch only)`: the Strategy column. */
+export function strategyLabel(cell: CellResult): string {
+  return cell.parse ? cell.strategy : `${cell.strategy} (fetch only)`;
+}
+
+/** `async ×64 (fetch only)`, `serial`: how prose names a cell. */
+export function cellLabel(cell: CellResult): string {
+  const base = cell.strategy === 'serial' ? 'serial' : `${cell.strategy} ×${cell.concurrency}`;
+  return cell.parse ? base : `${base} (fetch only)`;
+}
+
+/** The runs that count: warm-ups are shown in the run details but enter no statistic. */
+export function measuredSamples(cell: CellResult): readonly RunSample[] {
+  return cell.samples.filter((s) => !s.warmup);
+}
+
+/** Median of a list; NaN when it is empty so that the formatters print {@link NONE}. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Whether the cell is the baseline its mode's `vsSerial` ratios are taken against. */
+export function isSerialBaseline(cell: CellResult): boolean {
+  return cell.strategy === 'serial' && cell.parse;
+}

@@ -1,0 +1,142 @@
+import type { CellFlag, CellResult } from '../bench/result.js';
+import type { CrawlMode } from '../crawler/types.js';
+import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
+import {
+  NONE,
+  cellLabel,
+  cores,
+  isSerialBaseline,
+  measuredSamples,
+  median,
+  megabytes,
+  millis,
+  percent,
+  rate,
+  ratio,
+  seconds,
+  strategyLabel,
+  MODE_TITLES,
+} from './markdown-format.js';
+
+const TABLE_HEADER = [
+  '| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | vs serial | Efficiency | CPU [s] | Peak RSS [MB] | p50 / p99 [ms] | Errors |',
+  '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+].join('\n');
+
+// Footnote marks as Unicode superscripts: they read in a terminal and in the raw Markdown, and unlike
+// `[^1]` footnotes they stay next to their table instead of moving to the end of the summary.
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+const mark = (n: number): string => [...String(n)].map((d) => SUPERSCRIPT[Number(d)]).join('');
+
+/** One sentence per reason the cell deserves a second look, most important first. */
+function cellNotes(cell: CellResult): string[] {
+  const notes: string[] = [];
+  const flags = new Set<CellFlag>(cell.flags);
+  const { bound } = cell;
+  // Usable cores are a count of threads of execution: `2`, not `2.00`.
+  const usable = Number.isInteger(bound.usableCores) ? String(bound.usableCores) : cores(bound.usableCores);
+  const coresUsed = `used ${cores(bound.crawlerCores)} of ${usable} usable core${usable === '1' ? '' : 's'}`;
+  // A crawl labelled IO-bound that is really CPU-bound invalidates the lesson the IO table teaches,
+  // so it is said in words, in bold, not only as a flag name.
+  if (flags.has('cpu-bound-in-io-mode')) {
+    notes.push(
+      `**CPU-bound in IO mode:** this crawl was labelled IO-bound, but the crawler ${coresUsed}, so it measured CPU, not waiting on the network`,
+    );
+  } else if (bound.by === 'cpu') {
+    notes.push(`${coresUsed}: CPU-bound`);
+  }
+  if (flags.has('site-saturated') || bound.by === 'site') {
+    notes.push(
+      `site saturated (${cores(bound.siteCores)} cores): the fixture site, not the crawler, set the pace`,
+    );
+  }
+  if (flags.has('noisy')) {
+    const cv = cell.wallMs.mean > 0 ? cell.wallMs.stddev / cell.wallMs.mean : Number.NaN;
+    notes.push(`noisy: wall time varied by ${percent(cv)} between runs (coefficient of variation above 10%)`);
+  }
+  if (flags.has('slow-first-run')) {
+    notes.push('the first measured run was much slower than the rest: consider more warm-up runs');
+  }
+  if (flags.has('errors')) {
+    const errors = measuredSamples(cell).reduce((sum, s) => sum + s.errors, 0);
+    notes.push(`${errors} failed page${errors === 1 ? '' : 's'} over the measured runs (see Failures below)`);
+  }
+  return notes;
+}
+
+function vsSerial(cell: CellResult): string {
+  if (isSerialBaseline(cell)) return '1.00x';
+  return cell.vsSerial === null ? NONE : ratio(cell.vsSerial);
+}
+
+function tableRow(cell: CellResult, noteMark: string): string {
+  const samples = measuredSamples(cell);
+  const rss = median(samples.map((s) => Math.max(s.peakRssBytes, s.childPeakRssBytes ?? 0)));
+  const p50 = median(samples.map((s) => s.latency.p50Ms));
+  const p99 = median(samples.map((s) => s.latency.p99Ms));
+  const errors = samples.reduce((sum, s) => sum + s.errors, 0);
+  const cells = [
+    escapeMarkdownCell(strategyLabel(cell)) + noteMark,
+    String(cell.concurrency),
+    seconds(cell.wallMs.median),
+    `${seconds(cell.wallMs.mean)} ± ${seconds(cell.wallMs.stddev)}`,
+    rate(cell.pagesPerSecond.median),
+    vsSerial(cell),
+    cell.efficiency === null ? NONE : percent(cell.efficiency),
+    seconds(cell.cpuMs.median),
+    megabytes(rss),
+    `${millis(p50)} / ${millis(p99)}`,
+    String(errors),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Strips what would end a quoted Mermaid string or start a directive, keeping labels readable. */
+function mermaidLabel(text: string): string {
+  return text
+    .replace(/×/g, 'x')
+    .replace(/[^A-Za-z0-9 ()._/+-]/g, '')
+    .trim();
+}
+
+/**
+ * A Mermaid `xychart-beta` bar chart of median pages/s per cell. GitHub renders it in job summaries
+ * and PRs; elsewhere it degrades to a code block, which is why the numbers are in the table too.
+ */
+export function renderChart(mode: CrawlMode, cells: readonly CellResult[]): string {
+  const labels = cells.map((c) => `"${mermaidLabel(cellLabel(c).replace(' (fetch only)', ' fetch-only'))}"`);
+  const values = cells.map((c) => (Number.isFinite(c.pagesPerSecond.median) ? c.pagesPerSecond.median : 0));
+  // Bars start at 0: an axis starting at the smallest bar would exaggerate the differences.
+  const top = Math.max(1, Math.ceil(Math.max(0, ...values) * 1.1));
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title "${MODE_TITLES[mode]}: pages/s (median)"`,
+    `    x-axis [${labels.join(', ')}]`,
+    `    y-axis "pages/s" 0 --> ${top}`,
+    `    bar [${values.map((v) => v.toFixed(1)).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+/** The section of one mode: heading, table, notes under it and the chart. */
+export function renderMode(mode: CrawlMode, cells: readonly CellResult[]): string {
+  const heading = `### ${MODE_TITLES[mode]}`;
+  if (cells.length === 0) return `${heading}\n\n_No cell of this mode completed._`;
+  const rows: string[] = [];
+  const legend: string[] = [];
+  for (const cell of cells) {
+    const notes = cellNotes(cell);
+    let noteMark = '';
+    if (notes.length > 0) {
+      noteMark = ` ${mark(legend.length + 1)}`;
+      const what = escapeMarkdownText(cellLabel(cell));
+      legend.push(`- ${mark(legend.length + 1)} ${what}: ${notes.join('; ')}.`);
+    }
+    rows.push(tableRow(cell, noteMark));
+  }
+  const parts = [heading, `${TABLE_HEADER}\n${rows.join('\n')}`];
+  if (legend.length > 0) parts.push(legend.join('\n'));
+  parts.push(renderChart(mode, cells));
+  return parts.join('\n\n');
+}

@@ -1,0 +1,117 @@
+import type { BenchResult, Environment, RawCeiling, Workload } from '../bench/result.js';
+import type { CrawlMode } from '../crawler/types.js';
+import { escapeMarkdownText } from './escape.js';
+import { renderFailures, renderRuns } from './markdown-details.js';
+import { MODE_TITLES, cellLabel, gibibytes, percent, rate, seconds } from './markdown-format.js';
+import { renderMode } from './markdown-modes.js';
+import type { BenchReporter } from './reporter.js';
+
+/**
+ * What the whole report may weigh, in UTF-8 bytes. GitHub refuses a job summary over 1 MiB; the
+ * essentials come first and the run and failure details fill what is left of this budget, with
+ * room to spare for whatever else a workflow step appends to the same summary.
+ */
+export const MARKDOWN_BUDGET_BYTES = 900 * 1024;
+
+function environmentLine(env: Environment): string {
+  const commit = env.gitCommit === null ? '' : ` (${env.gitCommit.slice(0, 7)})`;
+  const parts = [
+    `crawlbench ${env.crawlbenchVersion}${commit}`,
+    `Node ${env.node}`,
+    env.os,
+    `${env.cpuModel} × ${env.cores} cores`,
+    gibibytes(env.memoryBytes),
+    env.ci === null ? 'not on CI' : `CI: ${env.ci}`,
+  ];
+  // Every part may come from the machine (a CPU model, an OS string): escape them all.
+  return parts.map(escapeMarkdownText).join(' · ');
+}
+
+function optionsLine(result: BenchResult): string {
+  const { runs, warmup, list } = result.options;
+  const s = (n: number): string => (n === 1 ? '' : 's');
+  const source = list === null ? 'the embedded fixture site' : `the list ${escapeMarkdownText(list)}`;
+  return `${runs} measured run${s(runs)} after ${warmup} warm-up run${s(warmup)} per cell, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}. Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
+}
+
+function workloadLine(w: Workload): string {
+  const work = w.cpuWork === 0 ? 'no extra CPU work' : `${w.cpuWork} rounds of extra CPU work per page`;
+  const shape = `${w.pages} pages, ${w.latencyMs} ms latency, ${w.pageKb} KiB per page, ${w.links} links, ${work}`;
+  return `- **${MODE_TITLES[w.mode]}:** ${escapeMarkdownText(w.description)} (${shape}). Ideal: ${escapeMarkdownText(w.ideal)}.`;
+}
+
+function ceilingLine(result: BenchResult, ceiling: RawCeiling): string {
+  const cell = result.cells.find((c) => c.id === ceiling.cellId);
+  const crawl =
+    cell === undefined
+      ? `${escapeMarkdownText(ceiling.cellId)}: not measured`
+      : `${escapeMarkdownText(cellLabel(cell))}: ${rate(cell.pagesPerSecond.median)} pages/s`;
+  const share = `${percent(ceiling.ratio.value)} ± ${percent(ceiling.ratio.sigma)}`;
+  const rps = `${rate(ceiling.requestsPerSecond.median)} req/s`;
+  const how = `${ceiling.connections} connections, ${seconds(ceiling.durationMs)} s`;
+  return `**Raw ceiling:** ${ceiling.tool} (${how}): ${rps}; ${crawl} = ${share} of the raw ceiling.`;
+}
+
+/** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
+function modesOf(result: BenchResult): CrawlMode[] {
+  const modes = new Set<CrawlMode>(result.options.modes);
+  for (const w of result.workloads) modes.add(w.mode);
+  for (const c of result.cells) modes.add(c.mode);
+  return [...modes];
+}
+
+/** Everything but the run and failure details: never truncated. */
+function essentials(result: BenchResult): string[] {
+  const modes = modesOf(result);
+  const parts = ['## crawlbench'];
+  if (result.state === 'interrupted') {
+    // A GitHub alert: the one thing a reader must not miss is that these numbers are partial.
+    parts.push(
+      '> [!WARNING]\n> **Interrupted:** the bench was stopped before it finished. Only the cells below completed, and some may have fewer runs than asked for.',
+    );
+  }
+  parts.push(environmentLine(result.environment), optionsLine(result));
+  if (result.workloads.length > 0) parts.push(result.workloads.map(workloadLine).join('\n'));
+  const verdicts = modes.flatMap((m) => {
+    const v = result.verdicts[m];
+    return v === undefined ? [] : [`- **${MODE_TITLES[m]}:** ${escapeMarkdownText(v)}`];
+  });
+  if (verdicts.length > 0) parts.push(`### Verdict\n\n${verdicts.join('\n')}`);
+  if (result.rawCeiling !== null) parts.push(ceilingLine(result, result.rawCeiling));
+  const overheads = (result.queueOverheads ?? []).map(
+    (o) =>
+      `- ${escapeMarkdownText(o.cellId)} against ${escapeMarkdownText(o.baselineId)}: ` +
+      `${Math.round(o.perTaskUs.value)} ± ${Math.round(o.perTaskUs.sigma)} µs per task`,
+  );
+  if (overheads.length > 0)
+    parts.push(`**Queue overhead** (distributed over processes):\n\n${overheads.join('\n')}`);
+  for (const mode of modes) {
+    parts.push(
+      renderMode(
+        mode,
+        // The raw ceiling's fetch-only cell crawls a site of its own: it is reported in its line,
+        // not among the cells of a workload (its pages/s would also flatten the chart).
+        result.cells.filter((c) => c.mode === mode && c.id !== result.rawCeiling?.cellId),
+      ),
+    );
+  }
+  return parts;
+}
+
+/** Renders a bench result as GitHub-flavoured Markdown, at most {@link MARKDOWN_BUDGET_BYTES} long. */
+export function renderMarkdown(result: BenchResult, budgetBytes = MARKDOWN_BUDGET_BYTES): string {
+  const parts = essentials(result);
+  let used = Buffer.byteLength(parts.join('\n\n'), 'utf8') + 4;
+  const runs = renderRuns(result, budgetBytes - used);
+  parts.push(runs.text);
+  used += runs.bytes + 2;
+  const failures = renderFailures(result, budgetBytes - used);
+  if (failures.text !== '') parts.push(failures.text);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** The Markdown report: CI job summaries and PR comments, in the spirit of hyperfine's tables. */
+export const markdownReporter: BenchReporter = {
+  name: 'md',
+  render: (result) => renderMarkdown(result),
+};

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeCells, idealWallMs, type MeasuredCell, verdict } from '../dist/bench/analyze.js';
+import type { RunSample, Workload } from '../dist/bench/result.js';
+
+const io: Workload = {
+  mode: 'io',
+  pages: 48,
+  latencyMs: 50,
+  pageKb: 10,
+  links: 10,
+  cpuWork: 0,
+  description: '',
+  ideal: '',
+  serialCores: null,
+};
+
+function sample(wallMs: number, cpuMs: number, extra: Partial<RunSample> = {}): RunSample {
+  return {
+    index: 0,
+    warmup: false,
+    wallMs,
+    pagesPerSecond: 48 / (wallMs / 1000),
+    records: 48,
+    errors: 0,
+    cpuUserMs: cpuMs,
+    cpuSystemMs: 0,
+    peakRssBytes: 1,
+    childPeakRssBytes: null,
+    siteCpuMs: 10,
+    siteLatencyMs: 50,
+    latency: { p50Ms: 50, p90Ms: 51, p99Ms: 52 },
+    ...extra,
+  };
+}
+
+function cell(
+  strategy: MeasuredCell['strategy'],
+  concurrency: number,
+  walls: number[],
+  cpuMs: number,
+): MeasuredCell {
+  return {
+    id: `io/${strategy}/${concurrency}`,
+    mode: 'io',
+    strategy,
+    concurrency,
+    parse: true,
+    samples: walls.map((w, index) => ({ ...sample(w, cpuMs), index })),
+  };
+}
+
+describe('idealWallMs', () => {
+  it('io: latency × ceil(pages / pages in flight)', () => {
+    expect(idealWallMs({ strategy: 'serial', concurrency: 1 }, io, null, 2)).toBe(2400);
+    expect(idealWallMs({ strategy: 'async', concurrency: 16 }, io, null, 2)).toBe(150);
+    expect(idealWallMs({ strategy: 'async', concurrency: 20 }, io, null, 2)).toBe(150);
+    expect(idealWallMs({ strategy: 'threads', concurrency: 2 }, io, null, 2)).toBe(1200);
+    expect(idealWallMs({ strategy: 'async', concurrency: 16 }, io, null, 2, 50.5)).toBeCloseTo(151.5);
+  });
+
+  it('cpu: serial CPU over the cores the cell can keep busy, capped by the machine', () => {
+    const cpu: Workload = { ...io, mode: 'cpu', latencyMs: 0, serialCores: 1.25 };
+    expect(idealWallMs({ strategy: 'serial', concurrency: 1 }, cpu, { cpuMs: 1250 }, 2)).toBe(1000);
+    expect(idealWallMs({ strategy: 'threads', concurrency: 2 }, cpu, { cpuMs: 1250 }, 2)).toBe(625);
+    expect(idealWallMs({ strategy: 'processes', concurrency: 8 }, cpu, { cpuMs: 1250 }, 2)).toBe(625);
+    expect(
+      idealWallMs({ strategy: 'threads', concurrency: 2 }, { ...cpu, serialCores: null }, null, 2),
+    ).toBeNull();
+  });
+});
+
+describe('analyzeCells and verdict', () => {
+  const cells = [
+    cell('serial', 1, [2500, 2510, 2490], 100),
+    cell('async', 8, [320, 330, 325], 60),
+    cell('async', 64, [100, 140, 60], 95),
+  ];
+  const [serial, async8, async64] = analyzeCells(cells, [io], 2);
+
+  it('computes speedups against serial with propagated uncertainty, and efficiency', () => {
+    expect(serial?.vsSerial).toEqual({ value: 1, sigma: 0 });
+    expect(async8?.vsSerial?.value).toBeCloseTo(2500 / 325, 5);
+    expect(async8?.vsSerial?.sigma).toBeGreaterThan(0);
+    expect(async8?.efficiency).toBeCloseTo(300 / 325, 5);
+    expect(serial?.efficiency).toBeCloseTo(2400 / 2500, 5);
+  });
+
+  it('flags a noisy cell and an io cell that became CPU-bound', () => {
+    expect(async8?.flags).toEqual([]);
+    expect(async64?.flags).toContain('noisy');
+    expect(async64?.flags).toContain('cpu-bound-in-io-mode');
+    expect(async64?.bound.by).toBe('cpu');
+    expect(async8?.bound.by).toBe('io');
+  });
+
+  it('says who won, by how much, and that the winner was CPU-bound', () => {
+    const text = verdict('io', [serial!, async8!, async64!]);
+    expect(text).toMatch(/^async ×64 wins on IO-bound pages: \d+\.\d\dx ± \d+\.\d\d faster than serial/);
+    expect(text).toContain('CPU-bound, not IO-bound');
+    expect(verdict('cpu', [serial!, async8!])).toBeNull();
+  });
+});

@@ -1,0 +1,161 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../dist/bench/result.js';
+import { runCli, startCli } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crawlbench-bench-'));
+const fixture = readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8');
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+/** The fixture result with every cell's pages/s scaled by `factor` and its σ set to `relSigma` × mean. */
+function variant(name: string, factor: number, relSigma: number, dropCell?: string): string {
+  const result = JSON.parse(fixture) as Mutable<BenchResult>;
+  result.cells = result.cells.filter((c) => c.id !== dropCell);
+  for (const cell of result.cells) {
+    const pps = cell.pagesPerSecond;
+    pps.mean *= factor;
+    pps.median *= factor;
+    pps.min *= factor;
+    pps.max *= factor;
+    pps.stddev = relSigma * pps.mean;
+  }
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(result));
+  return path;
+}
+
+describe('crawlbench compare', () => {
+  const base = variant('base', 1, 0.01);
+
+  it('exits 1 on a clear regression and names it', async () => {
+    const r = await runCli(['compare', base, variant('slower', 0.7, 0.01), '--threshold', '10%']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('regression');
+    expect(r.stdout).toMatch(/-30\.0%/);
+  });
+
+  it('exits 0 when the slowdown is within the noise', async () => {
+    const r = await runCli(['compare', base, variant('noisy', 0.85, 0.3)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('slower, within noise');
+  });
+
+  it('exits 0 and lists cells present on one side only', async () => {
+    const r = await runCli(['compare', base, variant('fewer', 1, 0.01, 'io/serial/1')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('io/serial/1');
+  });
+
+  it.each([
+    [['compare', join(dir, 'missing.json'), join(dir, 'base.json')], /cannot read/],
+    [['compare', join(dir, 'base.json'), join(dir, 'base.json'), '--threshold', '-5'], /threshold/],
+  ])('exits 2 on unusable input %#', async (args, reason) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(reason);
+  });
+
+  it('exits 2 on a file that is not a bench result', async () => {
+    const path = join(dir, 'other.json');
+    writeFileSync(path, JSON.stringify({ hello: 'world' }));
+    const r = await runCli(['compare', base, path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a crawlbench bench result/);
+  });
+});
+
+describe('crawlbench report', () => {
+  it('re-renders a stored result as markdown, csv and json', async () => {
+    const path = join(dir, 'stored.json');
+    writeFileSync(path, fixture);
+    const md = await runCli(['report', path]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('| Strategy | Concurrency | Wall median [s] |');
+    const csv = await runCli(['report', path, '--format', 'csv']);
+    expect(csv.stdout.split('\n')[0]).toMatch(/^mode,strategy,concurrency,/);
+    const json = await runCli(['report', path, '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(fixture));
+  });
+});
+
+describe('crawlbench bench, end to end on the embedded site', () => {
+  it('runs a tiny matrix, writes result.json, report.md and report.csv, and appends the step summary', async () => {
+    const out = join(dir, 'out');
+    const summary = join(dir, 'step-summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const r = await runCli(
+      [
+        'bench',
+        '--strategies',
+        'serial,async',
+        '--modes',
+        'io',
+        '--runs',
+        '2',
+        '--warmup',
+        '0',
+        '--io-pages',
+        '6',
+        '--latency',
+        '5',
+        '--no-raw-ceiling',
+        '--out',
+        out,
+      ],
+      { env: { GITHUB_STEP_SUMMARY: summary }, timeoutMs: 60_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.schema).toBe('crawlbench/bench-result');
+    expect(result.state).toBe('completed');
+    expect(result.cells.map((c) => c.id)).toEqual(['io/serial/1', 'io/async/8']);
+    for (const cell of result.cells) {
+      expect(cell.samples).toHaveLength(2);
+      expect(cell.samples.every((s) => s.records === 6 && s.errors === 0)).toBe(true);
+      expect(cell.samples.every((s) => s.cpuUserMs > 0 && s.peakRssBytes > 0)).toBe(true);
+    }
+    expect(result.cells[0]?.vsSerial).toEqual({ value: 1, sigma: 0 });
+    expect(result.verdicts.io).toMatch(/wins on IO-bound pages/);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(r.stdout).toBe(md);
+    expect(md).toContain('### IO-bound');
+    expect(md).toContain('xychart-beta');
+    expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${md}\n`);
+  });
+
+  it('SIGINT stops after the run in progress, reports what it measured and exits 130', async () => {
+    const out = join(dir, 'interrupted');
+    const cli = startCli(
+      ['bench', '--strategies', 'serial,async', '--modes', 'io', '--runs', '50', '--io-pages', '10'] // 0.5 s a serial run
+        .concat(['--latency', '50', '--no-raw-ceiling', '--out', out]),
+      { timeoutMs: 60_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    cli.child.kill('SIGINT');
+    const r = await cli.result;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toContain('**Interrupted:**');
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.state).toBe('interrupted');
+    const runs = result.cells.reduce((n, c) => n + c.samples.length, 0);
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(2 * 51);
+  });
+
+  it('rejects a bad matrix with exit 2', async () => {
+    const r = await runCli(['bench', '--strategies', 'serial,fibers']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(
+      /expected strategies from serial, async, threads, processes, distributed, got "fibers"/,
+    );
+  });
+});

@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchResult, CellResult, Environment } from '../dist/bench/result.js';
+import { computeStats } from '../dist/bench/stats.js';
+import {
+  compareResults,
+  comparisonExitCode,
+  parseBenchResult,
+  parseThreshold,
+  renderComparisonMarkdown,
+} from '../dist/reports/compare.js';
+import { CrawlbenchError } from '../dist/crawler/errors.js';
+
+const ENV: Environment = {
+  crawlbenchVersion: '0.1.0',
+  gitCommit: null,
+  node: 'v20.20.0',
+  os: 'linux x64',
+  cpuModel: 'Test CPU',
+  cores: 2,
+  memoryBytes: 8 * 2 ** 30,
+  ci: null,
+};
+
+/** A valid bench result whose cells have the given pages/s samples (one run per sample). */
+function makeResult(
+  cells: readonly { id: string; samples: readonly number[] }[],
+  environment: Partial<Environment> = {},
+): BenchResult {
+  const cellResults = cells.map(({ id, samples }): CellResult => {
+    const wallMs = samples.map((pps) => (200 / pps) * 1000);
+    return {
+      id,
+      mode: 'io',
+      strategy: 'async',
+      concurrency: 64,
+      parse: true,
+      samples: samples.map((pps, index) => ({
+        index,
+        warmup: false,
+        wallMs: wallMs[index] ?? 0,
+        pagesPerSecond: pps,
+        records: 200,
+        errors: 0,
+        cpuUserMs: 100,
+        cpuSystemMs: 10,
+        peakRssBytes: 1e8,
+        childPeakRssBytes: null,
+        siteCpuMs: 50,
+        siteLatencyMs: null,
+        latency: { p50Ms: 50, p90Ms: 55, p99Ms: 60 },
+      })),
+      wallMs: computeStats(wallMs),
+      pagesPerSecond: computeStats(samples),
+      cpuMs: computeStats(samples.map(() => 110)),
+      vsSerial: null,
+      idealWallMs: null,
+      efficiency: null,
+      bound: { crawlerCores: 0.5, usableCores: 1, siteCores: 0.1, by: 'io' },
+      flags: [],
+    };
+  });
+  return {
+    schema: 'crawlbench/bench-result',
+    schemaVersion: 1,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    state: 'completed',
+    environment: { ...ENV, ...environment },
+    options: {
+      strategies: ['async'],
+      modes: ['io'],
+      concurrency: { serial: [1], async: [64], threads: [2], processes: [2] },
+      warmup: 1,
+      runs: 5,
+      list: null,
+    },
+    workloads: [
+      {
+        mode: 'io',
+        pages: 200,
+        latencyMs: 50,
+        pageKb: 10,
+        links: 10,
+        cpuWork: 0,
+        description: 'test',
+        ideal: 'test',
+        serialCores: null,
+      },
+    ],
+    cells: cellResults,
+    rawCeiling: null,
+    verdicts: {},
+    failures: [],
+  };
+}
+
+const STEADY = [100, 101, 99, 100, 100];
+
+function compareOne(base: readonly number[], head: readonly number[], thresholdPct = 10) {
+  const c = compareResults(
+    makeResult([{ id: 'io/async/64', samples: base }]),
+    makeResult([{ id: 'io/async/64', samples: head }]),
+    {
+      thresholdPct,
+    },
+  );
+  const [cell] = c.cells;
+  if (cell === undefined) throw new Error('no compared cell');
+  return { c, cell };
+}
+
+describe('compareResults', () => {
+  it('flags a clear regression and exits 1', () => {
+    // python3 -c "import statistics as s, math; b=[100,101,99,100,100]; h=[70,71,69,70,70]; r=s.mean(h)/s.mean(b);
+    //   print(r-1, r*math.sqrt((s.stdev(h)/s.mean(h))**2+(s.stdev(b)/s.mean(b))**2))"
+    //   -> -0.30000000000000004 0.008631338250816035
+    const { c, cell } = compareOne(STEADY, [70, 71, 69, 70, 70]);
+    expect(cell.change.value).toBeCloseTo(-0.3, 12);
+    expect(cell.change.sigma).toBeCloseTo(0.008631338250816035, 12);
+    expect(cell.interval.low).toBeCloseTo(-0.3 - 2 * 0.008631338250816035, 12);
+    expect(cell.interval.high).toBeCloseTo(-0.3 + 2 * 0.008631338250816035, 12);
+    expect(cell.verdict).toBe('regression');
+    expect(cell.base.median).toBe(100);
+    expect(cell.head.median).toBe(70);
+    expect(c.regressions).toBe(1);
+    expect(comparisonExitCode(c)).toBe(1);
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('calls a 15% drop with huge noise slower-within-noise and exits 0', () => {
+    // Same one-liner with b=[100,130,70,100,100], h=[85,125,45,85,85] -> -0.15 ± 0.3354 (1σ):
+    // the interval reaches +0.52, far above -10%.
+    const { c, cell } = compareOne([100, 130, 70, 100, 100], [85, 125, 45, 85, 85]);
+    expect(cell.change.value).toBeCloseTo(-0.15, 12);
+    expect(cell.change.sigma).toBeCloseTo(0.33542883000720136, 12);
+    expect(cell.verdict).toBe('slower-within-noise');
+    expect(c.regressions).toBe(0);
+    expect(comparisonExitCode(c)).toBe(0);
+  });
+
+  it('recognises an improvement, a noisy speed-up and an unchanged cell', () => {
+    expect(compareOne(STEADY, [130, 131, 129, 130, 130]).cell.verdict).toBe('improvement');
+    expect(compareOne([85, 125, 45, 85, 85], [100, 130, 70, 100, 100]).cell.verdict).toBe(
+      'faster-within-noise',
+    );
+    const { c, cell } = compareOne(STEADY, [101, 102, 100, 101, 101]);
+    expect(cell.verdict).toBe('unchanged');
+    expect(comparisonExitCode(c)).toBe(0);
+  });
+
+  it('uses the threshold: a 30% drop is within a 40% threshold, a clean 5% drop exceeds 0%', () => {
+    expect(compareOne(STEADY, [70, 71, 69, 70, 70], 40).cell.verdict).toBe('unchanged');
+    expect(compareOne(STEADY, [95, 96, 94, 95, 95], 0).cell.verdict).toBe('regression');
+  });
+
+  it('lists cells found on one side only and matches the rest in base order', () => {
+    const base = makeResult([
+      { id: 'io/serial/1', samples: STEADY },
+      { id: 'io/async/64', samples: STEADY },
+      { id: 'io/threads/2', samples: STEADY },
+    ]);
+    const head = makeResult([
+      { id: 'io/async/128', samples: STEADY },
+      { id: 'io/threads/2', samples: [101, 100, 99, 100, 100] },
+      { id: 'io/async/64', samples: STEADY },
+    ]);
+    const c = compareResults(base, head, { thresholdPct: 10 });
+    expect(c.cells.map((cell) => cell.id)).toEqual(['io/async/64', 'io/threads/2']);
+    expect(c.onlyInBase).toEqual(['io/serial/1']);
+    expect(c.onlyInHead).toEqual(['io/async/128']);
+    expect(c.cells.every((cell) => cell.verdict === 'unchanged')).toBe(true);
+    expect(comparisonExitCode(c)).toBe(0);
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain('Only in base (not compared): io/serial/1');
+    expect(md).toContain('Only in head (not compared): io/async/128');
+  });
+
+  it('warns, without failing, when the environments differ', () => {
+    const base = makeResult([{ id: 'a', samples: STEADY }]);
+    const head = makeResult([{ id: 'a', samples: STEADY }], { cpuModel: 'Other CPU', node: 'v22.1.0' });
+    const c = compareResults(base, head, { thresholdPct: 10 });
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/cpuModel "Test CPU" vs "Other CPU", node "v20.20.0" vs "v22.1.0"/);
+    expect(comparisonExitCode(c)).toBe(0);
+    expect(renderComparisonMarkdown(c)).toContain('> **Warning:** The environments differ');
+  });
+
+  it('refuses a threshold out of range', () => {
+    const r = makeResult([]);
+    expect(() => compareResults(r, r, { thresholdPct: -1 })).toThrow(CrawlbenchError);
+    expect(() => compareResults(r, r, { thresholdPct: 100 })).toThrow(CrawlbenchError);
+  });
+});
+
+describe('parseBenchResult', () => {
+  const expectInvalid = (json: unknown, message: RegExp): void => {
+    try {
+      parseBenchResult(json, 'base.json');
+      expect.unreachable('parseBenchResult accepted an invalid result');
+    } catch (error) {
+      expect(error).toBeInstanceOf(CrawlbenchError);
+      expect((error as CrawlbenchError).code).toBe('INVALID_RESULT');
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  };
+
+  it('accepts a valid result, also after a JSON round trip', () => {
+    const result = makeResult([{ id: 'a', samples: STEADY }]);
+    expect(parseBenchResult(JSON.parse(JSON.stringify(result)), 'base.json')).toEqual(result);
+  });
+
+  it('refuses what is not a bench result', () => {
+    expectInvalid(null, /^base\.json: not a crawlbench bench result/);
+    expectInvalid([1, 2], /^base\.json: not a crawlbench bench result/);
+    expectInvalid('text', /^base\.json: not a crawlbench bench result/);
+    expectInvalid(
+      { ...makeResult([]), schema: 'x' },
+      /^base\.json: not a crawlbench bench result \(schema `"x"` \(string\)\)$/,
+    );
+    expectInvalid({ ...makeResult([]), schemaVersion: 2 }, /unsupported schemaVersion `2` \(number\)/);
+  });
+
+  it('names the broken field', () => {
+    const valid = makeResult([{ id: 'a', samples: STEADY }]);
+    const cell = valid.cells[0];
+    expectInvalid({ ...valid, cells: 'none' }, /`cells` must be an array/);
+    expectInvalid(
+      { ...valid, cells: [{ ...cell, id: 7 }] },
+      /`cells\[0\]\.id` must be a string, got `7` \(number\)/,
+    );
+    expectInvalid(
+      { ...valid, cells: [{ ...cell, pagesPerSecond: { ...cell?.pagesPerSecond, mean: 'fast' } }] },
+      /`cells\[0\]\.pagesPerSecond\.mean` must be a finite number/,
+    );
+    expectInvalid({ ...valid, cells: [cell, cell] }, /cell id `"a"` \(string\) appears twice/);
+    expectInvalid({ ...valid, environment: undefined }, /`environment` must be an object/);
+  });
+});
+
+describe('parseThreshold', () => {
+  it('reads percentages with or without the sign', () => {
+    expect(parseThreshold('10%')).toBe(10);
+    expect(parseThreshold('10')).toBe(10);
+    expect(parseThreshold(' 2.5% ')).toBe(2.5);
+    expect(parseThreshold('0.5%')).toBe(0.5);
+    expect(parseThreshold('0')).toBe(0);
+    expect(parseThreshold('99.9%')).toBe(99.9);
+  });
+
+  it('refuses negatives, junk, 100% and more, and ambiguous fractions', () => {
+    for (const text of ['-5%', '-5', 'abc', '', 'NaN', '10%%', '1e1', '100%', '150', '10 percent']) {
+      expect(() => parseThreshold(text), text).toThrow(/Expected `--threshold` to be a percentage/);
+    }
+    expect(() => parseThreshold('0.1')).toThrow(/Ambiguous `--threshold` `"0.1"` \(string\): write `0.1%`/);
+  });
+});
+
+describe('renderComparisonMarkdown', () => {
+  it('renders one table row per cell with the change, its 2σ and the verdict', () => {
+    const { c } = compareOne(STEADY, [70, 71, 69, 70, 70]);
+    const md = renderComparisonMarkdown(c);
+    expect(md).toMatch(/^## crawlbench compare: 1 regression in 1 cells \(threshold 10%\)\n/);
+    expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | ±2σ | Verdict |');
+    // 2σ = 2 * 0.8631% = 1.7%; interval -31.7% to -28.3%.
+    expect(md).toContain(
+      '| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% ± 1.7% | -31.7% to -28.3% | **regression** |',
+    );
+  });
+
+  it('escapes ids that came from the JSON', () => {
+    const hostile = 'a|b<script>';
+    const c = compareResults(
+      makeResult([
+        { id: hostile, samples: STEADY },
+        { id: '*x*', samples: STEADY },
+      ]),
+      makeResult([
+        { id: hostile, samples: STEADY },
+        { id: '_y_', samples: STEADY },
+      ]),
+      {
+        thresholdPct: 10,
+      },
+    );
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain('| a\\|b&lt;script&gt; |');
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('Only in base (not compared): \\*x\\*');
+    expect(md).toContain('Only in head (not compared): \\_y\\_');
+    // Every table row keeps its 6 cells: no unescaped `|` inside one.
+    const rows = md.split('\n').filter((line) => line.startsWith('| '));
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(8);
+  });
+});

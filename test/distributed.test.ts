@@ -1,0 +1,562 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../dist/bench/result.js';
+import type { CrawlOptions, FixtureSite, PageRecord } from '../dist/index.js';
+import { crawl, startFixtureSite } from '../dist/index.js';
+import { CLI, runCli, startCli } from './helpers/cli.js';
+import { byLine, collect, comparable, mixedList } from './helpers/crawl.js';
+import { closedPort, delay } from './helpers/servers.js';
+
+// These tests need a real Redis on 127.0.0.1:6379 (.ci/run starts one). Without it they are
+// skipped on a dev machine and fail under CI=true, so CI can never pass by skipping them.
+const REDIS = 'redis://127.0.0.1:6379';
+
+async function redisAnswers(): Promise<boolean> {
+  const probe = new Redis({ lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const redisUp = await redisAnswers();
+if (!redisUp && process.env.CI !== 'true') {
+  console.warn('distributed tests skipped: no Redis on 127.0.0.1:6379 (start redis-server or run .ci/run)');
+}
+const withRedis = redisUp || process.env.CI === 'true' ? describe : describe.skip;
+
+let runs = 0;
+const uniqueRunId = (): string => `test-${process.pid}-${Date.now().toString(36)}-${++runs}`;
+
+interface WorkerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+}
+
+interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly exit: Promise<WorkerExit>;
+}
+
+/** Starts `crawlbench worker` from the built CLI; resolves once it says it is serving. */
+async function startWorker(
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'worker',
+      '--redis',
+      env.REDIS ?? REDIS,
+      '--lock-duration',
+      '2000',
+      '--stalled-interval',
+      '1000',
+      ...args,
+    ],
+    { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  const exit = new Promise<WorkerExit>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 15_000);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('slots on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exit.then(() => reject(new Error(`worker exited at start: ${stderr}`)));
+  });
+  return { child, exit };
+}
+
+/** Stops a worker with SIGINT (SIGKILL if it has not exited 15 s later). */
+async function stopWorker(worker: WorkerProcess): Promise<WorkerExit> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.exit;
+  worker.child.kill('SIGINT');
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), 15_000);
+  const result = await worker.exit;
+  clearTimeout(timer);
+  return result;
+}
+
+/** Every Redis key of a run: its own keys and its BullMQ jobs. */
+async function runKeysLeft(redis: Redis, runId: string): Promise<string[]> {
+  const [own, jobs] = await Promise.all([
+    redis.keys(`crawlbench:run:${runId}*`),
+    redis.keys(`bull:crawlbench-tasks:${runId}-*`),
+  ]);
+  return [...own, ...jobs];
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 to the test Redis, to stage an outage without touching the shared
+ * server: `cut()` drops every connection and refuses new ones until `restore()`.
+ */
+async function startRedisProxy(): Promise<{
+  url: string;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}> {
+  let up = true;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client) => {
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(6379, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const cut = (): void => {
+    up = false;
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut,
+    restore: () => {
+      up = true;
+    },
+    close: async () => {
+      cut();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Removes what an abandoned run left: its keys and its jobs still in the shared queue. */
+async function dropRun(redis: Redis, runId: string): Promise<void> {
+  const queue = new Queue('crawlbench-tasks', { connection: { host: '127.0.0.1', port: 6379 } });
+  try {
+    const jobs = await queue.getJobs(['wait', 'active', 'delayed', 'failed', 'completed']);
+    await Promise.all(
+      jobs.filter((j) => j?.id?.startsWith(`${runId}-`)).map((j) => j.remove().catch(() => {})),
+    );
+  } finally {
+    await queue.close();
+  }
+  await redis.del(
+    `crawlbench:run:${runId}`,
+    `crawlbench:run:${runId}:records`,
+    `crawlbench:run:${runId}:results`,
+  );
+}
+
+function distributed(runId: string, more: CrawlOptions = {}): CrawlOptions {
+  return { strategy: 'distributed', redis: REDIS, runId, retries: 0, stallTimeoutMs: 30_000, ...more };
+}
+
+withRedis('distributed strategy on a real Redis', () => {
+  let redis: Redis;
+
+  beforeAll(async () => {
+    if (!redisUp) throw new Error('CI=true and no Redis on 127.0.0.1:6379: .ci/run should have started one');
+    redis = new Redis(REDIS);
+  });
+
+  afterAll(() => {
+    redis?.disconnect();
+  });
+
+  describe('two workers', () => {
+    let site: FixtureSite;
+    let list: string[];
+    const workers: WorkerProcess[] = [];
+
+    beforeAll(async () => {
+      site = await startFixtureSite({ pages: 30, pageKb: 4, links: 6, errorRate: 0.1, seed: 7 });
+      list = mixedList(site);
+      workers.push(...(await Promise.all([startWorker(['-c', '3']), startWorker(['-c', '3'])])));
+    });
+
+    afterAll(async () => {
+      await Promise.all(workers.map(stopWorker));
+      await site.close();
+    });
+
+    it('gives records identical to async: one per distinct URL, invalid lines never queued', async () => {
+      const baseline = byLine((await collect(list, { strategy: 'async', retries: 0 })).records);
+      const runId = uniqueRunId();
+      const before = site.stats().requests;
+      const run = await collect(list, distributed(runId));
+      // The 31 distinct valid URLs reached the site; invalid lines and repeats stopped at the coordinator.
+      expect(site.stats().requests - before).toBe(31);
+      expect(run.records).toHaveLength(33);
+      expect(new Set(run.records.map((r) => r.line)).size).toBe(33);
+      expect(byLine(run.records).map(comparable)).toEqual(baseline.map(comparable));
+      expect(run.records.some((r) => r.status === 500)).toBe(true);
+      expect(run.summary).toMatchObject({
+        state: 'completed',
+        strategy: 'distributed',
+        records: 33,
+        duplicates: 2,
+      });
+      expect(await runKeysLeft(redis, runId)).toEqual([]);
+    });
+
+    it('keeps the run keys with keep: true', async () => {
+      const runId = uniqueRunId();
+      const run = await collect(site.urlList().slice(0, 5), distributed(runId, { keep: true }));
+      expect(run.records).toHaveLength(5);
+      try {
+        expect(await redis.hlen(`crawlbench:run:${runId}:records`)).toBe(5);
+        expect(await redis.exists(`crawlbench:run:${runId}`)).toBe(1);
+        const listed = await runCli(['runs', '--redis', REDIS, '--json']);
+        expect(listed.code).toBe(0);
+        const runs = listed.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { runId: string });
+        expect(runs.find((r) => r.runId === runId)).toMatchObject({
+          state: 'completed',
+          finished: 5,
+          sent: 5,
+        });
+      } finally {
+        await redis.del(
+          `crawlbench:run:${runId}`,
+          `crawlbench:run:${runId}:records`,
+          `crawlbench:run:${runId}:results`,
+        );
+      }
+    });
+
+    it('the CLI writes the same records and summary, and exits 0', async () => {
+      const runId = uniqueRunId();
+      const result = await runCli(
+        ['crawl', '-', '-s', 'distributed', '--redis', REDIS, '--run-id', runId, '--json'],
+        {
+          stdin: list.join('\n'),
+        },
+      );
+      expect(result.code).toBe(0);
+      const records = result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as PageRecord);
+      expect(records).toHaveLength(33);
+      expect(new Set(records.map((r) => r.line)).size).toBe(33);
+      const summary = JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+      expect(summary).toMatchObject({ state: 'completed', strategy: 'distributed', records: 33 });
+      expect(await runKeysLeft(redis, runId)).toEqual([]);
+    });
+
+    it('resumes an interrupted run: finished lines are re-emitted, not re-queued; each line once', async () => {
+      const slow = await startFixtureSite({ pages: 40, latencyMs: 100, pageKb: 1, links: 2 });
+      const runId = uniqueRunId();
+      try {
+        const stop = new AbortController();
+        const first: PageRecord[] = [];
+        const interrupted = await crawl(
+          slow.urlList(),
+          distributed(runId, { concurrency: 10, signal: stop.signal }),
+          (record) => {
+            first.push(record);
+            if (first.length === 5) stop.abort();
+          },
+        );
+        expect(interrupted.state).toBe('interrupted');
+        expect(first.length).toBeGreaterThanOrEqual(5);
+        expect(first.length).toBeLessThan(40);
+        const resumed = await collect(slow.urlList(), distributed(runId));
+        expect(resumed.summary.state).toBe('completed');
+        expect(resumed.records).toHaveLength(40);
+        expect(new Set(resumed.records.map((r) => r.line)).size).toBe(40);
+        expect(resumed.records.every((r) => r.error === null)).toBe(true);
+        // Pages finished before the restart were not fetched again: beyond the 40 first fetches, only
+        // a task finishing between the resumed lookup and its re-queueing (at most the 10 queued) can be.
+        expect(slow.stats().requests).toBeLessThanOrEqual(50);
+        expect(await runKeysLeft(redis, runId)).toEqual([]);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('the CLI coordinator stopped by SIGINT exits 130; restarted with its run id, it writes each URL once', async () => {
+      const slow = await startFixtureSite({ pages: 40, latencyMs: 100, pageKb: 1, links: 2 });
+      const runId = uniqueRunId();
+      const args = ['crawl', '-', '-s', 'distributed', '--redis', REDIS, '--run-id', runId, '-c', '10'];
+      const stdin = slow.urlList().join('\n');
+      try {
+        const first = startCli(args, { stdin });
+        await first.linesAtLeast(5);
+        first.child.kill('SIGINT');
+        const stopped = await first.result;
+        expect(stopped.code).toBe(130);
+        expect(stopped.stderr).toContain(`resume it with --run-id ${runId}`);
+        const listed = await runCli(['runs', '--redis', REDIS]);
+        expect(listed.stdout).toMatch(new RegExp(`^${runId}\tinterrupted\t\\d+\t\\d+\t`, 'm'));
+        const again = await runCli(args, { stdin });
+        expect(again.code).toBe(0);
+        const lines = again.stdout
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as PageRecord).line);
+        expect(lines).toHaveLength(40);
+        expect(new Set(lines).size).toBe(40);
+        expect(await runKeysLeft(redis, runId)).toEqual([]);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('a worker stops on SIGINT and exits 130', async () => {
+      const extra = await startWorker();
+      const result = await stopWorker(extra);
+      expect(result, JSON.stringify(result)).toMatchObject({ code: 130 });
+      expect(result.stderr).toContain('stopping');
+    });
+  });
+
+  it('a worker SIGKILLed mid-task: its tasks are taken over, still exactly one record per URL', async () => {
+    const site = await startFixtureSite({ pages: 6, latencyMs: 2000, pageKb: 1, links: 2 });
+    const victim = await startWorker(['-c', '6']);
+    let rescuer: WorkerProcess | undefined;
+    try {
+      const runId = uniqueRunId();
+      const crawling = collect(site.urlList(), distributed(runId));
+      await waitFor(() => site.stats().inFlight === 6, 'the victim to take all 6 tasks');
+      victim.child.kill('SIGKILL');
+      expect((await victim.exit).signal).toBe('SIGKILL');
+      rescuer = await startWorker(['-c', '6']);
+      const run = await crawling;
+      expect(run.records).toHaveLength(6);
+      expect(new Set(run.records.map((r) => r.line)).size).toBe(6);
+      expect(run.records.every((r) => r.error === null && r.status === 200)).toBe(true);
+      // Each page was requested by the victim, then once more by the rescuer.
+      expect(site.stats().requests).toBe(12);
+      expect(await runKeysLeft(redis, runId)).toEqual([]);
+    } finally {
+      victim.child.kill('SIGKILL');
+      if (rescuer) await stopWorker(rescuer);
+      await site.close();
+    }
+  });
+
+  it('a task that kills every worker running it becomes one WORKER_CRASHED record', async () => {
+    const site = await startFixtureSite({ pages: 6, pageKb: 1, links: 2 });
+    // The fault hook makes a worker exit mid-task on a `__crash__` URL. One task per worker, so a
+    // dying worker takes no other task with it; two die on it (BullMQ's maxStalledCount of 1
+    // allows one retry), the third fails the job and survives.
+    const faulty = { CRAWLBENCH_FAULT_INJECTION: '1' };
+    const workers = await Promise.all([1, 2, 3].map(() => startWorker(['-c', '1'], faulty)));
+    try {
+      const list = [
+        ...site.urlList().slice(0, 3),
+        `${site.url}/page/3?__crash__`,
+        ...site.urlList().slice(4),
+      ];
+      const run = await collect(list, distributed(uniqueRunId()));
+      expect(run.records).toHaveLength(6);
+      expect(new Set(run.records.map((r) => r.line)).size).toBe(6);
+      const failed = run.records.filter((r) => r.error);
+      expect(failed.map((r) => [r.url, r.error?.code])).toEqual([[list[3], 'WORKER_CRASHED']]);
+      const exits = await Promise.all(
+        workers.map((w) => Promise.race([w.exit, delay(100).then(() => null)])),
+      );
+      expect(exits.filter((e) => e?.code === 70)).toHaveLength(2);
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await site.close();
+    }
+  });
+
+  it('a worker with --threads 2 runs tasks on both threads and stops on SIGINT with 130', async () => {
+    const site = await startFixtureSite({ pages: 12, latencyMs: 300, pageKb: 1, links: 2 });
+    const worker = await startWorker(['--threads', '2', '-c', '3']);
+    try {
+      const run = await collect(site.urlList(), distributed(uniqueRunId()));
+      expect(run.summary).toMatchObject({ state: 'completed', records: 12, ok: 12 });
+      // 2 threads x 3 slots: more requests at once than one thread's 3, never more than 6.
+      expect(site.stats().peakInFlight).toBeGreaterThan(3);
+      expect(site.stats().peakInFlight).toBeLessThanOrEqual(6);
+    } finally {
+      const exit = await stopWorker(worker);
+      await site.close();
+      expect(exit.code).toBe(130);
+    }
+  });
+
+  it('a worker that loses Redis reconnects and the crawl completes', async () => {
+    const proxy = await startRedisProxy();
+    const site = await startFixtureSite({ pages: 30, latencyMs: 100, pageKb: 1, links: 2 });
+    const worker = await startWorker(['-c', '4'], { REDIS: proxy.url });
+    try {
+      const records: PageRecord[] = [];
+      const crawling = crawl(site.urlList(), distributed(uniqueRunId()), (record) => {
+        records.push(record);
+      });
+      await waitFor(() => records.length >= 5, 'the first records');
+      proxy.cut();
+      await delay(1500);
+      proxy.restore();
+      const summary = await crawling;
+      expect(summary).toMatchObject({ state: 'completed', records: 30, ok: 30 });
+      expect(new Set(records.map((r) => r.line)).size).toBe(30);
+    } finally {
+      const exit = await stopWorker(worker);
+      await proxy.close();
+      await site.close();
+      expect(exit.stderr).toContain('reconnecting');
+    }
+  });
+
+  it('a coordinator that loses Redis for good fails with REDIS_UNAVAILABLE instead of hanging', async () => {
+    const proxy = await startRedisProxy();
+    const site = await startFixtureSite({ pages: 20, latencyMs: 200, pageKb: 1, links: 2 });
+    const worker = await startWorker(['-c', '2']);
+    const runId = uniqueRunId();
+    try {
+      const records: PageRecord[] = [];
+      const crawling = crawl(
+        site.urlList(),
+        { ...distributed(runId, { stallTimeoutMs: 3000 }), redis: proxy.url },
+        (r) => {
+          records.push(r);
+        },
+      );
+      await waitFor(() => records.length >= 2, 'the first records');
+      proxy.cut();
+      const error = await crawling.then(
+        () => null,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+      expect(error?.code).toBe('REDIS_UNAVAILABLE');
+      expect(error?.message).toContain(`run ${runId}`);
+      expect(error?.message).toContain(proxy.url);
+    } finally {
+      await stopWorker(worker);
+      await proxy.close();
+      await site.close();
+      await dropRun(redis, runId);
+    }
+  });
+
+  it('reports no progress instead of hanging when no worker runs', async () => {
+    const runId = uniqueRunId();
+    try {
+      await expect(
+        collect(
+          ['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b'],
+          distributed(runId, { stallTimeoutMs: 1500 }),
+        ),
+      ).rejects.toMatchObject({ code: 'NO_PROGRESS' });
+    } finally {
+      // The queued tasks stay for a resume; a test removes them.
+      await dropRun(redis, runId);
+    }
+  });
+});
+
+withRedis('distributed in the bench', () => {
+  it('runs on local queue workers next to processes and reports the per-task queue overhead', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'crawlbench-bench-distributed-'));
+    try {
+      const r = await runCli(
+        ['bench', '--strategies', 'processes,distributed', '--modes', 'io', '-c', '2', '--runs', '2']
+          .concat(['--warmup', '0', '--io-pages', '6', '--latency', '5', '--no-raw-ceiling'])
+          .concat(['--redis', REDIS, '--out', out, '--quiet']),
+        { timeoutMs: 60_000 },
+      );
+      expect(r.code).toBe(0);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+      const cell = result.cells.find((c) => c.id === 'io/distributed/2');
+      expect(cell?.samples).toHaveLength(2);
+      expect(
+        cell?.samples.every((s) => s.records === 6 && s.errors === 0 && s.childPeakRssBytes !== null),
+      ).toBe(true);
+      expect(result.queueOverheads).toEqual([
+        expect.objectContaining({ cellId: 'io/distributed/2', baselineId: 'io/processes/2' }),
+      ]);
+      expect(r.stdout).toContain('**Queue overhead**');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('distributed: options and an unreachable Redis (no Redis needed)', () => {
+  it('fails fast with exit 2 and never prints the password', async () => {
+    const port = await closedPort();
+    const url = `redis://:secret@127.0.0.1:${port}`;
+    const crawlRun = await runCli(['crawl', '-', '-s', 'distributed', '--redis', url], {
+      stdin: 'http://127.0.0.1:9/\n',
+      timeoutMs: 20_000,
+    });
+    expect(crawlRun.code).toBe(2);
+    expect(crawlRun.stderr).toContain('unavailable');
+    expect(crawlRun.stderr).toContain('***');
+    expect(crawlRun.stderr + crawlRun.stdout).not.toContain('secret');
+    const workerRun = await runCli(['worker', '--redis', url], { timeoutMs: 20_000 });
+    expect(workerRun.code).toBe(2);
+    expect(workerRun.stderr).toContain('unavailable');
+    expect(workerRun.stderr + workerRun.stdout).not.toContain('secret');
+  });
+
+  it('takes the URL from CRAWLBENCH_REDIS_URL', async () => {
+    const port = await closedPort();
+    const result = await runCli(['worker'], {
+      env: { CRAWLBENCH_REDIS_URL: `redis://u:hidden@127.0.0.1:${port}` },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`redis://u:***@127.0.0.1:${port}`);
+    expect(result.stderr).not.toContain('hidden');
+  });
+
+  it('rejects bad options with clear messages', async () => {
+    await expect(collect([], { strategy: 'distributed' })).rejects.toThrow(
+      'Expected `redis` to be a redis:// URL',
+    );
+    await expect(collect([], { strategy: 'distributed', redis: REDIS, runId: 'a:b' })).rejects.toThrow(
+      'Expected `runId` to be 1-64 letters',
+    );
+    await expect(collect([], { strategy: 'distributed', redis: 'http://x' })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    await expect(collect([], { strategy: 'async', runId: 'x' })).rejects.toThrow(
+      '`runId` is an option of the distributed strategy',
+    );
+    const cli = await runCli(['crawl', '-', '--redis', REDIS]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('need --strategy distributed');
+  });
+});

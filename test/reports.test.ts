@@ -1,0 +1,383 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BenchResult } from '../dist/bench/result.js';
+import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from '../dist/reports/escape.js';
+import { BENCH_CSV_COLUMNS } from '../dist/reports/csv.js';
+import { MARKDOWN_BUDGET_BYTES } from '../dist/reports/markdown.js';
+import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/reporter.js';
+
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8'),
+) as BenchResult;
+
+/** A minimal RFC 4180 reader (csv-parse is not a dependency): quoted fields, doubled quotes, CRLF or LF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+const HOSTILE = '</details><script>alert(1)</script>| x |';
+
+/** Cells of a GFM table row, split the way GFM does: on `|` not taken by a backslash escape. */
+function splitRow(row: string): string[] {
+  const cells: string[] = [];
+  let current = '';
+  for (let i = 0; i < row.length; i++) {
+    const c = row[i]!;
+    if (c === '\\' && i + 1 < row.length) {
+      current += c + row[i + 1]!;
+      i++;
+    } else if (c === '|') {
+      cells.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  cells.push(current);
+  // A row starts and ends with a pipe: drop the empty edges.
+  return cells.slice(1, -1).map((s) => s.trim());
+}
+
+/** The table that follows `heading` (the first one after it), header row first. */
+function tableAfter(md: string, heading: string): string[][] {
+  const start = md.indexOf(heading);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const lines = md.slice(start).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[] = [];
+  for (const line of lines.slice(first)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line);
+  }
+  return rows.map(splitRow);
+}
+
+const md = REPORTERS.md.render(fixture);
+
+describe('escapeMarkdownCell', () => {
+  it('neutralises pipes, HTML, Markdown and line breaks', () => {
+    const out = escapeMarkdownCell(`${HOSTILE}\n\`code\` *b* _i_ [l](u) ~s~ \\ & #`);
+    expect(out).toBe(
+      '&lt;/details&gt;&lt;script&gt;alert(1)&lt;/script&gt;\\| x \\| \\`code\\` \\*b\\* \\_i\\_ \\[l\\](u) \\~s\\~ \\\\ &amp; #',
+    );
+    expect(out).not.toMatch(/[<>\n]/);
+    expect(splitRow(`| ${out} |`)).toHaveLength(1);
+  });
+
+  it('escapes a leading # and strips control characters, keeping an empty cell a cell', () => {
+    expect(escapeMarkdownCell('# title')).toBe('\\# title');
+    expect(escapeMarkdownCell('a\u0000b\u0007c\u202Ed\r\ne\rf\tg')).toBe('abcd e f g');
+    expect(escapeMarkdownCell('')).toBe(' ');
+    expect(escapeMarkdownCell('\n')).toBe(' ');
+  });
+
+  it('keeps an escaped backslash from escaping the pipe after it', () => {
+    expect(splitRow(`| ${escapeMarkdownCell('a\\|b')} |`)).toEqual(['a\\\\\\|b']);
+  });
+});
+
+describe('escapeMarkdownText and escapeHtml', () => {
+  it('escapeMarkdownText keeps prose on one line without markup', () => {
+    expect(escapeMarkdownText('line\nnext <b>x</b>')).toBe('line next &lt;b&gt;x&lt;/b&gt;');
+  });
+
+  it('escapeHtml escapes every HTML metacharacter, quotes included', () => {
+    expect(escapeHtml(`${HOSTILE} "q" 'a' &`)).toBe(
+      '&lt;/details&gt;&lt;script&gt;alert(1)&lt;/script&gt;| x | &quot;q&quot; &#39;a&#39; &amp;',
+    );
+  });
+});
+
+describe('reporter registry', () => {
+  it('registers one reporter per format under its own name, with its file name', () => {
+    expect(REPORT_FORMATS).toEqual(['md', 'json', 'csv']);
+    for (const format of REPORT_FORMATS) expect(REPORTERS[format].name).toBe(format);
+    expect(REPORT_FORMATS.map(reportFileName)).toEqual(['report.md', 'result.json', 'report.csv']);
+  });
+});
+
+describe('markdown report', () => {
+  it('matches the checked-in snapshot', async () => {
+    await expect(md).toMatchFileSnapshot('./__snapshots__/report.md');
+  });
+
+  it('heads the report with the environment, the options and the workloads', () => {
+    expect(md.startsWith('## crawlbench\n')).toBe(true);
+    expect(md).toContain(
+      'crawlbench 0.1.0 (3f9c2a1) · Node v20.20.0 · Linux 6.8.0-1021-azure x64 · AMD EPYC 7763 64-Core Processor × 2 cores · 7.8 GiB · CI: github-actions',
+    );
+    expect(md).toContain('3 measured runs after 1 warm-up run per cell');
+    expect(md).toMatch(/^- \*\*IO-bound:\*\* A slow server .*200 pages, 50 ms latency, 10 KiB per page/m);
+    expect(md).toContain('Ideal: latency × ceil(pages / concurrency).');
+    expect(md).not.toContain('Interrupted');
+  });
+
+  it('renders one table per mode with the eleven columns and one row per cell', () => {
+    const io = tableAfter(md, '### IO-bound');
+    expect(io[0]).toEqual([
+      'Strategy',
+      'Concurrency',
+      'Wall median [s]',
+      'Mean ± σ [s]',
+      'Pages/s',
+      'vs serial',
+      'Efficiency',
+      'CPU [s]',
+      'Peak RSS [MB]',
+      'p50 / p99 [ms]',
+      'Errors',
+    ]);
+    expect(io).toHaveLength(2 + 7);
+    for (const row of io) expect(row).toHaveLength(11);
+    expect(io[2]).toEqual([
+      'serial',
+      '1',
+      '10.413',
+      '10.414 ± 0.017',
+      '19.2',
+      '1.00x',
+      '96%',
+      '0.402',
+      '88.5',
+      '51.2 / 53.9',
+      '0',
+    ]);
+    expect(io[3]).toEqual([
+      'async',
+      '16',
+      '0.682',
+      '0.683 ± 0.004',
+      '293.1',
+      '15.26x ± 0.10',
+      '95%',
+      '0.391',
+      '96.0',
+      '51.8 / 56.4',
+      '0',
+    ]);
+    expect(io[6]?.[0]).toBe('async (fetch only) ³');
+
+    const cpu = tableAfter(md, '### CPU-bound');
+    expect(cpu).toHaveLength(2 + 4);
+    // processes: Peak RSS is the child's (121 MiB), not the parent's; errors summed over measured runs.
+    expect(cpu[5]).toEqual([
+      'processes ⁴',
+      '2',
+      '1.648',
+      '1.649 ± 0.004',
+      '182.0',
+      '1.24x ± 0.00',
+      '62%',
+      '3.141',
+      '121.0',
+      '11.0 / 16.8',
+      '2',
+    ]);
+  });
+
+  it('explains flags and bounds under the tables, in words', () => {
+    expect(md).toContain('- ¹ async ×64: noisy: wall time varied by 16% between runs');
+    expect(md).toContain(
+      '- ² async ×256: **CPU-bound in IO mode:** this crawl was labelled IO-bound, but the crawler used 0.96 of 1 usable core',
+    );
+    expect(md).toContain('- ³ async ×64 (fetch only): site saturated (0.97 cores)');
+    expect(md).toContain('- ³ threads ×2: used 1.90 of 2 usable cores: CPU-bound.');
+  });
+
+  it('states the verdicts and the raw ceiling', () => {
+    expect(md).toContain('- **IO-bound:** async ×64 is 44.90x ± 7.03 faster than serial');
+    expect(md).toContain('- **CPU-bound:** threads ×2 is 1.26x ± 0.01 faster than serial');
+    expect(md).toContain(
+      '**Raw ceiling:** autocannon (64 connections, 10.000 s): 1102.7 req/s; async ×64 (fetch only): 961.1 pages/s = 87% ± 1% of the raw ceiling.',
+    );
+  });
+
+  it('draws one well-formed xychart per mode, one bar per cell', () => {
+    const blocks = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!.split('\n'));
+    expect(blocks).toHaveLength(2);
+    for (const [i, lines] of blocks.entries()) {
+      // The raw ceiling's own cell is reported in its line, not charted with a workload.
+      const cells = fixture.cells.filter(
+        (c) => c.mode === (i === 0 ? 'io' : 'cpu') && c.id !== fixture.rawCeiling?.cellId,
+      );
+      expect(lines[0]).toBe('xychart-beta');
+      expect(lines[1]).toMatch(/^ {4}title "[^"]+"$/);
+      const labels = /^ {4}x-axis \[(.*)\]$/.exec(lines[2]!)![1]!.split(', ');
+      for (const label of labels) expect(label).toMatch(/^"[A-Za-z0-9 ()._/+-]+"$/);
+      expect(lines[3]).toMatch(/^ {4}y-axis "pages\/s" 0 --> \d+$/);
+      const bars = /^ {4}bar \[(.*)\]$/.exec(lines[4]!)![1]!.split(', ').map(Number);
+      expect(lines).toHaveLength(5);
+      expect(labels).toHaveLength(cells.length);
+      expect(bars).toEqual(cells.map((c) => Number(c.pagesPerSecond.median.toFixed(1))));
+    }
+    expect(blocks[0]![2]).toBe(
+      '    x-axis ["serial", "async x16", "async x64", "async x256", "async x64 fetch-only", "threads x2", "processes x2"]',
+    );
+  });
+
+  it('lists every run and every failure in collapsed details', () => {
+    const runs = tableAfter(md, '<details><summary>Runs</summary>');
+    expect(runs).toHaveLength(2 + fixture.cells.reduce((n, c) => n + c.samples.length, 0));
+    expect(runs[2]).toEqual(['io/serial/1', '0 (warm-up)', '11.246', '17.8', '0.442']);
+    const failures = tableAfter(md, '<details><summary>Failures (2)</summary>');
+    expect(failures).toHaveLength(2 + 2);
+    expect(md).not.toContain('more not shown');
+  });
+
+  it('shows hostile URLs and messages only escaped', () => {
+    expect(md).not.toMatch(/<script|<\/script|<b>/i);
+    // The only raw tags are the report's own details blocks, each opened once and closed once.
+    expect([...md.matchAll(/<\/?[a-z]+/g)].map((m) => m[0])).toEqual([
+      '<details',
+      '<summary',
+      '</summary',
+      '</details',
+      '<details',
+      '<summary',
+      '</summary',
+      '</details',
+    ]);
+    const failures = tableAfter(md, '<details><summary>Failures (2)</summary>');
+    for (const row of failures) expect(row).toHaveLength(4);
+    const hostile = failures[3]!;
+    expect(hostile[1]).toContain('&lt;/details&gt;&lt;script&gt;alert(1)&lt;/script&gt;\\| x \\|');
+    expect(hostile[3]).toBe(
+      'Unexpected \\`&lt;/details&gt;\\` \\| &lt;script&gt;alert("x")&lt;/script&gt; \\| injected \\| row \\| # heading \\*bold\\* \\\\ end',
+    );
+    // Every table row of the report keeps the column count of its header.
+    const lines = md.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i]!.startsWith('|') || lines[i - 1]?.startsWith('|')) continue;
+      const width = splitRow(lines[i]!).length;
+      for (let j = i; j < lines.length && lines[j]!.startsWith('|'); j++) {
+        expect(splitRow(lines[j]!), lines[j]).toHaveLength(width);
+      }
+    }
+  });
+
+  it('calls out an interrupted bench at the top and a missing serial as —', () => {
+    const cells = fixture.cells.filter((c) => c.mode === 'io' && c.strategy !== 'serial');
+    const partial: BenchResult = {
+      ...fixture,
+      state: 'interrupted',
+      cells: cells.map((c) => ({ ...c, vsSerial: null, efficiency: null })),
+    };
+    const out = REPORTERS.md.render(partial);
+    const [, second] = out.split('\n\n');
+    expect(second).toMatch(/^> \[!WARNING\]\n> \*\*Interrupted:\*\*/);
+    const io = tableAfter(out, '### IO-bound');
+    expect(io[2]?.[5]).toBe('—');
+    expect(io[2]?.[6]).toBe('—');
+    expect(out).toContain('### CPU-bound\n\n_No cell of this mode completed._');
+  });
+
+  it('stays under 1 MiB with 50,000 failures, saying how many it left out', () => {
+    const failures = Array.from({ length: 50_000 }, (_, i) => ({
+      cellId: 'io/async/64',
+      url: `http://127.0.0.1:40123/page/${i}?q=${'x'.repeat(80)}`,
+      code: 'HTTP_STATUS',
+      message: `HTTP 500 Internal Server Error <${'y'.repeat(60)}>`,
+    }));
+    const out = REPORTERS.md.render({ ...fixture, failures });
+    const bytes = Buffer.byteLength(out, 'utf8');
+    expect(bytes).toBeLessThanOrEqual(MARKDOWN_BUDGET_BYTES);
+    expect(bytes).toBeGreaterThan(MARKDOWN_BUDGET_BYTES - 2048);
+    const shown = tableAfter(out, '<details><summary>Failures (50000)</summary>').length - 2;
+    expect(shown).toBeGreaterThan(1000);
+    expect(out).toContain(
+      `\n\n… ${50_000 - shown} more not shown, to keep the report under 1 MiB.\n\n</details>\n`,
+    );
+    // The essentials are all there, the runs too.
+    expect(out).toContain('### CPU-bound');
+    expect(out).toContain('| cpu/processes/2 | 3 |');
+  });
+
+  it('clips a huge message to the start of it', () => {
+    const failures = [
+      { cellId: 'io/async/64', url: 'http://h/', code: 'X', message: `${'😀'.repeat(200_000)}` },
+    ];
+    const out = REPORTERS.md.render({ ...fixture, failures });
+    const row = tableAfter(out, '<details><summary>Failures (1)</summary>')[2]!;
+    expect(row[3]!.endsWith('…')).toBe(true);
+    expect(row[3]!.length).toBeLessThanOrEqual(300);
+    expect(row[3]).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});
+
+describe('json report', () => {
+  it('is pretty, ends with a newline and round-trips to the same result', () => {
+    const out = REPORTERS.json.render(fixture);
+    expect(out.startsWith('{\n  "schema": "crawlbench/bench-result",\n')).toBe(true);
+    expect(out.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(out)).toEqual(fixture);
+  });
+});
+
+describe('csv report', () => {
+  it('has the header and one row per sample, warm-ups included, in matrix order', () => {
+    const out = REPORTERS.csv.render(fixture);
+    const rows = parseCsv(out);
+    expect(rows[0]).toEqual([...BENCH_CSV_COLUMNS]);
+    const samples = fixture.cells.flatMap((c) => c.samples.map((s) => ({ c, s })));
+    expect(rows).toHaveLength(1 + samples.length);
+    expect(rows[1]).toEqual([
+      'io',
+      'serial',
+      '1',
+      'true',
+      'io/serial/1',
+      '0',
+      'true',
+      '11245.6',
+      '17.785',
+      '200',
+      '0',
+      '353.8',
+      '88.5',
+      '92274688',
+      '',
+      '210.4',
+      '51.2',
+      '52',
+      '53.9',
+    ]);
+    const processes = rows.find((r) => r[4] === 'cpu/processes/2' && r[5] === '1')!;
+    expect(processes[14]).toBe(String(121 * 2 ** 20));
+    expect(processes[10]).toBe('1');
+  });
+
+  it('quotes fields that hold commas, quotes or newlines', () => {
+    const cell = fixture.cells[0]!;
+    const odd: BenchResult = { ...fixture, cells: [{ ...cell, id: 'io/"odd",\nid' }] };
+    const out = REPORTERS.csv.render(odd);
+    expect(out).toContain('"io/""odd"",\nid"');
+    const rows = parseCsv(out);
+    expect(rows).toHaveLength(1 + cell.samples.length);
+    expect(rows[1]?.[4]).toBe('io/"odd",\nid');
+  });
+});

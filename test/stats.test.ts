@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  coefficientOfVariation,
+  computeStats,
+  percentile,
+  ratio,
+  slowFirstRun,
+} from '../dist/bench/stats.js';
+import { CrawlbenchError } from '../dist/crawler/errors.js';
+
+// Reference values from Python's statistics module, computed independently of simple-statistics:
+// python3 -c "import statistics as s; x=[3,1,4,1,5,9,2,6]; print(s.mean(x), s.stdev(x), s.median(x), s.stdev(x)/s.mean(x))"
+//   -> 3.875 2.748376143938713 3.5 0.7092583597261195
+// python3 -c "import statistics as s; y=[2.5,7,1,8.25,3]; print(s.mean(y), s.stdev(y), s.median(y))"
+//   -> 4.35 3.110466202999158 3
+
+describe('computeStats', () => {
+  it('matches the reference for an even count', () => {
+    const s = computeStats([3, 1, 4, 1, 5, 9, 2, 6]);
+    expect(s.n).toBe(8);
+    expect(s.mean).toBeCloseTo(3.875, 12);
+    expect(s.stddev).toBeCloseTo(2.748376143938713, 12);
+    expect(s.median).toBe(3.5);
+    expect(s.min).toBe(1);
+    expect(s.max).toBe(9);
+  });
+
+  it('matches the reference for an odd count', () => {
+    const s = computeStats([2.5, 7, 1, 8.25, 3]);
+    expect(s).toMatchObject({ n: 5, median: 3, min: 1, max: 8.25 });
+    expect(s.mean).toBeCloseTo(4.35, 12);
+    expect(s.stddev).toBeCloseTo(3.110466202999158, 12);
+  });
+
+  it('gives stddev 0 for a single value and zeros with n 0 for no values', () => {
+    expect(computeStats([42])).toEqual({ n: 1, mean: 42, stddev: 0, median: 42, min: 42, max: 42 });
+    expect(computeStats([])).toEqual({ n: 0, mean: 0, stddev: 0, median: 0, min: 0, max: 0 });
+  });
+
+  it('refuses NaN and infinite values', () => {
+    expect(() => computeStats([1, Number.NaN])).toThrow(/finite numbers, got `NaN` \(number\) at index 1/);
+    expect(() => computeStats([Infinity])).toThrow(CrawlbenchError);
+  });
+});
+
+describe('coefficientOfVariation', () => {
+  it('is stddev / mean, and 0 for a zero mean', () => {
+    expect(coefficientOfVariation(computeStats([3, 1, 4, 1, 5, 9, 2, 6]))).toBeCloseTo(
+      0.7092583597261195,
+      12,
+    );
+    expect(coefficientOfVariation(computeStats([0, 0]))).toBe(0);
+    expect(coefficientOfVariation(computeStats([]))).toBe(0);
+  });
+});
+
+describe('percentile', () => {
+  // Type 7, as Python's quantiles(method='inclusive'):
+  // python3 -c "import statistics as s; print(s.quantiles([15,20,35,40,50], n=100, method='inclusive')[89], s.quantiles([3,1,4,1,5,9,2,6], n=4, method='inclusive'))"
+  //   -> 46.0 [1.75, 3.5, 5.25]
+  it('interpolates linearly between closest ranks', () => {
+    expect(percentile([15, 20, 35, 40, 50], 90)).toBeCloseTo(46, 12);
+    expect(percentile([3, 1, 4, 1, 5, 9, 2, 6], 25)).toBeCloseTo(1.75, 12);
+    expect(percentile([3, 1, 4, 1, 5, 9, 2, 6], 75)).toBeCloseTo(5.25, 12);
+    expect(percentile([3, 1, 4], 0)).toBe(1);
+    expect(percentile([3, 1, 4], 100)).toBe(4);
+  });
+
+  it('refuses an empty sample and p outside 0..100', () => {
+    expect(() => percentile([], 50)).toThrow(CrawlbenchError);
+    expect(() => percentile([1], 101)).toThrow(/from 0 to 100, got `101`/);
+    expect(() => percentile([1], Number.NaN)).toThrow(CrawlbenchError);
+  });
+});
+
+describe('ratio', () => {
+  // python3 -c "import statistics as s, math; a=[10,12,14]; b=[20,22,24]; r=s.mean(a)/s.mean(b);
+  //   print(r, r*math.sqrt((s.stdev(a)/s.mean(a))**2+(s.stdev(b)/s.mean(b))**2))"
+  //   -> 0.5454545454545454 0.10355342219951791
+  it('divides the means and propagates the relative deviations (hyperfine)', () => {
+    const r = ratio(computeStats([10, 12, 14]), computeStats([20, 22, 24]));
+    expect(r.value).toBeCloseTo(0.5454545454545454, 12);
+    expect(r.sigma).toBeCloseTo(0.10355342219951791, 12);
+  });
+
+  it('has sigma 0 when neither side varies', () => {
+    expect(ratio(computeStats([6]), computeStats([3]))).toEqual({ value: 2, sigma: 0 });
+  });
+
+  it('handles zero means without NaN', () => {
+    const zero = computeStats([0, 0, 0]);
+    expect(ratio(computeStats([1, 2, 3]), zero)).toEqual({ value: Infinity, sigma: 0 });
+    expect(ratio(zero, zero)).toEqual({ value: 1, sigma: 0 });
+    // Numerator mean 0 with spread: sigma = a.stddev / b.mean = 1 / 4.
+    const r = ratio(computeStats([-1, 0, 1]), computeStats([4, 4]));
+    expect(r.value).toBe(0);
+    expect(r.sigma).toBeCloseTo(0.25, 12);
+  });
+});
+
+describe('slowFirstRun', () => {
+  it('flags a first run far above the median of the rest', () => {
+    // rest [100,101,99,100]: median 100, MAD 0.5, so the 25% floor rules: threshold 125.
+    expect(slowFirstRun([200, 100, 101, 99, 100])).toBe(true);
+    expect(slowFirstRun([126, 100, 101, 99, 100])).toBe(true);
+    expect(slowFirstRun([120, 100, 101, 99, 100])).toBe(false);
+    expect(slowFirstRun([90, 100, 101, 99, 100])).toBe(false);
+  });
+
+  it('widens the margin for noisy runs (3 x 1.4826 x MAD)', () => {
+    // rest [100,130,70,120,80]: median 100, |deviations| [0,30,30,20,20], MAD 20,
+    // threshold 100 + 3 * 1.4826 * 20 = 188.956.
+    expect(slowFirstRun([180, 100, 130, 70, 120, 80])).toBe(false);
+    expect(slowFirstRun([190, 100, 130, 70, 120, 80])).toBe(true);
+  });
+
+  it('needs at least 3 samples', () => {
+    expect(slowFirstRun([])).toBe(false);
+    expect(slowFirstRun([1000])).toBe(false);
+    expect(slowFirstRun([1000, 1])).toBe(false);
+    expect(slowFirstRun([1000, 1, 1])).toBe(true);
+  });
+});
