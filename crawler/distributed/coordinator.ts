@@ -38,6 +38,13 @@ const BATCH = 100;
 const TAKE = 200;
 /** Pause between polls of an empty results list. */
 const POLL_MS = 50;
+/**
+ * How long a completed run waits for workers to remove its last jobs. A worker stores a record
+ * before BullMQ moves the job to completed (and removes it), so the last records can arrive a few
+ * milliseconds before their jobs are gone. A job whose worker died in between is removed when
+ * another worker takes it back after its lock expires, which can be longer than this wait.
+ */
+const DRAIN_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,6 +81,14 @@ export async function runDistributed(
   events.on('error', noteError);
 
   const pending = new Map<number, Task>();
+  // The last lines recorded, up to the bound of unfinished jobs: only their jobs can still exist
+  // when the last record arrives (a ring buffer; older ones were removed long before).
+  const recent: number[] = [];
+  let recentAt = 0;
+  const noteRecorded = (line: number): void => {
+    if (recent.length < run.maxPending) recent.push(line);
+    else recent[recentAt++ % run.maxPending] = line;
+  };
   let lastProgress = performance.now();
   let wakeProducer: (() => void) | undefined;
   const progressed = (): void => {
@@ -190,6 +205,7 @@ export async function runDistributed(
       for (const record of records) {
         // Not pending: re-emitted from the stored records already, or not this coordinator's.
         if (!pending.delete(record.line)) continue;
+        noteRecorded(record.line);
         progressed();
         await onRecord(record);
       }
@@ -217,6 +233,12 @@ export async function runDistributed(
     const state = signal?.aborted ? 'interrupted' : 'completed';
     if (state === 'completed' && !run.keep) {
       await inRedis('deleting the run keys', () => deleteRun(redis, run.runId));
+      await inRedis('waiting for the last jobs', () =>
+        waitForRemoval(
+          redis,
+          recent.map((line) => queue.toKey(jobId(run.runId, line))),
+        ),
+      );
     } else {
       await inRedis('closing the run', () => closeRun(redis, run.runId, state));
     }
@@ -230,5 +252,18 @@ export async function runDistributed(
     signal?.removeEventListener('abort', stopWaiting);
     await Promise.allSettled([events.close(), queue.close()]);
     redis.disconnect();
+  }
+}
+
+/** Waits up to {@link DRAIN_MS} until none of `keys` exists any more. */
+async function waitForRemoval(redis: Redis, keys: readonly string[]): Promise<void> {
+  let left = keys;
+  const deadline = performance.now() + DRAIN_MS;
+  while (left.length > 0 && performance.now() < deadline) {
+    const pipeline = redis.pipeline();
+    for (const key of left) pipeline.exists(key);
+    const replies = (await pipeline.exec()) ?? [];
+    left = left.filter((_, i) => replies[i]?.[1] === 1);
+    if (left.length > 0) await sleep(20);
   }
 }
