@@ -1,6 +1,16 @@
 // The public API of crawlbench: named exports only.
 export { type FixtureSite, type FixtureSiteOptions, startFixtureSite } from './bench/fixture-site.js';
+export {
+  type LinkSite,
+  type LinkSiteOptions,
+  type LinkSiteRequest,
+  startLinkSite,
+} from './bench/link-site.js';
 export { crawl, type OnPage } from './crawler/crawl.js';
+export type { FrontierStats, SkipCounts } from './crawler/frontier/frontier.js';
+export { normalizeUrl } from './crawler/frontier/normalize.js';
+export type { FollowOptions } from './crawler/frontier/options.js';
+export { type Scope, SCOPES, scopeKey } from './crawler/frontier/scope.js';
 export { redactRedisUrl } from './crawler/distributed/redis-url.js';
 export { type CrawlPool, createCrawlPool } from './crawler/pool.js';
 export {

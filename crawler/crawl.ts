@@ -7,6 +7,11 @@ import type { StrategyContext, TaskOutcome } from './strategies/strategy.js';
 import { type CrawlSummary, SummaryCollector } from './summary.js';
 import type { PageRecord, Task } from './types.js';
 import { readUrlList, type UrlListSource } from './url-list.js';
+import { createDispatcher, fetchResource, type FetchedResource } from './fetch.js';
+import { Frontier } from './frontier/frontier.js';
+import { type ResolvedFollow, resolveFollow } from './frontier/options.js';
+import { RobotsCache } from './frontier/robots.js';
+import { readSitemaps, type SitemapEntry } from './frontier/sitemap.js';
 
 /** The completion callback: called on the main thread once per input URL, as each finishes. */
 export type OnPage = (record: PageRecord) => void | Promise<void>;
@@ -29,7 +34,12 @@ export async function crawl(
 ): Promise<CrawlSummary> {
   const pool = options.pool ? poolInternals(options.pool) : undefined;
   const resolved: ResolvedCrawlOptions = pool
-    ? { ...pool.options, signal: options.signal, abortSignal: options.abortSignal }
+    ? {
+        ...pool.options,
+        signal: options.signal,
+        abortSignal: options.abortSignal,
+        follow: resolveFollow(options, pool.options.worker.parse.parse),
+      }
     : resolveCrawlOptions(options);
   const parseIn =
     resolved.strategy === 'threads' || resolved.strategy === 'processes' ? resolved.parseIn : 'main';
@@ -38,12 +48,16 @@ export async function crawl(
   let exhausted = false;
   let interrupted = false;
 
+  const link = resolved.follow
+    ? openFrontier(resolved, resolved.follow, summary, (page) => record(page))
+    : null;
   const record = async (page: PageRecord): Promise<void> => {
+    link?.frontier.completed(page);
     summary.add(page);
     await onPage?.(page);
   };
 
-  async function* tasks(): AsyncGenerator<Task> {
+  async function* listTasks(): AsyncGenerator<Task> {
     for await (const item of readUrlList(source)) {
       if (item.kind === 'task') yield item.task;
       else if (item.kind === 'duplicate') summary.addDuplicate();
@@ -51,6 +65,14 @@ export async function crawl(
     }
     exhausted = true;
   }
+
+  async function* frontierTasks(frontier: Frontier, sitemaps: SitemapSource): AsyncGenerator<Task> {
+    const stop = resolved.signal;
+    yield* frontier.tasks(readUrlList(source), sitemaps, stop);
+    exhausted = !stop?.aborted;
+  }
+  const tasks = (): AsyncGenerator<Task> =>
+    link ? frontierTasks(link.frontier, link.sitemaps) : listTasks();
 
   // Every request in flight listens on the abort signal; a private one, linked to the caller's,
   // can take that many listeners without touching the caller's object.
@@ -92,6 +114,7 @@ export async function crawl(
     }
   } finally {
     resolved.abortSignal?.removeEventListener('abort', onAbort);
+    await link?.close();
   }
 
   return summary.finish({
@@ -102,7 +125,44 @@ export async function crawl(
     parseIn,
     wallMs: performance.now() - started,
     childProcesses: children,
+    frontier: link?.frontier.stats() ?? null,
   });
+}
+
+type SitemapSource = (() => AsyncIterable<SitemapEntry>) | null;
+
+/**
+ * The frontier of a link-following crawl, with the main thread's own fetcher for robots.txt and
+ * sitemaps (a small keep-alive pool of its own, closed with the crawl).
+ */
+function openFrontier(
+  resolved: ResolvedCrawlOptions,
+  follow: ResolvedFollow,
+  summary: SummaryCollector,
+  emit: (record: PageRecord) => Promise<void>,
+): { frontier: Frontier; sitemaps: SitemapSource; close: () => Promise<void> } {
+  const dispatcher = createDispatcher({ connections: 4 });
+  const get = (url: string): Promise<FetchedResource> =>
+    fetchResource(url, resolved.worker.fetch, { dispatcher, signal: resolved.abortSignal });
+  const robots =
+    follow.obeyRobots || follow.useSitemaps ? new RobotsCache(resolved.worker.fetch.userAgent, get) : null;
+  const frontier = new Frontier(follow.frontier, follow.obeyRobots ? robots : null, {
+    emit,
+    duplicate: () => summary.addDuplicate(),
+  });
+  for (const sitemap of follow.sitemaps) frontier.addScopeRoot(sitemap);
+  const wantSitemaps = follow.sitemaps.length > 0 || follow.useSitemaps;
+  const sitemaps: SitemapSource = wantSitemaps
+    ? async function* () {
+        const roots = [...follow.sitemaps];
+        if (follow.useSitemaps && robots) {
+          for (const origin of frontier.seedOrigins())
+            roots.push(...(await robots.rulesFor(origin)).sitemaps);
+        }
+        yield* readSitemaps([...new Set(roots)], get, { maxBytes: resolved.worker.fetch.maxBytes });
+      }
+    : null;
+  return { frontier, sitemaps, close: () => dispatcher.close() };
 }
 
 /** The main thread's half of the pipeline: parse what a strategy fetched but did not parse. */

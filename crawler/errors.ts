@@ -22,6 +22,7 @@ export const PAGE_ERROR_CODES = [
   'PARSE_ERROR',
   'WORKER_CRASHED',
   'ABORTED',
+  'ROBOTS_DISALLOWED',
 ] as const;
 
 export type PageErrorCode = (typeof PAGE_ERROR_CODES)[number];

@@ -93,6 +93,7 @@ const DESCRIPTIONS: Readonly<Record<PageErrorCode, string>> = {
   PARSE_ERROR: 'Parse error',
   WORKER_CRASHED: 'Worker crashed',
   ABORTED: 'Aborted',
+  ROBOTS_DISALLOWED: 'Disallowed by robots.txt',
 };
 
 /**

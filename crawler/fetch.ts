@@ -56,6 +56,12 @@ function requestHeaders(options: FetchOptions): Readonly<Record<string, string>>
 const DUMP_LIMIT = 128 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * What the caller wants of a 2xx body: `'html'` keeps HTML (or sniffable untyped) bodies and fails
+ * others with NOT_HTML, as the crawl needs; `'any'` keeps whatever came (robots.txt, sitemaps).
+ */
+type BodyPolicy = 'html' | 'any';
+
 /** What one request ended in. */
 type AttemptOutcome =
   | { readonly kind: 'redirect'; readonly location: string }
@@ -109,6 +115,44 @@ export async function fetchPage(
   context: FetchContext,
 ): Promise<FetchedPage> {
   const started = performance.now();
+  const { progress, outcome } = await fetchUrl(task.url, 'html', options, context);
+  return { task, ...progress, fetchMs: performance.now() - started, ...outcome };
+}
+
+/** A resource of any media type (robots.txt, a sitemap), fetched by {@link fetchResource}. */
+export interface FetchedResource {
+  /** URL of the last response after redirects, or null when no response arrived. */
+  readonly finalUrl: string | null;
+  readonly status: number | null;
+  readonly contentType: string | null;
+  /**
+   * The body after `Content-Encoding` decoding, whatever its media type; null on error and for
+   * any status other than 2xx (a 3xx without `Location` has neither body nor error).
+   */
+  readonly body: Uint8Array | null;
+  readonly error: PageError | null;
+}
+
+/**
+ * Fetches a resource of any media type with the same redirects, retries, timeout, decoding and
+ * `maxBytes` cap as {@link fetchPage}, and keeps its body (no NOT_HTML). Never rejects.
+ */
+export async function fetchResource(
+  url: string,
+  options: FetchOptions,
+  context: FetchContext,
+): Promise<FetchedResource> {
+  const { progress, outcome } = await fetchUrl(url, 'any', options, context);
+  const { finalUrl, status, contentType } = progress;
+  return { finalUrl, status, contentType, ...outcome };
+}
+
+async function fetchUrl(
+  url: string,
+  policy: BodyPolicy,
+  options: FetchOptions,
+  context: FetchContext,
+): Promise<{ progress: Progress; outcome: { body: Uint8Array | null; error: PageError | null } }> {
   const progress: Progress = {
     finalUrl: null,
     status: null,
@@ -120,16 +164,17 @@ export async function fetchPage(
   };
   let outcome: { body: Uint8Array | null; error: PageError | null };
   try {
-    outcome = await fetchWithRetries(task.url, options, context, progress);
+    outcome = await fetchWithRetries(url, policy, options, context, progress);
   } catch (error) {
     // Not expected: every known failure is already an outcome. Keeps the "never rejects" promise.
     outcome = { body: null, error: pageError('NETWORK', `Unexpected error: ${String(error)}`) };
   }
-  return { task, ...progress, fetchMs: performance.now() - started, ...outcome };
+  return { progress, outcome };
 }
 
 async function fetchWithRetries(
   rawUrl: string,
+  policy: BodyPolicy,
   options: FetchOptions,
   context: FetchContext,
   progress: Progress,
@@ -141,7 +186,7 @@ async function fetchWithRetries(
   for (;;) {
     if (context.signal?.aborted) return { body: null, error: abortedError(url) };
     progress.attempts = retriesUsed + 1;
-    const outcome = await attempt(url, options, context, progress);
+    const outcome = await attempt(url, policy, options, context, progress);
     if (outcome.kind === 'final') return { body: outcome.body, error: outcome.error };
     if (outcome.kind === 'redirect') {
       const next = parseHttpUrl(outcome.location, url);
@@ -184,6 +229,7 @@ function abortedError(url: URL): PageError {
 /** One request, with its own deadline covering connect, headers and body. */
 async function attempt(
   url: URL,
+  policy: BodyPolicy,
   options: FetchOptions,
   context: FetchContext,
   progress: Progress,
@@ -208,7 +254,7 @@ async function attempt(
       bodyTimeout: timerMs(options.timeoutMs),
     });
     progress.ttfbMs = performance.now() - started;
-    return await handleResponse(url, response, options, signal, progress);
+    return await handleResponse(url, response, policy, options, signal, progress);
   } catch (error) {
     const reason = signal.reason;
     if (reason !== null) {
@@ -226,6 +272,10 @@ async function attempt(
   }
 }
 
+function tooLarge(url: URL, options: FetchOptions): PageError {
+  return pageError('BODY_TOO_LARGE', `Body of ${url.host} is larger than ${options.maxBytes} bytes`);
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
@@ -241,6 +291,7 @@ async function drain(body: Dispatcher.ResponseData['body'], signal: AttemptSigna
 async function handleResponse(
   url: URL,
   response: Dispatcher.ResponseData,
+  policy: BodyPolicy,
   options: FetchOptions,
   signal: AttemptSignal,
   progress: Progress,
@@ -263,6 +314,8 @@ async function handleResponse(
     return { kind: 'retryable', error, retryAfterMs: parseRetryAfter(header(headers, 'retry-after')) };
   }
 
+  if (policy === 'any') return readResource(url, response, status, options, signal, progress);
+
   // Anything else (2xx, and the rare 3xx without a Location) is content.
   const mediaType = mediaTypeOf(progress.contentType);
   const declaredHtml = mediaType !== null && isHtmlMediaType(mediaType);
@@ -280,13 +333,33 @@ async function handleResponse(
       error: pageError('NOT_HTML', `Not HTML: ${url.host} sent ${mediaType}`),
     };
   }
-  if (result.kind === 'too-large') {
-    const message = `Body of ${url.host} is larger than ${options.maxBytes} bytes`;
-    return { kind: 'final', body: null, error: pageError('BODY_TOO_LARGE', message) };
-  }
+  if (result.kind === 'too-large') return { kind: 'final', body: null, error: tooLarge(url, options) };
   if (!declaredHtml && (result.body === null || !looksLikeHtml(result.body))) {
     const message = `Not HTML: ${url.host} sent no Content-Type and the body does not look like HTML`;
     return { kind: 'final', body: null, error: pageError('NOT_HTML', message) };
   }
+  return { kind: 'final', body: result.body, error: null };
+}
+
+/** The 2xx body of a resource, whatever its media type; anything else was not the resource. */
+async function readResource(
+  url: URL,
+  response: Dispatcher.ResponseData,
+  status: number,
+  options: FetchOptions,
+  signal: AttemptSignal,
+  progress: Progress,
+): Promise<AttemptOutcome> {
+  if (status < 200 || status > 299) {
+    await drain(response.body, signal);
+    return { kind: 'final', body: null, error: null };
+  }
+  const result = await readBody(response.body, {
+    contentEncoding: header(response.headers, 'content-encoding'),
+    maxBytes: options.maxBytes,
+    keep: true,
+  });
+  progress.bytes = result.bytes;
+  if (result.kind === 'too-large') return { kind: 'final', body: null, error: tooLarge(url, options) };
   return { kind: 'final', body: result.body, error: null };
 }

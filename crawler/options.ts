@@ -5,6 +5,7 @@ import type { CrawlPool } from './pool.js';
 import type { DistributedRun } from './distributed/coordinator.js';
 import { newRunId, RUN_ID_PATTERN } from './distributed/keys.js';
 import { parseRedisUrl, redactRedisUrl } from './distributed/redis-url.js';
+import { type FollowOptions, type ResolvedFollow, resolveFollow } from './frontier/options.js';
 import {
   CRAWL_STRATEGY_NAMES,
   type CrawlMode,
@@ -50,7 +51,7 @@ export const DEFAULT_MAX_PENDING = 1000;
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
 /** Options of {@link crawl}, as given. Every field is optional; see {@link ResolvedCrawlOptions} for defaults. */
-export interface CrawlOptions {
+export interface CrawlOptions extends FollowOptions {
   /** @default 'async' */
   readonly strategy?: CrawlStrategyName;
   /**
@@ -115,6 +116,8 @@ export interface ResolvedCrawlOptions {
   readonly abortSignal: AbortSignal | undefined;
   /** The run of a `distributed` crawl; null for the local strategies. */
   readonly distributed: DistributedRun | null;
+  /** The link-following frontier; null for a plain list crawl. */
+  readonly follow: ResolvedFollow | null;
 }
 
 /** The package version, read from the package.json that ships beside dist/. */
@@ -205,6 +208,7 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
     signal: options.signal,
     abortSignal: options.abortSignal,
     distributed: strategy === 'distributed' ? resolveDistributed(options, concurrency, worker) : null,
+    follow: resolveFollow(options, worker.parse.parse),
   };
 }
 

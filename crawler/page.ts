@@ -17,6 +17,8 @@ function record(
   return {
     line: fetched.task.line,
     url: fetched.task.url,
+    depth: fetched.task.depth ?? 0,
+    referrer: fetched.task.referrer ?? null,
     finalUrl: fetched.finalUrl,
     status: fetched.status,
     contentType: fetched.contentType,
@@ -72,6 +74,8 @@ export function errorRecord(task: Task, error: PageError, attempts = 0): PageRec
   return {
     line: task.line,
     url: task.url,
+    depth: task.depth ?? 0,
+    referrer: task.referrer ?? null,
     finalUrl: null,
     status: null,
     contentType: null,

@@ -293,3 +293,48 @@ export function parseHtml(html: string, baseUrl: string, options: ParseOptions):
     cpuDigest: options.cpuWork > 0 ? cpuWork(textHash, options.cpuWork) : null,
   };
 }
+
+/** What {@link parseSitemapXml} found. */
+export interface SitemapXml {
+  /** `urlset` lists pages, `index` lists sitemaps; `unknown` when the root is neither. */
+  readonly kind: 'urlset' | 'index' | 'unknown';
+  /** The trimmed, non-empty `<loc>` texts of the entries, in document order, as written. */
+  readonly locs: string[];
+}
+
+/** The local part of a qualified XML name (`sm:urlset` -> `urlset`), lower-cased to be lenient. */
+function localName(element: ElementNode): string {
+  const name = element.name;
+  return name.slice(name.lastIndexOf(':') + 1).toLowerCase();
+}
+
+function childElements(parent: DocumentNode | ElementNode): ElementNode[] {
+  return parent.children.filter((child): child is ElementNode => 'attribs' in child);
+}
+
+/**
+ * Reads a sitemap (`<urlset>`) or sitemap index (`<sitemapindex>`) as XML. Names are matched by
+ * their local part, so a prefixed namespace (`<sm:urlset>`) works as well as the default one.
+ * Only the `<loc>` that is a direct child of an entry (`<url>` / `<sitemap>`) counts: extension
+ * tags such as `<image:image><image:loc>` are not pages. Entities and CDATA are decoded. Does not
+ * resolve or check the locs: that is the caller's business.
+ */
+export function parseSitemapXml(xml: string): SitemapXml {
+  const $ = load(xml, { xml: true });
+  const root = childElements($.root()[0]!)[0];
+  const rootName = root === undefined ? null : localName(root);
+  const kind = rootName === 'urlset' ? 'urlset' : rootName === 'sitemapindex' ? 'index' : 'unknown';
+  if (root === undefined || kind === 'unknown') return { kind: 'unknown', locs: [] };
+  const entryName = kind === 'urlset' ? 'url' : 'sitemap';
+  const locs: string[] = [];
+  for (const entry of childElements(root)) {
+    if (localName(entry) !== entryName) continue;
+    for (const field of childElements(entry)) {
+      if (localName(field) !== 'loc') continue;
+      const loc = $(field).text().trim();
+      if (loc !== '') locs.push(loc);
+      break;
+    }
+  }
+  return { kind, locs };
+}

@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { PageErrorCode } from './errors.js';
+import type { FrontierStats } from './frontier/frontier.js';
 import type { CrawlMode, CrawlStrategyName, PageRecord, ParsePlacement } from './types.js';
 
 /** Per-page latency percentiles (of `timings.totalMs`), in milliseconds. */
@@ -37,6 +38,8 @@ export interface CrawlSummary {
    * replaced after a crash is not counted); null for the other strategies.
    */
   readonly childProcesses: ChildProcessesUsage | null;
+  /** What the link-following frontier queued, saw and skipped; null for a plain list crawl. */
+  readonly frontier: FrontierStats | null;
 }
 
 export interface ChildProcessesUsage {
@@ -88,7 +91,7 @@ export class SummaryCollector {
   finish(
     run: Pick<
       CrawlSummary,
-      'state' | 'strategy' | 'concurrency' | 'mode' | 'parseIn' | 'wallMs' | 'childProcesses'
+      'state' | 'strategy' | 'concurrency' | 'mode' | 'parseIn' | 'wallMs' | 'childProcesses' | 'frontier'
     >,
   ): CrawlSummary {
     const h = this.#histogram;

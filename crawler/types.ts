@@ -4,8 +4,12 @@ import type { PageError } from './errors.js';
 export interface Task {
   /** 1-based line number in the input list (0 for tasks that did not come from a list). */
   readonly line: number;
-  /** The absolute http(s) URL, as written in the list (trimmed). */
+  /** The absolute http(s) URL, as written in the list (trimmed), or normalized when following links. */
   readonly url: string;
+  /** Links followed from a seed to reach it (absent: 0). */
+  readonly depth?: number;
+  /** The page that first linked to it, or the sitemap that listed it (absent: null). */
+  readonly referrer?: string | null;
 }
 
 /** What the parse step extracts from an HTML page. */
@@ -40,8 +44,16 @@ export interface PageTimings {
 
 /** The one result of one input URL. Exactly one is produced per task. */
 export interface PageRecord {
+  /**
+   * The list line of the URL; for a URL found by following links or in a sitemap, a number after
+   * the list's last line, unique in the crawl.
+   */
   readonly line: number;
   readonly url: string;
+  /** Links followed from a seed to reach it: 0 for the list's URLs. */
+  readonly depth: number;
+  /** The page that first linked to it (or the sitemap that listed it); null for the list's URLs. */
+  readonly referrer: string | null;
   /** URL of the last response after redirects, or null when no response arrived. */
   readonly finalUrl: string | null;
   readonly status: number | null;

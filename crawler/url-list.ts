@@ -58,8 +58,13 @@ function clip(text: string): string {
  */
 function dedupKey(url: URL): number {
   const withoutFragment = url.hash ? url.href.slice(0, url.href.length - url.hash.length) : url.href;
+  return urlKey(withoutFragment);
+}
+
+/** The 52-bit seen-set key of a URL string (see `dedupKey`); also the frontier's. */
+export function urlKey(href: string): number {
   // One-shot hash(): no Hash object per URL (this runs once per line of the list).
-  const digest = hash('sha1', withoutFragment, 'buffer');
+  const digest = hash('sha1', href, 'buffer');
   return digest.readUIntBE(0, 6) * 16 + (digest[6]! >> 4);
 }
 

@@ -17,6 +17,8 @@ export interface RecordWriter {
 export const CSV_COLUMNS = [
   'line',
   'url',
+  'depth',
+  'referrer',
   'final_url',
   'status',
   'content_type',
@@ -49,6 +51,8 @@ export function csvRow(r: PageRecord): string[] {
   return [
     String(r.line),
     r.url,
+    String(r.depth),
+    r.referrer ?? '',
     r.finalUrl ?? '',
     r.status === null ? '' : String(r.status),
     r.contentType ?? '',

@@ -61,7 +61,7 @@ describe('crawlbench crawl', () => {
     expect(summary).toMatchObject({ records: 5, ok: 5, strategy: 'threads' });
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     expect(csv).toHaveLength(6);
-    expect(csv[0]).toMatch(/^line,url,final_url,status,/);
+    expect(csv[0]).toMatch(/^line,url,depth,referrer,final_url,status,/);
   });
 
   it('--strict exits 1 when a URL failed', async () => {

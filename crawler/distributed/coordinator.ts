@@ -36,6 +36,8 @@ export interface DistributedRun {
 const BATCH = 100;
 /** Records taken off the results list per round trip. */
 const TAKE = 200;
+/** How long a partial batch waits for more tasks from a source that is waiting itself. */
+const FLUSH_MS = 10;
 /** Pause between polls of an empty results list. */
 const POLL_MS = 50;
 /**
@@ -171,24 +173,47 @@ export async function runDistributed(
     // Never more per batch than the bound, or a small bound could not take a single batch.
     const batchSize = Math.min(BATCH, run.maxPending);
     let batch: Task[] = [];
+    const iterator = tasks[Symbol.asyncIterator]();
+    let next: Promise<IteratorResult<Task>> | undefined;
     try {
-      for await (const task of tasks) {
-        if (signal?.aborted) break;
-        batch.push(task);
-        if (batch.length < batchSize) continue;
-        while (pending.size + batch.length > run.maxPending && !signal?.aborted && !failure) {
-          await new Promise<void>((resolve) => {
-            wakeProducer = resolve;
-          });
-        }
+      for (;;) {
         if (signal?.aborted || failure) break;
-        await enqueue(batch);
-        batch = [];
+        next ??= iterator.next();
+        // A source that waits (a link-following frontier waits for pages to finish before it has
+        // more) must not hold back a partial batch: send what there is after a short wait.
+        const result =
+          batch.length === 0 ? await next : await Promise.race([next, sleep(FLUSH_MS).then(() => null)]);
+        if (result === null) {
+          await enqueueWithRoom(batch);
+          batch = [];
+          continue;
+        }
+        next = undefined;
+        if (result.done) break;
+        batch.push(result.value);
+        if (batch.length >= batchSize) {
+          await enqueueWithRoom(batch);
+          batch = [];
+        }
       }
       if (!signal?.aborted && !failure) await enqueue(batch);
     } finally {
       producing = false;
+      // A pull still pending (stopped while the source waits) closes the source once it settles.
+      if (next === undefined) await iterator.return?.();
+      else void next.then(() => iterator.return?.()).catch(() => {});
     }
+  };
+
+  /** Waits until the batch fits under the bound of unfinished tasks, then queues it. */
+  const enqueueWithRoom = async (batch: Task[]): Promise<void> => {
+    while (pending.size + batch.length > run.maxPending && !signal?.aborted && !failure) {
+      await new Promise<void>((resolve) => {
+        wakeProducer = resolve;
+      });
+    }
+    if (signal?.aborted || failure) return;
+    await enqueue(batch);
   };
 
   const consume = async (): Promise<void> => {

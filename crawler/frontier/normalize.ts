@@ -1,0 +1,21 @@
+/**
+ * The form a URL takes before deduplication when following links. The WHATWG URL parser already
+ * lowercases the scheme and host, drops a default port, resolves `.` and `..` segments and
+ * percent-encodes what must be; this adds what it keeps: the fragment, an empty `?`, and (on
+ * request) the query.
+ *
+ * @returns the normalized absolute URL, or null when `input` is not an absolute http(s) URL.
+ */
+export function normalizeUrl(input: string | URL, stripQuery: boolean): string | null {
+  let url: URL;
+  try {
+    url = typeof input === 'string' ? new URL(input) : new URL(input.href);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.hash = '';
+  if (stripQuery || url.search === '') url.search = '';
+  // `new URL('http://a/?').search` is '' while its href keeps the '?'; setting search drops it.
+  return url.href;
+}
