@@ -14,7 +14,8 @@ import { gzipSync } from 'node:zlib';
  * - `b`: http://127.0.0.3:<port> — another host; robots.txt with an optional Crawl-delay.
  *
  * Every origin also serves `/wide` linking to `/w/0` ... `/w/<wide - 1>`, to load one host with many
- * requests at once.
+ * requests at once, and `/limited` linking to `/limited/0` ... `/limited/3`, each of which answers
+ * its first request with 503 and `Retry-After: <retryAfterS>`, and 200 after that.
  */
 export interface LinkSiteOptions {
   /** Delay before every response, in ms. @default 0 */
@@ -23,6 +24,8 @@ export interface LinkSiteOptions {
   readonly crawlDelayB?: number;
   /** Pages under `/wide` on each origin. @default 20 */
   readonly wide?: number;
+  /** `Retry-After` of the first answer of each `/limited/<i>` page, in seconds. @default 1 */
+  readonly retryAfterS?: number;
 }
 
 /** One request as the site saw it; times are `performance.now()` of this process. */
@@ -36,6 +39,8 @@ export interface LinkSiteRequest {
   readonly startMs: number;
   /** When the response was handed to the socket; null while in flight. */
   endMs: number | null;
+  /** The status answered; null while in flight. */
+  status: number | null;
 }
 
 export interface LinkSite {
@@ -45,7 +50,7 @@ export interface LinkSite {
   readonly b: string;
   /** Every request so far, in arrival order. */
   log(): readonly LinkSiteRequest[];
-  /** Forgets the log. */
+  /** Forgets the log (and which `/limited` pages answered 503 already). */
   clearLog(): void;
   /** The largest number of requests in flight at once to one host IP. */
   peakConcurrency(host: string): number;
@@ -115,12 +120,19 @@ export async function startLinkSite(options: LinkSiteOptions = {}): Promise<Link
   const latencyMs = options.latencyMs ?? 0;
   const wide = options.wide ?? 20;
   const requests: LinkSiteRequest[] = [];
+  const limitedAnswered = new Set<string>();
   const bases: Record<OriginName, string> = { a: '', a2: '', b: '' };
   const expand = (href: string): string =>
     href.replace('{a}', bases.a).replace('{a2}', bases.a2).replace('{b}', bases.b);
 
-  const answer = (origin: OriginName, path: string): { status: number; type: string; body: Buffer } => {
-    const html = (body: string): { status: number; type: string; body: Buffer } => ({
+  interface Answer {
+    status: number;
+    type: string;
+    body: Buffer;
+    retryAfter?: number;
+  }
+  const answer = (origin: OriginName, path: string): Answer => {
+    const html = (body: string): Answer => ({
       status: 200,
       type: 'text/html; charset=utf-8',
       body: Buffer.from(body),
@@ -151,6 +163,27 @@ export async function startLinkSite(options: LinkSiteOptions = {}): Promise<Link
       const body = gzipSync(urlset([`${bases.a}/orphan-2`, `${bases.a}/private/in-sitemap`]));
       return { status: 200, type: 'application/gzip', body };
     }
+    if (pathname === '/limited') {
+      return html(
+        page(
+          'limited',
+          [0, 1, 2, 3].map((i) => `/limited/${i}`),
+        ),
+      );
+    }
+    if (/^\/limited\/[0-3]$/.test(pathname)) {
+      const key = `${origin}${pathname}`;
+      if (!limitedAnswered.has(key)) {
+        limitedAnswered.add(key);
+        return {
+          status: 503,
+          type: 'text/plain',
+          body: Buffer.from('busy'),
+          retryAfter: options.retryAfterS ?? 1,
+        };
+      }
+      return html(page(`limited ${pathname}`, []));
+    }
     if (pathname === '/wide') {
       return html(
         page(
@@ -175,13 +208,19 @@ export async function startLinkSite(options: LinkSiteOptions = {}): Promise<Link
         path: req.url ?? '/',
         startMs: performance.now(),
         endMs: null,
+        status: null,
       };
       requests.push(entry);
       const reply = (): void => {
-        const { status, type, body } = answer(origin, entry.path);
-        res.writeHead(status, { 'content-type': type, 'content-length': body.length });
+        const { status, type, body, retryAfter } = answer(origin, entry.path);
+        res.writeHead(status, {
+          'content-type': type,
+          'content-length': body.length,
+          ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }),
+        });
         res.end(body);
         entry.endMs = performance.now();
+        entry.status = status;
       };
       if (latencyMs > 0) setTimeout(reply, latencyMs);
       else reply();
@@ -204,6 +243,7 @@ export async function startLinkSite(options: LinkSiteOptions = {}): Promise<Link
     log: () => requests,
     clearLog: () => {
       requests.length = 0;
+      limitedAnswered.clear();
     },
     peakConcurrency: (host) => {
       const events: Array<[number, number]> = [];

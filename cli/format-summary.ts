@@ -24,6 +24,21 @@ export function formatSummary(summary: CrawlSummary, color: boolean): string {
     summary.strategy === 'threads' || summary.strategy === 'processes' ? `, parse in ${summary.parseIn}` : '';
   const head = summary.state === 'interrupted' ? c.yellow('interrupted: ') : '';
   const lat = summary.latency;
+  const f = summary.frontier;
+  const skipped = f
+    ? Object.entries(f.skipped)
+        .filter(([, n]) => n > 0)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ')
+    : '';
+  const frontier = f
+    ? [
+        `  frontier: ${f.requested} requested, depth ${f.depthReached} reached, ${f.seen} URLs seen, ` +
+          `${f.queued} queued${skipped ? `; skipped: ${skipped}` : ''}` +
+          (f.sitemapUrls > 0 ? `; ${f.sitemapUrls} sitemap URLs` : ''),
+        ...f.sitemapErrors.map((e) => `  ${c.yellow('sitemap error:')} ${e}`),
+      ]
+    : [];
   return [
     `${head}${c.bold(`${summary.records} pages`)} in ${(summary.wallMs / 1000).toFixed(2)} s ` +
       `(${summary.pagesPerSecond.toFixed(1)} pages/s), ${summary.strategy} x${summary.concurrency}, ` +
@@ -31,5 +46,6 @@ export function formatSummary(summary: CrawlSummary, color: boolean): string {
     `  ${c.green(`ok ${summary.ok}`)}, ${summary.failed > 0 ? c.red(`failed ${summary.failed}`) : 'failed 0'}` +
       `${failedCodes ? ` (${failedCodes})` : ''}, duplicates ${summary.duplicates}`,
     `  ${bytes(summary.bytes)} · latency p50 ${lat.p50Ms.toFixed(1)} ms, p95 ${lat.p95Ms.toFixed(1)} ms`,
+    ...frontier,
   ].join('\n');
 }

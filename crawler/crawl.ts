@@ -49,12 +49,16 @@ export async function crawl(
   let interrupted = false;
 
   const link = resolved.follow
-    ? openFrontier(resolved, resolved.follow, summary, (page) => record(page))
+    ? openFrontier(resolved, resolved.follow, summary, async (page) => {
+        await record(page);
+      })
     : null;
-  const record = async (page: PageRecord): Promise<void> => {
-    link?.frontier.completed(page);
+  /** Records a task's outcome; false when the frontier sent the task back for a later retry. */
+  const record = async (page: PageRecord): Promise<boolean> => {
+    if (link && !link.frontier.completed(page)) return false;
     summary.add(page);
     await onPage?.(page);
+    return true;
   };
 
   async function* listTasks(): AsyncGenerator<Task> {
@@ -108,9 +112,9 @@ export async function crawl(
       const state = await runDistributed(tasks(), resolved.distributed, stop, record);
       interrupted = state === 'interrupted';
     } else if (resolved.strategy !== 'distributed') {
-      await STRATEGIES[resolved.strategy].run(tasks(), context, (outcome) =>
-        record(complete(outcome, resolved)),
-      );
+      await STRATEGIES[resolved.strategy].run(tasks(), context, async (outcome) => {
+        await record(complete(outcome, resolved));
+      });
     }
   } finally {
     resolved.abortSignal?.removeEventListener('abort', onAbort);

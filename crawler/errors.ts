@@ -62,6 +62,11 @@ export class InvalidOptionError extends CrawlbenchError {
 export interface PageError {
   readonly code: PageErrorCode;
   readonly message: string;
+  /**
+   * Set on a 429 or 503 handed back for the caller to retry later (`FetchOptions.hostBackoff`):
+   * the server's `Retry-After`, capped at `maxRetryDelayMs`.
+   */
+  readonly retryAfterMs?: number;
 }
 
 export function pageError(code: PageErrorCode, message: string): PageError {

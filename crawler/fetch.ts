@@ -115,7 +115,7 @@ export async function fetchPage(
   context: FetchContext,
 ): Promise<FetchedPage> {
   const started = performance.now();
-  const { progress, outcome } = await fetchUrl(task.url, 'html', options, context);
+  const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0);
   return { task, ...progress, fetchMs: performance.now() - started, ...outcome };
 }
 
@@ -152,6 +152,7 @@ async function fetchUrl(
   policy: BodyPolicy,
   options: FetchOptions,
   context: FetchContext,
+  priorAttempts = 0,
 ): Promise<{ progress: Progress; outcome: { body: Uint8Array | null; error: PageError | null } }> {
   const progress: Progress = {
     finalUrl: null,
@@ -164,7 +165,7 @@ async function fetchUrl(
   };
   let outcome: { body: Uint8Array | null; error: PageError | null };
   try {
-    outcome = await fetchWithRetries(url, policy, options, context, progress);
+    outcome = await fetchWithRetries(url, policy, options, context, progress, priorAttempts);
   } catch (error) {
     // Not expected: every known failure is already an outcome. Keeps the "never rejects" promise.
     outcome = { body: null, error: pageError('NETWORK', `Unexpected error: ${String(error)}`) };
@@ -178,11 +179,12 @@ async function fetchWithRetries(
   options: FetchOptions,
   context: FetchContext,
   progress: Progress,
+  priorAttempts: number,
 ): Promise<{ body: Uint8Array | null; error: PageError | null }> {
   const parsed = parseHttpUrl(rawUrl, null);
   if (!(parsed instanceof URL)) return { body: null, error: parsed };
   let url = parsed;
-  let retriesUsed = 0;
+  let retriesUsed = priorAttempts;
   for (;;) {
     if (context.signal?.aborted) return { body: null, error: abortedError(url) };
     progress.attempts = retriesUsed + 1;
@@ -201,6 +203,15 @@ async function fetchWithRetries(
       continue;
     }
     if (retriesUsed >= options.retries) return { body: null, error: outcome.error };
+    if (
+      options.hostBackoff === true &&
+      outcome.retryAfterMs !== null &&
+      (progress.status === 429 || progress.status === 503)
+    ) {
+      // The caller holds back the whole host for this long and asks again: no wait in this task.
+      const retryAfterMs = Math.min(outcome.retryAfterMs, options.maxRetryDelayMs);
+      return { body: null, error: { ...outcome.error, retryAfterMs } };
+    }
     retriesUsed++;
     const delay = retryDelayMs(retriesUsed, outcome.retryAfterMs, options);
     if (!(await waitUnlessAborted(delay, context.signal))) return { body: null, error: abortedError(url) };

@@ -29,6 +29,12 @@ export interface FetchOptions {
   readonly maxRedirects: number;
   /** @default 'crawlbench/<version> (+https://www.npmjs.com/package/crawlbench)' */
   readonly userAgent: string;
+  /**
+   * A 429 or 503 with `Retry-After` is handed back at once (its error carries `retryAfterMs`)
+   * instead of being waited out inside the task, so the caller can hold back that host alone.
+   * Set by `crawl` when the link-following frontier runs. @default false
+   */
+  readonly hostBackoff?: boolean;
 }
 
 /** Options of the parse step. Plain data, like {@link FetchOptions}. */
@@ -195,8 +201,9 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
     maxRedirects: integer('maxRedirects', options.maxRedirects, 0, d.maxRedirects),
     userAgent,
   };
+  const follow = resolveFollow(options, options.parse ?? true);
   const worker: WorkerConfig = {
-    fetch,
+    fetch: follow ? { ...fetch, hostBackoff: true } : fetch,
     parse: { parse: options.parse ?? true, cpuWork: mode === 'cpu' ? cpuWork : 0 },
   };
   return {
@@ -208,7 +215,7 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
     signal: options.signal,
     abortSignal: options.abortSignal,
     distributed: strategy === 'distributed' ? resolveDistributed(options, concurrency, worker) : null,
-    follow: resolveFollow(options, worker.parse.parse),
+    follow,
   };
 }
 

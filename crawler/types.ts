@@ -10,6 +10,8 @@ export interface Task {
   readonly depth?: number;
   /** The page that first linked to it, or the sitemap that listed it (absent: null). */
   readonly referrer?: string | null;
+  /** HTTP attempts already made for it by earlier tries (absent: 0); they count against `retries`. */
+  readonly attempts?: number;
 }
 
 /** What the parse step extracts from an HTML page. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureSite, PageRecord } from '../dist/index.js';
-import { startFixtureSite } from '../dist/index.js';
+import { startFixtureSite, startLinkSite } from '../dist/index.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { childPids } from './helpers/crawl.js';
 
@@ -76,6 +76,11 @@ describe('crawlbench crawl', () => {
     [['crawl', join(dir, 'nope.txt')], /cannot read list ".*nope.txt": ENOENT/],
     [['crawl', listFile, '--output', join(dir, 'no', 'such', 'dir.jsonl')], /cannot write output/],
     [['crawl', listFile, '--bogus'], /unknown option '--bogus'/],
+    [['crawl', listFile, '--scope', 'any'], /`scope` applies to link-following crawls/],
+    [['crawl', listFile, '--depth', '1', '--exclude', '['], /`exclude` is not a valid regular expression/],
+    [['crawl', listFile, '--depth', '1', '--no-parse'], /needs the parse step/],
+    [['crawl', listFile, '--depth', '-1'], /expected a non-negative integer/],
+    [['crawl', listFile, '--sitemap', 'ftp://x/s.xml'], /Expected `sitemaps` to be an http\(s\) URL/],
   ])('usage error %j exits 2 with a one-line reason', async (args, reason) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -117,6 +122,56 @@ describe('crawlbench crawl', () => {
     },
   );
 
+  it('follows links from a seed on stdin: records carry depth and referrer, the summary the frontier', async () => {
+    const links = await startLinkSite();
+    try {
+      const r = await runCli(
+        ['crawl', '-', '--depth', '2', '--scope', 'same-host', '-s', 'threads', '-c', '2'],
+        {
+          stdin: `${links.a}/\n`,
+        },
+      );
+      expect(r.code).toBe(0);
+      const records = parseJsonl(r.stdout);
+      const urls = records.map((x) => x.url.replace(links.a, 'A').replace(links.a2, 'A2')).sort();
+      expect(urls).toEqual([
+        'A/',
+        'A/a',
+        'A/a/1',
+        'A/b',
+        'A/b/1',
+        'A/b?ref=1',
+        'A/private/secret',
+        'A2/',
+        'A2/x',
+      ]);
+      expect(records.find((x) => x.url === `${links.a2}/x`)).toMatchObject({
+        depth: 2,
+        referrer: `${links.a2}/`,
+      });
+      expect(records.find((x) => x.url === `${links.a}/private/secret`)?.error?.code).toBe(
+        'ROBOTS_DISALLOWED',
+      );
+      expect(r.stderr).toMatch(/frontier: 8 requested, depth 2 reached, .*skipped: .*robots 1/);
+    } finally {
+      await links.close();
+    }
+  });
+
+  it('--sitemap with no list crawls the sitemap, not the embedded site', async () => {
+    const links = await startLinkSite();
+    try {
+      const r = await runCli(['crawl', '--sitemap', `${links.a}/sitemap-index.xml`, '--quiet']);
+      expect(r.code).toBe(0);
+      const urls = parseJsonl(r.stdout)
+        .map((x) => x.url.replace(links.a, 'A'))
+        .sort();
+      expect(urls).toEqual(['A/a', 'A/orphan-1', 'A/orphan-2', 'A/private/in-sitemap']);
+    } finally {
+      await links.close();
+    }
+  });
+
   it('--help lists the options and the exit codes', async () => {
     const r = await runCli(['crawl', '--help']);
     expect(r.code).toBe(0);
@@ -128,6 +183,11 @@ describe('crawlbench crawl', () => {
       '--max-bytes',
       '--parse-in',
       '--mode',
+      '--depth',
+      '--scope',
+      '--per-host-concurrency',
+      '--sitemap',
+      '--ignore-robots',
     ]) {
       expect(r.stdout).toContain(flag);
     }

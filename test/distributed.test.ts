@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import type { CrawlOptions, FixtureSite, PageRecord } from '../dist/index.js';
-import { crawl, startFixtureSite } from '../dist/index.js';
+import { crawl, startFixtureSite, startLinkSite } from '../dist/index.js';
 import { CLI, runCli, startCli } from './helpers/cli.js';
 import { byLine, collect, comparable, mixedList } from './helpers/crawl.js';
 import { closedPort, delay } from './helpers/servers.js';
@@ -211,6 +211,60 @@ withRedis('distributed strategy on a real Redis', () => {
     afterAll(async () => {
       await Promise.all(workers.map(stopWorker));
       await site.close();
+    });
+
+    it('follows links: the same pages as a local crawl, robots-disallowed ones recorded, each line once', async () => {
+      const links = await startLinkSite({ retryAfterS: 1 });
+      try {
+        const follow = { depth: 9, scope: 'any' as const, concurrency: 4 };
+        const local = await collect([`${links.a}/`], { strategy: 'async', ...follow });
+        links.clearLog();
+        const runId = uniqueRunId();
+        const run = await collect([`${links.a}/`], distributed(runId, follow));
+        const urls = (records: readonly PageRecord[]): string[] =>
+          records.map((r) => `${r.url} ${r.depth} ${r.error?.code ?? r.status}`).sort();
+        expect(urls(run.records)).toEqual(urls(local.records));
+        expect(run.records.filter((r) => r.error?.code === 'ROBOTS_DISALLOWED')).toHaveLength(2);
+        expect(new Set(run.records.map((r) => r.line)).size).toBe(run.records.length);
+        expect(links.log().some((r) => r.path.startsWith('/private/'))).toBe(false);
+        expect(await runKeysLeft(redis, runId)).toEqual([]);
+      } finally {
+        await links.close();
+      }
+    });
+
+    it('holds --per-host-concurrency across workers: the limit is enforced where tasks are queued', async () => {
+      const links = await startLinkSite({ latencyMs: 20, wide: 16 });
+      try {
+        const run = await collect(
+          [`${links.a}/wide`],
+          distributed(uniqueRunId(), { depth: 1, perHostConcurrency: 2, ignoreRobots: true }),
+        );
+        expect(run.records).toHaveLength(17);
+        // Two workers with 3 slots each could run 6 at once; the frontier lets 2 out.
+        expect(links.peakConcurrency('127.0.0.2')).toBe(2);
+      } finally {
+        await links.close();
+      }
+    });
+
+    it('a 503 with Retry-After sends the page back through the frontier: one record per page', async () => {
+      const links = await startLinkSite({ retryAfterS: 1 });
+      try {
+        const runId = uniqueRunId();
+        const run = await collect(
+          [`${links.b}/limited`],
+          distributed(runId, { depth: 1, retries: 2, ignoreRobots: true }),
+        );
+        const limited = run.records.filter((r) => r.url.includes('/limited/'));
+        expect(limited).toHaveLength(4);
+        for (const r of limited) expect(r).toMatchObject({ status: 200, attempts: 2, error: null });
+        expect(run.records).toHaveLength(5);
+        expect(run.summary.frontier?.hostRetries).toBe(4);
+        expect(await runKeysLeft(redis, runId)).toEqual([]);
+      } finally {
+        await links.close();
+      }
     });
 
     it('gives records identical to async: one per distinct URL, invalid lines never queued', async () => {

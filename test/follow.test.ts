@@ -349,3 +349,51 @@ describe('politeness, enforced where tasks are dispatched', () => {
     expect(Math.min(...gaps(slow, '127.0.0.3'))).toBeLessThan(60);
   });
 });
+
+describe('a 429 or 503 with Retry-After', () => {
+  let busy: LinkSite;
+  beforeAll(async () => {
+    busy = await startLinkSite({ latencyMs: 15, wide: 20, retryAfterS: 1 });
+  });
+  afterAll(async () => {
+    await busy.close();
+  });
+
+  it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
+    '%s: holds back that host, not the crawl; each page asked again once, recorded once',
+    async (strategy) => {
+      busy.clearLog();
+      const run = await collect([`${busy.b}/limited`, `${busy.a}/wide`], {
+        strategy,
+        concurrency: 2,
+        depth: 1,
+        scope: 'any',
+        ignoreRobots: true,
+      });
+      const limited = run.records.filter((r) => r.url.includes('/limited/'));
+      expect(limited).toHaveLength(4);
+      for (const r of limited) expect(r).toMatchObject({ status: 200, attempts: 2, error: null });
+      expect(new Set(run.records.map((r) => r.line)).size).toBe(run.records.length);
+      expect(run.summary.frontier).toMatchObject({ requested: 2 + 4 + 20, hostRetries: 4 });
+
+      const log = busy.log();
+      const refusals = log.filter((r) => r.status === 503);
+      expect(refusals).toHaveLength(4);
+      for (const refusal of refusals) {
+        const end = refusal.endMs!;
+        // No new request to b starts within Retry-After of a refusal (one already on its way when the
+        // refusal came, refused too, is no new request)...
+        const tooSoon = log.filter(
+          (r) => r.host === '127.0.0.3' && r.status !== 503 && r.startMs > end && r.startMs < end + 1000,
+        );
+        expect(tooSoon).toEqual([]);
+      }
+      // ...while a, on another host, is crawled meanwhile (serial too: nothing waits in the task).
+      const first = Math.min(...refusals.map((r) => r.endMs!));
+      const meanwhile = log.filter(
+        (r) => r.host === '127.0.0.2' && r.startMs > first && r.startMs < first + 1000,
+      );
+      expect(meanwhile.length).toBeGreaterThan(0);
+    },
+  );
+});

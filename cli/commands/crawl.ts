@@ -7,6 +7,8 @@ import { startFixtureSiteProcess } from '../../bench/fixture-site-process.js';
 import { crawl } from '../../crawler/crawl.js';
 import { InvalidOptionError } from '../../crawler/errors.js';
 import type { CrawlOptions } from '../../crawler/options.js';
+import { type FollowOptions, resolveFollow } from '../../crawler/frontier/options.js';
+import { type Scope, SCOPES } from '../../crawler/frontier/scope.js';
 import { newRunId } from '../../crawler/distributed/keys.js';
 import { REDIS_URL_ENV, redactRedisUrl } from '../../crawler/distributed/redis-url.js';
 import { CRAWL_STRATEGY_NAMES } from '../../crawler/types.js';
@@ -40,6 +42,77 @@ interface CrawlCliOptions {
   quiet: boolean;
   json: boolean;
   strict: boolean;
+  depth?: number;
+  scope?: Scope;
+  include?: string;
+  exclude?: string;
+  maxPages?: number;
+  stripQuery?: boolean;
+  ignoreRobots?: boolean;
+  perHostConcurrency?: number;
+  perHostDelay?: number;
+  sitemap?: string[];
+  useSitemaps?: boolean;
+  maxQueue?: number;
+}
+
+/** The link-following options of `crawl`: none has a default, so only those given turn the frontier on. */
+export function addFollowOptions(command: Command): Command {
+  return command
+    .option(
+      '--depth <n>',
+      'follow links up to n hops from the list (0: the list only) (default: 0)',
+      nonNegativeInt,
+    )
+    .addOption(
+      new Option(
+        '--scope <scope>',
+        'which links to follow, relative to the seeds (default: same-origin)',
+      ).choices(SCOPES),
+    )
+    .option('--include <regex>', 'follow only links matching this regular expression')
+    .option('--exclude <regex>', 'never follow links matching this regular expression')
+    .option('--max-pages <n>', 'request at most n pages, then stop', positiveInt)
+    .option('--strip-query', 'drop query strings before deduplicating URLs')
+    .option('--ignore-robots', 'do not fetch or obey robots.txt')
+    .option(
+      '--per-host-concurrency <n>',
+      'requests in flight per host at most (default: 2 when following links)',
+      positiveInt,
+    )
+    .option(
+      '--per-host-delay <ms>',
+      'wait this long after a request to a host before the next one (one at a time then)',
+      nonNegativeInt,
+    )
+    .option(
+      '--sitemap <url>',
+      'seed from a sitemap or sitemap index, gzipped or not (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--use-sitemaps', "also seed from the Sitemap: lines of the seeds' robots.txt")
+    .option(
+      '--max-queue <n>',
+      'URLs queued at most; links past it are skipped (default: 1000000)',
+      positiveInt,
+    );
+}
+
+function followOptions(o: CrawlCliOptions): FollowOptions {
+  return {
+    ...(o.depth !== undefined && { depth: o.depth }),
+    ...(o.scope !== undefined && { scope: o.scope }),
+    ...(o.include !== undefined && { include: o.include }),
+    ...(o.exclude !== undefined && { exclude: o.exclude }),
+    ...(o.maxPages !== undefined && { maxPages: o.maxPages }),
+    ...(o.stripQuery !== undefined && { stripQuery: o.stripQuery }),
+    ...(o.ignoreRobots !== undefined && { ignoreRobots: o.ignoreRobots }),
+    ...(o.perHostConcurrency !== undefined && { perHostConcurrency: o.perHostConcurrency }),
+    ...(o.perHostDelay !== undefined && { perHostDelayMs: o.perHostDelay }),
+    ...(o.sitemap !== undefined && { sitemaps: o.sitemap }),
+    ...(o.useSitemaps !== undefined && { useSitemaps: o.useSitemaps }),
+    ...(o.maxQueue !== undefined && { maxQueue: o.maxQueue }),
+  };
 }
 
 /** Options shared by `crawl` and (later) `bench`: the knobs of one crawl. */
@@ -92,7 +165,7 @@ export function crawlCommand(io: CliIo, setExit: (code: number) => void): Comman
         '(with no list, crawl the embedded fixture site)',
     )
     .argument('[list]', 'URL list file, one URL per line, or - for stdin');
-  addCrawlOptions(command)
+  addFollowOptions(addCrawlOptions(command))
     .option('-o, --output <file>', 'write records to a file instead of stdout')
     .addOption(new Option('-f, --format <format>', 'record format').choices(RECORD_FORMATS).default('jsonl'))
     .option('-q, --quiet', 'no progress bar and no summary', false)
@@ -119,6 +192,7 @@ function toCrawlOptions(
   >,
 ): CrawlOptions {
   return {
+    ...followOptions(o as CrawlCliOptions),
     ...(o.strategy !== undefined && { strategy: o.strategy }),
     ...(o.concurrency !== undefined && { concurrency: o.concurrency }),
     mode: o.mode,
@@ -199,6 +273,9 @@ function distributedOptions(cli: CrawlCliOptions, io: CliIo): CrawlOptions {
 
 async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliIo): Promise<number> {
   const options = { ...toCrawlOptions(cli), ...distributedOptions(cli, io) };
+  // Validated before anything starts, so a bad option exits 2 without a fixture site or output file.
+  const following = resolveFollow(options, options.parse ?? true) !== null;
+  const sitemapOnly = list === undefined && (cli.sitemap?.length ?? 0) > 0;
   if (options.redis !== undefined && !cli.quiet) {
     io.stderr.write(`distributed run ${options.runId} on ${redactRedisUrl(options.redis)}\n`);
   }
@@ -208,15 +285,19 @@ async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliI
   const showProgress = !cli.quiet && io.stderr.isTTY === true;
 
   const site =
-    list === undefined
+    list === undefined && !sitemapOnly
       ? await startFixtureSiteProcess(
           cli.mode === 'cpu'
             ? { pages: 200, latencyMs: 0, pageKb: 100 }
             : { pages: 200, latencyMs: 50, pageKb: 10 },
         )
       : undefined;
-  if (site && !cli.quiet)
-    io.stderr.write(`no list given: crawling the embedded fixture site at ${site.url}\n`);
+  // With link following, the embedded site is crawled from its first page, like a site from its home.
+  const seeds = site && following ? [`${site.url}/page/0`] : undefined;
+  if (site && !cli.quiet) {
+    const from = seeds ? ` from ${seeds[0]}` : '';
+    io.stderr.write(`no list given: crawling the embedded fixture site at ${site.url}${from}\n`);
+  }
 
   const stop = new AbortController();
   const abort = new AbortController();
@@ -232,13 +313,16 @@ async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliI
   });
 
   let progressTotal: number | undefined;
-  if (site) progressTotal = site.options.pages;
+  if (following) progressTotal = options.maxPages;
+  else if (site) progressTotal = site.options.pages;
   else if (showProgress && list !== '-' && list !== undefined) progressTotal = await countLines(list);
   const progress = showProgress ? createCrawlProgress(io.stderr, progressTotal) : undefined;
   let done = 0;
   let errors = 0;
 
-  const source: UrlListSource = site ? site.urls() : openUrlList(list ?? '-', io.stdin);
+  const source: UrlListSource = sitemapOnly
+    ? []
+    : (seeds ?? (site ? site.urls() : openUrlList(list ?? '-', io.stdin)));
   try {
     const summary = await crawl(
       source,

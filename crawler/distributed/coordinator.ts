@@ -10,6 +10,7 @@ import {
   closeRun,
   countSent,
   deleteRun,
+  forgetRecords,
   openRun,
   recordOnce,
   storedRecords,
@@ -69,7 +70,7 @@ export async function runDistributed(
   tasks: AsyncIterable<Task>,
   run: DistributedRun,
   signal: AbortSignal | undefined,
-  onRecord: (record: PageRecord) => Promise<void>,
+  onRecord: (record: PageRecord) => Promise<boolean>,
 ): Promise<'completed' | 'interrupted'> {
   await probeRedis(run.connection, run.where);
   let lastError: Error | undefined;
@@ -105,7 +106,8 @@ export async function runDistributed(
   const prefix = jobId(run.runId, 0).slice(0, -1);
   events.on('failed', ({ jobId: id, failedReason }) => {
     if (!id.startsWith(prefix)) return;
-    const task = pending.get(Number(id.slice(prefix.length)));
+    // parseInt: a task sent back for a retry has a job id of its own, `<run>-<line>-r<attempts>`.
+    const task = pending.get(Number.parseInt(id.slice(prefix.length), 10));
     if (!task) return;
     const error = pageError('WORKER_CRASHED', `the distributed task failed: ${failedReason}`);
     recordOnce(redis, run.runId, errorRecord(task, error)).catch(noteError);
@@ -143,14 +145,28 @@ export async function runDistributed(
   let failure: { error: unknown } | undefined;
 
   const enqueue = async (batch: Task[]): Promise<void> => {
+    // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
+    // a stored record that was not its last: forget it, so the retry's record can be stored.
+    const sentBack = batch.filter((t) => (t.attempts ?? 0) > 0);
+    const fresh = sentBack.length === 0 ? batch : batch.filter((t) => (t.attempts ?? 0) === 0);
+    if (sentBack.length > 0) {
+      await inRedis('forgetting records', () =>
+        forgetRecords(
+          redis,
+          run.runId,
+          sentBack.map((t) => t.line),
+        ),
+      );
+    }
     // A resumed run re-emits what was already finished and queues only the rest.
     const stored = await storedRecords(
       redis,
       run.runId,
-      batch.map((t) => t.line),
+      fresh.map((t) => t.line),
     );
-    const missing: Task[] = [];
-    batch.forEach((task, i) => {
+    const missing: Task[] = [...sentBack];
+    for (const task of sentBack) pending.set(task.line, task);
+    fresh.forEach((task, i) => {
       if (stored[i]) return;
       pending.set(task.line, task);
       missing.push(task);
@@ -162,7 +178,12 @@ export async function runDistributed(
         missing.map((task) => ({
           name: 'page',
           data: { runId: run.runId, task, config: run.config },
-          opts: { jobId: jobId(run.runId, task.line), removeOnComplete: true, removeOnFail: true },
+          // A retry gets a job id of its own: the first try's job may not be removed yet.
+          opts: {
+            jobId: jobId(run.runId, task.line) + (task.attempts ? `-r${task.attempts}` : ''),
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
         })),
       ),
     );

@@ -75,6 +75,11 @@ export async function storedRecords(
   return values.map((value) => (value === null ? null : (JSON.parse(value) as PageRecord)));
 }
 
+/** Forgets the stored records of some lines (records that were not their tasks' last). */
+export async function forgetRecords(redis: Redis, runId: string, lines: readonly number[]): Promise<void> {
+  if (lines.length > 0) await redis.hdel(runKeys(runId).records, ...lines.map(String));
+}
+
 /** Takes up to `count` finished records off the run's results list. */
 export async function takeResults(redis: Redis, runId: string, count: number): Promise<PageRecord[]> {
   const values = await redis.lpop(runKeys(runId).results, count);

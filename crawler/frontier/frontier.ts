@@ -51,8 +51,10 @@ export interface FrontierStats {
   readonly queued: number;
   /** Distinct (normalized) URLs seen: requested, queued or disallowed. */
   readonly seen: number;
-  /** Tasks handed to the strategy. */
+  /** Pages handed to the strategy (a page asked again after a 429 or 503 counts once). */
   readonly requested: number;
+  /** Pages sent back to their host's queue by a 429 or 503 with `Retry-After`. */
+  readonly hostRetries: number;
   /** The deepest level reached. */
   readonly depthReached: number;
   readonly skipped: Readonly<SkipCounts>;
@@ -70,6 +72,8 @@ interface Entry {
   readonly line: number;
   /** Scope not checked yet: found before every seed was known. */
   readonly unscoped: boolean;
+  /** HTTP attempts made by earlier tries (a 429 or 503 with Retry-After sends a URL back). */
+  readonly attempts: number;
 }
 
 /** The URLs of one host (name, any port) and its politeness state. */
@@ -127,9 +131,13 @@ export class Frontier {
   #next: Entry[] = [];
   #level = 0;
   #queued = 0;
-  readonly #inFlight = new Map<number, { readonly host: Host; readonly depth: number }>();
+  readonly #inFlight = new Map<
+    number,
+    { readonly host: Host; readonly entry: Entry; readonly line: number }
+  >();
   #lastLine = 0;
   #requested = 0;
+  #retries = 0;
   readonly #robotsLoading = new Set<string>();
   #seedsDone = false;
   #sitemapsDone = false;
@@ -171,6 +179,7 @@ export class Frontier {
       queued: this.#queued + this.#next.length,
       seen: this.#seen.size + this.#nextSeen.size,
       requested: this.#requested,
+      hostRetries: this.#retries,
       depthReached: this.#level,
       skipped: { ...this.#skipped },
       sitemapUrls: this.#sitemapUrls,
@@ -241,13 +250,26 @@ export class Frontier {
   /**
    * Takes a task's record back: frees its host and queues its page's links. Call it once per task
    * handed out, with the record the task ended in.
+   *
+   * @returns false when the record is not the task's last: a 429 or 503 with `Retry-After` (see
+   * `FetchOptions.hostBackoff`) holds back its host that long and queues the URL again. Such a
+   * record must not be emitted.
    */
-  completed(record: PageRecord): void {
+  completed(record: PageRecord): boolean {
     const flight = this.#inFlight.get(record.line);
-    if (!flight) return;
+    if (!flight) return true;
     this.#inFlight.delete(record.line);
-    const { host, depth } = flight;
+    const { host, entry } = flight;
+    const depth = entry.depth;
     host.inFlight--;
+    const retryAfterMs = record.error?.retryAfterMs;
+    if (retryAfterMs !== undefined) {
+      host.readyAt = Math.max(host.readyAt, performance.now() + retryAfterMs);
+      this.#retries++;
+      this.#requeue(host, { ...entry, line: flight.line, attempts: record.attempts });
+      this.#notify();
+      return false;
+    }
     const delay = this.#delayOf(host);
     if (delay > 0) host.readyAt = Math.max(host.readyAt, performance.now() + delay);
     if (record.finalUrl !== null && record.finalUrl !== record.url) {
@@ -257,6 +279,19 @@ export class Frontier {
     const links = record.parse?.links ?? [];
     for (const link of links) this.#discover(link, depth + 1, record.url);
     this.#notify();
+    return true;
+  }
+
+  /** Puts a URL back at the head of its host's queue. */
+  #requeue(host: Host, entry: Entry): void {
+    if (host.head === host.queue.length) {
+      if (!this.#active.includes(host)) this.#active.push(host);
+      host.queue.length = 0;
+      host.head = 0;
+    }
+    if (host.head > 0) host.queue[--host.head] = entry;
+    else host.queue.unshift(entry);
+    this.#queued++;
   }
 
   async #readSeeds(iterator: AsyncIterator<ListItem>): Promise<void> {
@@ -287,7 +322,7 @@ export class Frontier {
       const parsed = new URL(url);
       this.#scope.addSeed(parsed);
       this.#seedOrigins.add(parsed.origin);
-      this.#enqueue({ url, depth: 0, referrer: null, line: item.task.line, unscoped: false });
+      this.#enqueue({ url, depth: 0, referrer: null, line: item.task.line, unscoped: false, attempts: 0 });
       if (this.#queued >= SEED_WINDOW) return;
     }
   }
@@ -348,7 +383,7 @@ export class Frontier {
       this.#skipped.queueFull++;
       return;
     }
-    const entry: Entry = { url, depth, referrer, line: 0, unscoped: !known };
+    const entry: Entry = { url, depth, referrer, line: 0, unscoped: !known, attempts: 0 };
     if (depth === 0) {
       // A sitemap URL joins level 0, which is running while sitemaps are read.
       this.#seen.add(key);
@@ -470,9 +505,16 @@ export class Frontier {
     const host = this.#hosts.get(new URL(entry.url).hostname)!;
     const line = entry.line || ++this.#lastLine;
     host.inFlight++;
-    this.#requested++;
-    this.#inFlight.set(line, { host, depth: entry.depth });
-    return { line, url: entry.url, depth: entry.depth, referrer: entry.referrer };
+    // A URL sent back by a 429 or 503 is the same page asked again, not one more.
+    if (entry.attempts === 0) this.#requested++;
+    this.#inFlight.set(line, { host, entry, line });
+    return {
+      line,
+      url: entry.url,
+      depth: entry.depth,
+      referrer: entry.referrer,
+      ...(entry.attempts > 0 && { attempts: entry.attempts }),
+    };
   }
 
   /** Waits for a completion, a robots.txt, the abort signal, or the earliest host delay to pass. */
