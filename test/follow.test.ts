@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrawlOptions, LinkSite, PageRecord, StrategyName } from '../dist/index.js';
-import { normalizeUrl, scopeKey, STRATEGY_NAMES, startLinkSite } from '../dist/index.js';
+import { crawl, normalizeUrl, scopeKey, STRATEGY_NAMES, startLinkSite } from '../dist/index.js';
 import { collect } from './helpers/crawl.js';
 
 let site: LinkSite;
@@ -161,22 +161,50 @@ describe('records of a link-following crawl', () => {
     expect(run.summary.frontier?.skipped.duplicate).toBeGreaterThanOrEqual(4);
   });
 
-  it('stops at exactly --max-pages requests, every started page recorded', async () => {
-    site.clearLog();
-    const run = await collect([`${site.a}/`], {
-      depth: 9,
-      scope: 'any',
-      maxPages: 7,
-      strategy: 'threads',
-      concurrency: 2,
-    });
-    const pages = run.records.filter((r) => r.error === null);
-    expect(pages).toHaveLength(7);
-    expect(run.summary.frontier?.requested).toBe(7);
-    expect(run.summary.frontier?.skipped.maxPages).toBeGreaterThan(0);
-    expect(run.summary.state).toBe('completed');
-    const requested = [...requestedPages('a'), ...requestedPages('a2'), ...requestedPages('b')];
-    expect(requested).toHaveLength(7);
+  it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
+    '%s: stops at exactly --max-pages requests, every started page recorded',
+    async (strategy) => {
+      site.clearLog();
+      const run = await collect([`${site.a}/`], {
+        depth: 9,
+        scope: 'any',
+        maxPages: 7,
+        strategy,
+        concurrency: 2,
+      });
+      const pages = run.records.filter((r) => r.error === null);
+      expect(pages).toHaveLength(7);
+      expect(run.summary.frontier?.requested).toBe(7);
+      expect(run.summary.frontier?.skipped.maxPages).toBeGreaterThan(0);
+      expect(run.summary.state).toBe('completed');
+      const requested = [...requestedPages('a'), ...requestedPages('a2'), ...requestedPages('b')];
+      expect(requested).toHaveLength(7);
+    },
+  );
+
+  it('a stop signal ends the hand-out: pages in flight are recorded, nothing else is requested', async () => {
+    const slow = await startLinkSite({ latencyMs: 40, wide: 30 });
+    try {
+      const stop = new AbortController();
+      const records: PageRecord[] = [];
+      const summary = await crawl(
+        [`${slow.a}/wide`],
+        { depth: 1, signal: stop.signal, ignoreRobots: true },
+        (r) => {
+          records.push(r);
+          if (records.length === 5) stop.abort();
+        },
+      );
+      expect(summary.state).toBe('interrupted');
+      expect(records.length).toBeGreaterThanOrEqual(5);
+      expect(records.length).toBeLessThan(31);
+      // Every request the site saw has its record, and each line appears once.
+      expect(slow.log()).toHaveLength(records.length);
+      expect(summary.frontier?.requested).toBe(records.length);
+      expect(new Set(records.map((r) => r.line)).size).toBe(records.length);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('keeps the queue under --max-queue, counting what it dropped', async () => {
