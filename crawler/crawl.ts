@@ -109,7 +109,8 @@ export async function crawl(
       const stop = AbortSignal.any([abort.signal, ...(resolved.signal ? [resolved.signal] : [])]);
       // Loaded on demand: BullMQ and ioredis are not for the local strategies to load (or pay for).
       const { runDistributed } = await import('./distributed/coordinator.js');
-      const state = await runDistributed(tasks(), resolved.distributed, stop, record);
+      const run = link ? { ...resolved.distributed, followsLinks: true } : resolved.distributed;
+      const state = await runDistributed(tasks(), run, stop, record);
       interrupted = state === 'interrupted';
     } else if (resolved.strategy !== 'distributed') {
       await STRATEGIES[resolved.strategy].run(tasks(), context, async (outcome) => {

@@ -233,6 +233,26 @@ withRedis('distributed strategy on a real Redis', () => {
       }
     });
 
+    it('refuses to resume a link-following run (its found pages would be numbered anew)', async () => {
+      const links = await startLinkSite();
+      const runId = uniqueRunId();
+      try {
+        const first = await collect([`${links.a}/`], distributed(runId, { depth: 1, keep: true }));
+        expect(first.summary.state).toBe('completed');
+        await expect(collect([`${links.a}/`], distributed(runId, { depth: 1 }))).rejects.toMatchObject({
+          code: 'INVALID_OPTION',
+          message: expect.stringContaining('cannot be resumed') as unknown,
+        });
+      } finally {
+        await redis.del(
+          `crawlbench:run:${runId}`,
+          `crawlbench:run:${runId}:records`,
+          `crawlbench:run:${runId}:results`,
+        );
+        await links.close();
+      }
+    });
+
     it('holds --per-host-concurrency across workers: the limit is enforced where tasks are queued', async () => {
       const links = await startLinkSite({ latencyMs: 20, wide: 16 });
       try {

@@ -347,7 +347,11 @@ async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliI
       io.stderr.write(`${formatSummary(summary, colorEnabled(io, io.stderr))}\n`);
     }
     if (options.runId !== undefined && summary.state === 'interrupted' && !cli.quiet) {
-      io.stderr.write(`run ${options.runId} kept in Redis: resume it with --run-id ${options.runId}\n`);
+      io.stderr.write(
+        following
+          ? `run ${options.runId} stopped (a link-following run cannot be resumed yet)\n`
+          : `run ${options.runId} kept in Redis: resume it with --run-id ${options.runId}\n`,
+      );
     }
     if (interrupts > 0) return EXIT.INTERRUPTED;
     if (cli.strict && summary.failed > 0) return EXIT.FAILURE;

@@ -13,6 +13,7 @@ import {
   forgetRecords,
   openRun,
   recordOnce,
+  runExists,
   storedRecords,
   takeResults,
   type TaskJobData,
@@ -31,6 +32,11 @@ export interface DistributedRun {
   /** Give up when no page finished for this long while tasks were queued. */
   readonly stallTimeoutMs: number;
   readonly config: WorkerConfig;
+  /**
+   * The tasks come from a link-following frontier. Such a run numbers the pages it finds in the
+   * order it hands them out, which a restart would not repeat, so it cannot be resumed.
+   */
+  readonly followsLinks?: boolean;
 }
 
 /** Tasks sent to Redis per round trip. */
@@ -145,33 +151,33 @@ export async function runDistributed(
   let failure: { error: unknown } | undefined;
 
   const enqueue = async (batch: Task[]): Promise<void> => {
-    // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
-    // a stored record that was not its last: forget it, so the retry's record can be stored.
-    const sentBack = batch.filter((t) => (t.attempts ?? 0) > 0);
-    const fresh = sentBack.length === 0 ? batch : batch.filter((t) => (t.attempts ?? 0) === 0);
-    if (sentBack.length > 0) {
-      await inRedis('forgetting records', () =>
-        forgetRecords(
-          redis,
-          run.runId,
-          sentBack.map((t) => t.line),
-        ),
-      );
-    }
     // A resumed run re-emits what was already finished and queues only the rest.
     const stored = await storedRecords(
       redis,
       run.runId,
-      fresh.map((t) => t.line),
+      batch.map((t) => t.line),
     );
-    const missing: Task[] = [...sentBack];
-    for (const task of sentBack) pending.set(task.line, task);
-    fresh.forEach((task, i) => {
-      if (stored[i]) return;
+    const missing: Task[] = [];
+    const forget: number[] = [];
+    const reuse: PageRecord[] = [];
+    batch.forEach((task, i) => {
+      const record = stored[i];
+      // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
+      // a stored record that was not its last; a link-following run that resumes numbers the pages
+      // it finds anew, so a line's stored record may be another URL's. Either is forgotten, so the
+      // task's own record can be stored.
+      if (record && (task.attempts ?? 0) === 0 && record.url === task.url) {
+        reuse.push(record);
+        return;
+      }
+      if (record) forget.push(task.line);
       pending.set(task.line, task);
       missing.push(task);
     });
-    for (const record of stored) if (record) await onRecord(record);
+    if (forget.length > 0) {
+      await inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget));
+    }
+    for (const record of reuse) await onRecord(record);
     if (missing.length === 0) return;
     await inRedis('queueing tasks', () =>
       queue.addBulk(
@@ -266,6 +272,15 @@ export async function runDistributed(
   signal?.addEventListener('abort', stopWaiting, { once: true });
   try {
     await inRedis('subscribing to queue events', () => events.waitUntilReady());
+    if (
+      run.followsLinks === true &&
+      (await inRedis('looking up the run', () => runExists(redis, run.runId)))
+    ) {
+      throw new CrawlbenchError(
+        'INVALID_OPTION',
+        `run ${run.runId} exists: a link-following run cannot be resumed yet; start it under a new --run-id`,
+      );
+    }
     await inRedis('opening the run', () => openRun(redis, run.runId, run.config));
     const producer = produce().catch((error: unknown) => {
       failure ??= { error };

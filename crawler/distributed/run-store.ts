@@ -50,6 +50,11 @@ export async function openRun(redis: Redis, runId: string, config: WorkerConfig)
   await redis.hsetnx(meta, 'openedAt', new Date().toISOString());
 }
 
+/** Whether a run of this id was opened before (and not cleaned up). */
+export async function runExists(redis: Redis, runId: string): Promise<boolean> {
+  return (await redis.exists(runKeys(runId).meta)) === 1;
+}
+
 /** Counts tasks sent to the queue (a resumed run counts a re-sent task again: an upper bound). */
 export async function countSent(redis: Redis, runId: string, count: number): Promise<void> {
   await redis.hincrby(runKeys(runId).meta, 'sent', count);
