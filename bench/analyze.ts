@@ -20,7 +20,7 @@ export const CPU_BOUND_SHARE = 0.8;
 /** Share of its one core above which the fixture site counts as saturated. */
 export const SITE_SATURATED_CORES = 0.85;
 
-const measured = (cell: MeasuredCell): RunSample[] => cell.samples.filter((s) => !s.warmup);
+const measured = (cell: Pick<MeasuredCell, 'samples'>): RunSample[] => cell.samples.filter((s) => !s.warmup);
 const stats = (cell: MeasuredCell, value: (s: RunSample) => number): Stats =>
   computeStats(measured(cell).map(value));
 
@@ -30,10 +30,33 @@ function workers(cell: { strategy: CrawlStrategyName; concurrency: number }): nu
 }
 
 /**
+ * Waves of `inFlight` pages a crawl needs. Each level of a link-following crawl is a barrier (the
+ * frontier finishes depth d before it starts d + 1), so a level's last wave may run part-empty:
+ * the waves are counted per level and summed. A list is one level.
+ */
+export function waves(levels: readonly number[], inFlight: number): number {
+  return levels.reduce((sum, pages) => sum + Math.ceil(pages / inFlight), 0);
+}
+
+/**
+ * The levels of a link-following cell (records by depth) from its measured run with the median
+ * page count; null for list runs (or a cell without measured runs). The set of pages a crawl
+ * reaches does not depend on the strategy or on timing, so its runs agree unless pages failed.
+ */
+export function levelsOf(cell: Pick<MeasuredCell, 'samples'>): readonly number[] | null {
+  const runs = measured(cell).filter((s) => s.pagesByDepth !== undefined);
+  if (runs.length === 0) return null;
+  const sorted = [...runs].sort((a, b) => a.records - b.records);
+  return sorted[(sorted.length - 1) >> 1]!.pagesByDepth!;
+}
+
+/**
  * The ideal wall time of a cell. io: every wave of `concurrency` pages costs one latency (transfer
- * on loopback is negligible next to it). cpu: the serial crawl's CPU time spread over the cores the
- * cell can keep busy, where one worker keeps as many cores busy as the serial crawl did (a Node
- * thread also runs GC on helper threads, ~1.25 cores), capped by the machine's cores.
+ * on loopback is negligible next to it); a link-following crawl (`levels` given: its records by
+ * depth) adds the robots.txt round trip before its first page and counts waves per level (see
+ * {@link waves}). cpu: the serial crawl's CPU time spread over the cores the cell can keep busy,
+ * where one worker keeps as many cores busy as the serial crawl did (a Node thread also runs GC on
+ * helper threads, ~1.25 cores), capped by the machine's cores.
  */
 export function idealWallMs(
   cell: { strategy: CrawlStrategyName; concurrency: number },
@@ -41,6 +64,7 @@ export function idealWallMs(
   serial: { cpuMs: number } | null,
   cores: number,
   servedLatencyMs: number | null = null,
+  levels: readonly number[] | null = null,
 ): number | null {
   if (workload.mode === 'io') {
     if (workload.latencyMs === 0) return null;
@@ -48,8 +72,11 @@ export function idealWallMs(
     // site measured itself serving (its timers fire up to ~1 ms late), so the crawler is not
     // charged for the site's own lateness.
     const inFlight = cell.strategy === 'serial' ? 1 : cell.concurrency;
-    return (servedLatencyMs ?? workload.latencyMs) * Math.ceil(workload.pages / inFlight);
+    const roundTrips = levels === null ? waves([workload.pages], inFlight) : 1 + waves(levels, inFlight);
+    return (servedLatencyMs ?? workload.latencyMs) * roundTrips;
   }
+  // Levels are barriers here too (a pool idles at the end of each level), which this ideal leaves
+  // out: with a handful of levels of tens of pages it is a small part, and the ideal a lower bound.
   if (serial === null || workload.serialCores === null) return null;
   return serial.cpuMs / Math.min(workers(cell) * workload.serialCores, cores);
 }
@@ -93,6 +120,7 @@ export function analyzeCells(
             serialCpu === null ? null : { cpuMs: serialCpu },
             cores,
             served.length > 0 ? computeStats(served).median : null,
+            levelsOf(cell),
           )
         : null;
     const b = bound(cell, wallMs.median, cpuMs.median, cores);
@@ -156,7 +184,8 @@ export function verdict(mode: CrawlMode, cells: readonly CellResult[]): string |
 /**
  * The per-task cost of the queue: each distributed cell against the processes cell of the same mode
  * and size. Both run `concurrency` workers of one task at a time, so the difference of their wall
- * times, spread over the tasks each worker ran, is what going through Redis adds to a task.
+ * times, spread over the tasks each worker ran (per level, when the bench follows links), is what
+ * going through Redis adds to a task.
  */
 export function queueOverheads(
   cells: readonly CellResult[],
@@ -173,7 +202,7 @@ export function queueOverheads(
     );
     const pages = workloads.find((w) => w.mode === cell.mode)?.pages;
     if (!twin || twin.wallMs.n === 0 || pages === undefined) return [];
-    const tasksPerWorker = Math.ceil(pages / cell.concurrency);
+    const tasksPerWorker = waves(levelsOf(cell) ?? [pages], cell.concurrency);
     const value = ((cell.wallMs.median - twin.wallMs.median) / tasksPerWorker) * 1000;
     const sigma = (Math.hypot(cell.wallMs.stddev, twin.wallMs.stddev) / tasksPerWorker) * 1000;
     return [{ mode: cell.mode, cellId: cell.id, baselineId: twin.id, perTaskUs: { value, sigma } }];

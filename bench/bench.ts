@@ -1,3 +1,4 @@
+import type { FollowOptions } from '../crawler/frontier/options.js';
 import type { CrawlMode } from '../crawler/types.js';
 import { analyzeCells, type MeasuredCell, queueOverheads, verdict } from './analyze.js';
 import { describeEnvironment } from './environment.js';
@@ -5,6 +6,7 @@ import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site
 import { measureLoadGenerator } from './load-generator.js';
 import {
   type BenchOptions,
+  followOptionsOf,
   RAW_CEILING_CONCURRENCY,
   RAW_CEILING_DURATION_MS,
   RAW_CEILING_WORKLOAD,
@@ -53,7 +55,9 @@ const MAX_FAILURES = 200;
 const LOAD_GENERATOR_ID = 'raw/autocannon';
 
 interface PlannedCell extends MeasuredCell {
+  /** The list, or the seeds when the cell follows links. */
   readonly urls: readonly string[];
+  readonly follow: FollowOptions | null;
   readonly site: FixtureSiteProcess | null;
   readonly cpuWork: number;
   readonly samples: RunSample[];
@@ -70,27 +74,49 @@ function describeWorkload(mode: CrawlMode, list: string | null): string {
     : `${what}${list === null ? 'A fast site' : 'as it answers'} and heavy parsing (extra CPU work per page): computing dominates, so parallel cores should win.`;
 }
 
+const IO_IDEAL = 'latency as the site served it × ceil(pages / pages in flight)';
+// The frontier finishes depth d before it starts d + 1, and reads robots.txt before the first page.
+const IO_IDEAL_FOLLOW =
+  'latency as the site served it × (1 round trip for robots.txt + the waves of each level: ' +
+  'the sum over depths of ceil(pages at that depth / pages in flight)), since levels are barriers ' +
+  '(the frontier finishes depth d before it starts d + 1); a lower bound';
+const CPU_IDEAL = 'serial CPU time / min(workers × cores one serial crawl keeps busy, machine cores)';
+const CPU_IDEAL_FOLLOW = `${CPU_IDEAL}; a lower bound, since levels are barriers and workers idle at the end of each`;
+
 function workloadOf(
   mode: CrawlMode,
   options: ResolvedBenchOptions,
   serialCores: number | null,
   pages: number,
+  seeds: number,
 ): Workload {
   const w = options.workloads[mode];
+  const follow = options.depth !== null;
   return {
     mode,
     pages,
+    ...(follow && { depth: options.depth, seeds }),
+    ...(follow && options.list === null && { sitePages: w.pages }),
     latencyMs: options.list ? 0 : w.latencyMs,
     pageKb: options.list ? 0 : w.pageKb,
     links: options.list ? 0 : w.links,
     cpuWork: w.cpuWork,
     description: describeWorkload(mode, options.list?.name ?? null),
-    ideal:
-      mode === 'io'
-        ? 'latency as the site served it × ceil(pages / pages in flight)'
-        : 'serial CPU time / min(workers × cores one serial crawl keeps busy, machine cores)',
+    ideal: mode === 'io' ? (follow ? IO_IDEAL_FOLLOW : IO_IDEAL) : follow ? CPU_IDEAL_FOLLOW : CPU_IDEAL,
     serialCores,
   };
+}
+
+/**
+ * Pages crawled per run of a mode: the list's length, or for a link-following bench what the
+ * crawls reached (median records of the measured runs; of the warm-ups if an interrupt left none).
+ */
+function pagesCrawled(mode: CrawlMode, cells: readonly PlannedCell[], options: ResolvedBenchOptions): number {
+  if (options.depth === null) return options.list?.urls.length ?? options.workloads[mode].pages;
+  const runs = cells.filter((c) => c.mode === mode && c.follow !== null).flatMap((c) => c.samples);
+  const measuredRuns = runs.filter((s) => !s.warmup);
+  const counted = (measuredRuns.length > 0 ? measuredRuns : runs).map((s) => s.records);
+  return counted.length === 0 ? 0 : computeStats(counted).median;
 }
 
 interface SiteReading {
@@ -139,7 +165,13 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     for (const mode of resolved.modes) {
       const w = resolved.workloads[mode];
       const site = resolved.list ? null : await startSite(w);
-      const urls = resolved.list ? resolved.list.urls : site!.urlList();
+      // Following links, the embedded site is crawled from its first page (which links on to the
+      // next, so every page is reachable); a list's URLs are the seeds.
+      const urls = resolved.list
+        ? resolved.list.urls
+        : resolved.depth === null
+          ? site!.urlList()
+          : [site!.urls().next().value!];
       for (const strategy of resolved.strategies) {
         for (const concurrency of resolved.concurrency[strategy]) {
           const id = `${mode}/${strategy}/${concurrency}${resolved.parse ? '' : '/fetch-only'}`;
@@ -150,6 +182,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
             concurrency,
             parse: resolved.parse,
             urls,
+            follow: resolved.depth === null ? null : followOptionsOf(resolved.depth),
             site,
             cpuWork: w.cpuWork,
             samples: [],
@@ -174,6 +207,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
         concurrency: c,
         parse: false,
         urls: rawSite.urlList(),
+        // A fetch-only crawl of the whole list, whatever the bench's workload: it measures the harness.
+        follow: null,
         site: rawSite,
         cpuWork: 0,
         samples: [],
@@ -197,18 +232,22 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
         const siteBefore = await readSite(cell.site);
         const workersBefore = await cell.queueWorkers?.usage();
         await cell.queueWorkers?.resume();
-        const m = await cell.runner.measure(cell.urls, {
-          ...resolved.crawl,
-          strategy: cell.strategy,
-          mode: cell.mode,
-          cpuWork: cell.cpuWork,
-          parse: cell.parse,
-          // A distributed cell's concurrency is its number of queue workers; `concurrency` would
-          // be the coordinator's bound on queued tasks, left at its default.
-          ...(cell.strategy === 'distributed'
-            ? { redis: resolved.redis! }
-            : { concurrency: cell.concurrency }),
-        });
+        const m = await cell.runner.measure(
+          cell.urls,
+          {
+            ...resolved.crawl,
+            strategy: cell.strategy,
+            mode: cell.mode,
+            cpuWork: cell.cpuWork,
+            parse: cell.parse,
+            // A distributed cell's concurrency is its number of queue workers; `concurrency` would
+            // be the coordinator's bound on queued tasks, left at its default.
+            ...(cell.strategy === 'distributed'
+              ? { redis: resolved.redis! }
+              : { concurrency: cell.concurrency }),
+          },
+          cell.follow,
+        );
         await cell.queueWorkers?.pause();
         const workersAfter = await cell.queueWorkers?.usage();
         const workersCpuMs = workersAfter && workersBefore ? workersAfter.cpuMs - workersBefore.cpuMs : 0;
@@ -230,6 +269,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
           siteCpuMs: siteAfter.cpuMs - siteBefore.cpuMs,
           siteLatencyMs: answered > 0 ? (siteAfter.serviceMs - siteBefore.serviceMs) / answered : null,
           latency: { p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.latency.p99Ms },
+          ...(cell.follow !== null && { pagesByDepth: m.pagesByDepth }),
         });
         if (!warmup) {
           for (const f of m.failures)
@@ -279,7 +319,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
           ? null
           : computeStats(measured.map((s) => s.cpuUserMs + s.cpuSystemMs)).median /
             computeStats(measured.map((s) => s.wallMs)).median;
-      return workloadOf(mode, resolved, cores, resolved.list?.urls.length ?? resolved.workloads[mode].pages);
+      const seeds = resolved.list?.urls.length ?? 1;
+      return workloadOf(mode, resolved, cores, pagesCrawled(mode, cells, resolved), seeds);
     });
     const analysed = analyzeCells(
       cells.filter((c) => !c.id.startsWith('raw/')),
@@ -324,6 +365,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
         warmup: resolved.warmup,
         runs: resolved.runs,
         list: resolved.list?.name ?? null,
+        depth: resolved.depth,
       },
       workloads,
       cells: [...analysed, ...rawAnalysed],

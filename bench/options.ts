@@ -6,11 +6,12 @@ import {
   type CrawlStrategyName,
   STRATEGY_NAMES,
 } from '../crawler/types.js';
+import { type FollowOptions, resolveFollow } from '../crawler/frontier/options.js';
 import type { RunCrawlOptions } from './run-protocol.js';
 
 /** The fixture site and parse of one mode. */
 export interface WorkloadSettings {
-  /** Pages crawled per run. */
+  /** Pages of the site: all of them are crawled per run, unless the bench follows links (`depth`). */
   readonly pages: number;
   /** Site latency before each response. */
   readonly latencyMs: number;
@@ -91,6 +92,13 @@ export interface BenchOptions {
   readonly crawl?: RunCrawlOptions;
   /** Redis URL for the `distributed` strategy (only needed with it). */
   readonly redis?: string;
+  /**
+   * Follow links this many hops (at least 1) from the seeds instead of crawling a list: the seed is
+   * the fixture site's first page, or the URLs of `list`. Scope same-origin, robots.txt obeyed, and
+   * no per-host limit (see {@link followOptionsOf}).
+   * @default undefined (crawl the list: every page of the site, or every URL of `list`)
+   */
+  readonly depth?: number;
 }
 
 export interface ResolvedBenchOptions {
@@ -105,6 +113,8 @@ export interface ResolvedBenchOptions {
   readonly rawCeiling: boolean;
   readonly crawl: RunCrawlOptions;
   readonly redis: string | null;
+  /** Hops followed from the seeds; null for a list crawl. */
+  readonly depth: number | null;
 }
 
 export function defaultBenchConcurrency(strategy: CrawlStrategyName): number[] {
@@ -152,6 +162,35 @@ function workload(
   };
 }
 
+/**
+ * The per-host limit of the bench's link-following runs: none. The fixture site is one host, so the
+ * crawl's default of 2 per host would cap every strategy at 2 requests in flight and leave nothing
+ * to compare; each strategy's own concurrency bounds the requests in flight instead. (A limit of
+ * the cell's concurrency would do for the local strategies, which pull no more tasks than they run,
+ * but not for `distributed`: the frontier counts a task from hand-out to record, so the coordinator
+ * could not queue ahead, and its polling for records would idle the workers between tasks.)
+ */
+export const BENCH_PER_HOST_CONCURRENCY = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The link-following options of every run of a `depth` bench: scope same-origin, robots.txt
+ * obeyed (the fixture site answers 404: allow all; one request per run) and no per-host limit
+ * ({@link BENCH_PER_HOST_CONCURRENCY}): the bench measures the strategies, not politeness.
+ */
+export function followOptionsOf(depth: number): FollowOptions {
+  return { depth, scope: 'same-origin', perHostConcurrency: BENCH_PER_HOST_CONCURRENCY };
+}
+
+function depthOf(value: number | undefined, parse: boolean): number | null {
+  if (value === undefined) return null;
+  count('depth', value, 1, 1);
+  // The crawler's own upper bound on depth, with its message.
+  resolveFollow({ depth: value }, true);
+  if (!parse)
+    throw new InvalidOptionError('Following links (`depth`) needs the parse step: links come from it');
+  return value;
+}
+
 /** Validates bench options once and fills in the defaults. */
 export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOptions {
   const strategies = nonEmpty<CrawlStrategyName>('strategies', options.strategies, STRATEGY_NAMES);
@@ -197,5 +236,6 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     rawCeiling: (options.rawCeiling ?? true) && list === null && strategies.includes('async'),
     crawl: options.crawl ?? {},
     redis: options.redis ?? null,
+    depth: depthOf(options.depth, options.parse ?? true),
   };
 }

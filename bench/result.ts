@@ -45,6 +45,11 @@ export interface RunSample {
   /** Mean time the site took to answer a page during this run (its latency as served), or null. */
   readonly siteLatencyMs: number | null;
   readonly latency: { readonly p50Ms: number; readonly p90Ms: number; readonly p99Ms: number };
+  /**
+   * Records by depth, index 0 the seeds: the levels of a link-following run (`depth` benches only;
+   * absent from list runs).
+   */
+  readonly pagesByDepth?: readonly number[];
 }
 
 /** What limited a cell, judged from CPU utilisation of the crawler and of the site. */
@@ -97,7 +102,17 @@ export interface CellResult {
 /** The workload of a mode: the fixture site it crawls and the parse it does. */
 export interface Workload {
   readonly mode: CrawlMode;
+  /**
+   * Pages crawled per run: the list's length, or, when the bench follows links, the pages the
+   * crawl reached (median of the runs' records).
+   */
   readonly pages: number;
+  /** Link-following benches only: hops followed from the seeds. */
+  readonly depth?: number;
+  /** Link-following benches only: the seeds the links were followed from. */
+  readonly seeds?: number;
+  /** Link-following benches on the embedded site only: the pages the site has (reached or not). */
+  readonly sitePages?: number;
   readonly latencyMs: number;
   readonly pageKb: number;
   readonly links: number;
@@ -106,7 +121,8 @@ export interface Workload {
   readonly description: string;
   /**
    * How the ideal wall time is defined: `io` the latency the site served x ceil(pages / pages in
-   * flight); `cpu` serial CPU time / min(workers x serial utilisation, cores).
+   * flight) (with `depth`: one robots.txt round trip plus the waves of each level, summed);
+   * `cpu` serial CPU time / min(workers x serial utilisation, cores).
    */
   readonly ideal: string;
   /** CPU cores the serial crawl kept busy (its CPU time / wall time); used by the `cpu` ideal. */
@@ -160,6 +176,11 @@ export interface BenchOptionsRecord {
   readonly runs: number;
   /** The URL list, when the bench ran one instead of the embedded site. */
   readonly list: string | null;
+  /**
+   * Hops of link following from the seeds (`bench --depth`); null or absent: every run crawled
+   * the list (the embedded site's pages, or `list`).
+   */
+  readonly depth?: number | null;
 }
 
 export interface BenchResult {

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { CrawlbenchError } from '../crawler/errors.js';
 import type { CrawlSummary } from '../crawler/summary.js';
+import type { FollowOptions } from '../crawler/frontier/options.js';
 import type { FromRunProcess, RunCrawlOptions, RunFailure, ToRunProcess } from './run-protocol.js';
 
 const RUN_PROCESS = new URL('./run-process.js', import.meta.url);
@@ -15,6 +16,8 @@ export interface CrawlMeasurement {
   readonly peakRssBytes: number;
   readonly childPeakRssBytes: number | null;
   readonly failures: readonly RunFailure[];
+  /** Records by depth (index 0: the seeds, or the whole list). */
+  readonly pagesByDepth: readonly number[];
 }
 
 /**
@@ -48,14 +51,19 @@ export class CrawlRunner {
     });
   }
 
+  /**
+   * Crawls `urls` once: the list, or with `follow` the seeds of a link-following crawl (a warm pool
+   * keeps the options it was started with; `follow` applies on top of them).
+   */
   async measure(
     urls: readonly string[],
     options: RunCrawlOptions,
+    follow: FollowOptions | null = null,
     maxFailures = 20,
   ): Promise<CrawlMeasurement> {
     const answer = await new Promise<FromRunProcess>((resolve, reject) => {
       this.#pending = { resolve, reject };
-      const message: ToRunProcess = { type: 'run', urls, options, maxFailures };
+      const message: ToRunProcess = { type: 'run', urls, options, follow, maxFailures };
       this.#child.send(message);
     });
     if (answer.type === 'error')
@@ -68,6 +76,7 @@ export class CrawlRunner {
       peakRssBytes: answer.maxRssBytes,
       childPeakRssBytes: children?.maxRssBytes ?? null,
       failures: answer.failures,
+      pagesByDepth: answer.pagesByDepth,
     };
   }
 

@@ -19,12 +19,16 @@ process.on('disconnect', () => {
 
 process.on('message', (message: ToRunProcess) => {
   const failures: RunFailure[] = [];
+  const pagesByDepth: number[] = [];
   const { strategy } = message.options;
   if (!pool && (strategy === 'threads' || strategy === 'processes')) {
     pool = createCrawlPool({ ...message.options, strategy });
   }
   const before = process.resourceUsage();
-  crawl(message.urls, pool ? { pool } : message.options, (record) => {
+  // Link following is per crawl, not per pool: it rides on top of the warm pool's options.
+  const options = { ...(pool ? { pool } : message.options), ...message.follow };
+  crawl(message.urls, options, (record) => {
+    pagesByDepth[record.depth] = (pagesByDepth[record.depth] ?? 0) + 1;
     if (record.error && failures.length < message.maxFailures) {
       failures.push({ url: record.url, code: record.error.code, message: record.error.message });
     }
@@ -38,6 +42,8 @@ process.on('message', (message: ToRunProcess) => {
         systemCpuMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
         maxRssBytes: after.maxRSS * 1024,
         failures,
+        // Dense: a depth no record reached (impossible with strict levels, but cheap to rule out) is 0.
+        pagesByDepth: Array.from(pagesByDepth, (n) => n ?? 0),
       });
     },
     (error: unknown) =>

@@ -1,3 +1,4 @@
+import type { FollowOptions } from '../crawler/frontier/options.js';
 import type { CrawlOptions } from '../crawler/options.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 
@@ -13,8 +14,11 @@ export interface RunFailure {
 
 export type ToRunProcess = {
   readonly type: 'run';
+  /** The list to crawl, or the seeds of a link-following crawl. */
   readonly urls: readonly string[];
   readonly options: RunCrawlOptions;
+  /** Link following, applied on top of `options` (and of a warm pool's); null for a list crawl. */
+  readonly follow: FollowOptions | null;
   /** Failures kept per run, for the report's details. */
   readonly maxFailures: number;
 };
@@ -28,5 +32,7 @@ export type FromRunProcess =
       readonly systemCpuMs: number;
       readonly maxRssBytes: number;
       readonly failures: readonly RunFailure[];
+      /** Records by depth (index 0: the seeds); a list crawl has them all at depth 0. */
+      readonly pagesByDepth: readonly number[];
     }
   | { readonly type: 'error'; readonly message: string };

@@ -242,7 +242,11 @@ function warningsOf(base: BenchResult, head: BenchResult): string[] {
   }
   for (const workload of base.workloads) {
     const other = head.workloads.find((w) => w.mode === workload.mode);
-    const diffs = WORKLOAD_SIZES.filter((key) => other !== undefined && other[key] !== workload[key]);
+    const diffs: string[] = WORKLOAD_SIZES.filter(
+      (key) => other !== undefined && other[key] !== workload[key],
+    );
+    // A list crawl (no depth) against a link-following one (`bench --depth`), or two depths.
+    if (other !== undefined && (other.depth ?? null) !== (workload.depth ?? null)) diffs.push('depth');
     if (diffs.length > 0) {
       warnings.push(
         `The ${workload.mode} workloads differ (${diffs.join(', ')}): its cells measured different crawls.`,

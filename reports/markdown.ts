@@ -27,16 +27,32 @@ function environmentLine(env: Environment): string {
   return parts.map(escapeMarkdownText).join(' · ');
 }
 
+const plural = (n: number): string => (n === 1 ? '' : 's');
+
 function optionsLine(result: BenchResult): string {
   const { runs, warmup, list } = result.options;
-  const s = (n: number): string => (n === 1 ? '' : 's');
-  const source = list === null ? 'the embedded fixture site' : `the list ${escapeMarkdownText(list)}`;
-  return `${runs} measured run${s(runs)} after ${warmup} warm-up run${s(warmup)} per cell, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}. Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
+  const depth = result.options.depth ?? null;
+  let source = list === null ? 'the embedded fixture site' : `the list ${escapeMarkdownText(list)}`;
+  let follow = '';
+  if (depth !== null) {
+    const seeds = list === null ? 'its first page' : 'its URLs';
+    // Escaped like every value a result file brings: `depth` is not among the fields `report` checks.
+    source += ` by following links ${escapeMarkdownText(String(depth))} hop${plural(depth)} deep from ${seeds}`;
+    follow = ` Links are followed within the same origin, one level at a time (depth d is finished before d + 1 starts); robots.txt is obeyed (one request per run). There is no per-host limit (the crawler's default of 2 would cap every strategy at 2 requests in flight on a one-host site): each cell's own concurrency bounds its requests in flight, since the bench measures the strategies, not politeness.`;
+  }
+  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
 }
 
 function workloadLine(w: Workload): string {
   const work = w.cpuWork === 0 ? 'no extra CPU work' : `${w.cpuWork} rounds of extra CPU work per page`;
-  const shape = `${w.pages} pages, ${w.latencyMs} ms latency, ${w.pageKb} KiB per page, ${w.links} links, ${work}`;
+  const text = (n: number): string => escapeMarkdownText(String(n));
+  const seeds = w.seeds ?? 1;
+  const pages =
+    w.depth === undefined
+      ? `${w.pages} pages`
+      : `${w.pages} pages reached from ${text(seeds)} seed${plural(seeds)} by following links ${text(w.depth)} hop${plural(w.depth)} deep` +
+        (w.sitePages === undefined ? '' : ` on a site of ${text(w.sitePages)}`);
+  const shape = `${pages}, ${w.latencyMs} ms latency, ${w.pageKb} KiB per page, ${w.links} links, ${work}`;
   return `- **${MODE_TITLES[w.mode]}:** ${escapeMarkdownText(w.description)} (${shape}). Ideal: ${escapeMarkdownText(w.ideal)}.`;
 }
 

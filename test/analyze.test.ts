@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCells, idealWallMs, type MeasuredCell, verdict } from '../dist/bench/analyze.js';
+import {
+  analyzeCells,
+  idealWallMs,
+  levelsOf,
+  type MeasuredCell,
+  verdict,
+  waves,
+} from '../dist/bench/analyze.js';
 import type { RunSample, Workload } from '../dist/bench/result.js';
 
 const io: Workload = {
@@ -56,6 +63,28 @@ describe('idealWallMs', () => {
     expect(idealWallMs({ strategy: 'async', concurrency: 20 }, io, null, 2)).toBe(150);
     expect(idealWallMs({ strategy: 'threads', concurrency: 2 }, io, null, 2)).toBe(1200);
     expect(idealWallMs({ strategy: 'async', concurrency: 16 }, io, null, 2, 50.5)).toBeCloseTo(151.5);
+  });
+
+  it('io, following links: one robots.txt round trip plus the waves of each level', () => {
+    // The default io site at depth 2: 1 seed, 10 pages at depth 1, 34 at depth 2.
+    const levels = [1, 10, 34];
+    expect(waves(levels, 8)).toBe(1 + 2 + 5);
+    expect(waves([45], 8)).toBe(6);
+    const follow = { ...io, pages: 45, depth: 2, seeds: 1, sitePages: 48 };
+    expect(idealWallMs({ strategy: 'serial', concurrency: 1 }, follow, null, 2, null, levels)).toBe(50 * 46);
+    expect(idealWallMs({ strategy: 'async', concurrency: 8 }, follow, null, 2, null, levels)).toBe(50 * 9);
+    expect(idealWallMs({ strategy: 'threads', concurrency: 2 }, follow, null, 2, 51, levels)).toBe(51 * 24);
+  });
+
+  it('levelsOf takes the measured run with the median page count; null for list runs', () => {
+    const runs = [
+      sample(100, 1, { warmup: true, records: 3, pagesByDepth: [1, 2] }),
+      sample(100, 1, { records: 11, pagesByDepth: [1, 10] }),
+      sample(100, 1, { records: 9, pagesByDepth: [1, 8] }),
+      sample(100, 1, { records: 11, pagesByDepth: [1, 10] }),
+    ];
+    expect(levelsOf({ samples: runs })).toEqual([1, 10]);
+    expect(levelsOf({ samples: [sample(100, 1)] })).toBeNull();
   });
 
   it('cpu: serial CPU over the cores the cell can keep busy, capped by the machine', () => {

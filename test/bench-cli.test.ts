@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import { runCli, startCli } from './helpers/cli.js';
 
+const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), 'crawlbench-bench-'));
 const fixture = readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8');
 
@@ -149,6 +150,65 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     const runs = result.cells.reduce((n, c) => n + c.samples.length, 0);
     expect(runs).toBeGreaterThan(0);
     expect(runs).toBeLessThan(2 * 51);
+  });
+
+  it('--depth 1 follows links from the first page: every run crawls the same pages, with no error', async () => {
+    const out = join(dir, 'depth');
+    // 16 pages of 10 links each: page 0 links to 10 distinct other pages, so depth 1 reaches 11.
+    const r = await runCli(
+      [
+        'bench',
+        '--depth',
+        '1',
+        '--strategies',
+        'serial,async,threads',
+        '--modes',
+        'io',
+        '--runs',
+        '1',
+      ].concat([
+        '--warmup',
+        '0',
+        '--io-pages',
+        '16',
+        '--latency',
+        '5',
+        '--no-raw-ceiling',
+        '-q',
+        '--out',
+        out,
+      ]),
+      { timeoutMs: 60_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.state).toBe('completed');
+    expect(result.options.depth).toBe(1);
+    expect(result.workloads).toMatchObject([{ mode: 'io', pages: 11, depth: 1, seeds: 1, sitePages: 16 }]);
+    expect(result.cells.map((c) => c.id)).toEqual(['io/serial/1', 'io/async/8', `io/threads/${cores}`]);
+    for (const cell of result.cells) {
+      expect(cell.samples).toHaveLength(1);
+      for (const s of cell.samples) {
+        expect({ records: s.records, errors: s.errors, pagesByDepth: s.pagesByDepth }).toEqual({
+          records: 11,
+          errors: 0,
+          pagesByDepth: [1, 10],
+        });
+      }
+      expect(cell.idealWallMs).not.toBeNull();
+    }
+    expect(r.stdout).toContain('by following links 1 hop deep from its first page');
+    expect(r.stdout).toContain('11 pages reached from 1 seed by following links 1 hop deep on a site of 16');
+  });
+
+  it.each([
+    [['--depth', '0'], /expected a positive integer, got "0"/],
+    [['--depth', '1', '--no-parse'], /needs the parse step/],
+  ])('rejects an unusable --depth with exit 2 %#', async (args, reason) => {
+    const r = await runCli(['bench', '-q', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(reason);
   });
 
   it('rejects a bad matrix with exit 2', async () => {

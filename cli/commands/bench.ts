@@ -31,6 +31,7 @@ interface BenchCliOptions {
   ioPageKb?: number;
   cpuPageKb?: number;
   cpuWork?: number;
+  depth?: number;
   parse: boolean;
   rawCeiling: boolean;
   timeout: number;
@@ -96,12 +97,28 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('--warmup <n>', 'unmeasured runs per cell', nonNegativeInt, 1)
     .option('--runs <n>', 'measured runs per cell', positiveInt, 5)
-    .option('--io-pages <n>', 'pages per io run (default: 48)', positiveInt)
+    .option(
+      '--io-pages <n>',
+      'pages of the io site, all crawled per run without --depth (default: 48)',
+      positiveInt,
+    )
     .option('--latency <ms>', 'io site latency (default: 50)', nonNegativeInt)
     .option('--io-page-kb <k>', 'io page size (default: 10)', positiveInt)
-    .option('--cpu-pages <n>', 'pages per cpu run (default: 64)', positiveInt)
+    .option(
+      '--cpu-pages <n>',
+      'pages of the cpu site, all crawled per run without --depth (default: 64)',
+      positiveInt,
+    )
     .option('--cpu-page-kb <k>', 'cpu page size (default: 200)', positiveInt)
     .option('--cpu-work <rounds>', 'extra CPU work per page in cpu mode (default: 1000)', nonNegativeInt)
+    .option(
+      '--depth <n>',
+      "each run follows links n hops from the site's first page (or from the list) instead of " +
+        'crawling every page: same origin, robots.txt obeyed, no per-host limit (the crawl ' +
+        'default of 2 would cap every strategy on the one-host site; the bench measures the ' +
+        "strategies, not politeness, and each cell's concurrency bounds its requests)",
+      positiveInt,
+    )
     .option('--no-parse', 'fetch only in every cell')
     .option('--no-raw-ceiling', 'skip the autocannon raw-ceiling measurement')
     .option('--timeout <ms>', 'per-attempt deadline of each page', positiveInt, 10_000)
@@ -152,6 +169,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     parse: o.parse,
     rawCeiling: o.rawCeiling,
     crawl: { timeoutMs: o.timeout, retries: o.retries },
+    ...(o.depth !== undefined && { depth: o.depth }),
     ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
     ...(listPath !== undefined && { list: await readList(listPath, io) }),
   };
