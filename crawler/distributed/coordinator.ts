@@ -45,7 +45,13 @@ const BATCH = 100;
 const TAKE = 200;
 /** How long a partial batch waits for more tasks from a source that is waiting itself. */
 const FLUSH_MS = 10;
-/** Pause between polls of an empty results list. */
+/**
+ * Pause between polls of an empty results list: from POLL_MIN_MS after a poll that found records,
+ * doubling on each empty one up to POLL_MS. A busy run sees a record a couple of milliseconds after
+ * it is stored (which matters when the frontier waits for records to hand out more work, as under a
+ * per-host limit), an idle one costs Redis 20 polls a second.
+ */
+const POLL_MIN_MS = 2;
 const POLL_MS = 50;
 /**
  * How long a completed run waits for workers to remove its last jobs. A worker stores a record
@@ -244,6 +250,7 @@ export async function runDistributed(
   };
 
   const consume = async (): Promise<void> => {
+    let pollMs = POLL_MIN_MS;
     while ((producing || pending.size > 0) && !signal?.aborted) {
       let records: PageRecord[];
       try {
@@ -261,9 +268,12 @@ export async function runDistributed(
         progressed();
         await onRecord(record);
       }
-      if (records.length === 0) {
+      if (records.length > 0) {
+        pollMs = POLL_MIN_MS;
+      } else {
         checkStall();
-        await sleep(POLL_MS);
+        await sleep(pollMs);
+        pollMs = Math.min(POLL_MS, pollMs * 2);
       }
     }
   };
