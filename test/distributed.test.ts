@@ -37,6 +37,13 @@ if (!redisUp && process.env.CI !== 'true') {
 const withRedis = redisUp || process.env.CI === 'true' ? describe : describe.skip;
 
 let runs = 0;
+
+// Every worker this file started and that is still alive: killed at the end, so a test that
+// timed out before its own cleanup leaves no worker serving the shared queue after this file.
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
 const uniqueRunId = (): string => `test-${process.pid}-${Date.now().toString(36)}-${++runs}`;
 
 interface WorkerExit {
@@ -71,8 +78,12 @@ async function startWorker(
     { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
+  started.add(child);
   const exit = new Promise<WorkerExit>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+    child.on('close', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal, stderr });
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 15_000);

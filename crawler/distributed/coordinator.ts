@@ -43,6 +43,8 @@ export interface DistributedRun {
 const BATCH = 100;
 /** Records taken off the results list per round trip. */
 const TAKE = 200;
+/** How long closing the queue connections may take before they are left to disconnect. */
+const CLOSE_MS = 5_000;
 /** How long a partial batch waits for more tasks from a source that is waiting itself. */
 const FLUSH_MS = 10;
 /**
@@ -251,16 +253,28 @@ export async function runDistributed(
 
   const consume = async (): Promise<void> => {
     let pollMs = POLL_MIN_MS;
+    // One pop at a time, even when Redis is slow to answer: a pop given up on could still take
+    // records off the list, and they would be lost. A pop that does not answer for a while counts
+    // against the stall timeout instead (ioredis can keep a command waiting through reconnects).
+    let take: Promise<{ records: PageRecord[] } | { error: Error }> | undefined;
     while ((producing || pending.size > 0) && !signal?.aborted) {
-      let records: PageRecord[];
-      try {
-        records = await takeResults(redis, run.runId, TAKE);
-      } catch (error) {
-        noteError(error as Error);
+      take ??= takeResults(redis, run.runId, TAKE).then(
+        (records) => ({ records }),
+        (error: unknown) => ({ error: error as Error }),
+      );
+      const outcome = await Promise.race([take, sleep(POLL_MS * 10).then(() => null)]);
+      if (outcome === null) {
+        checkStall();
+        continue;
+      }
+      take = undefined;
+      if ('error' in outcome) {
+        noteError(outcome.error);
         checkStall();
         await sleep(POLL_MS * 10);
         continue;
       }
+      const records = outcome.records;
       for (const record of records) {
         // Not pending: re-emitted from the stored records already, or not this coordinator's.
         if (!pending.delete(record.line)) continue;
@@ -299,8 +313,13 @@ export async function runDistributed(
       failure ??= { error };
       progressed();
     });
-    await producer;
+    // A failed run does not wait for the producer: it may be stuck queueing into a Redis that is
+    // gone (BullMQ retries its commands for ever); closing the queue below ends that.
     if (failure) throw failure.error;
+    await producer;
+    // Set by the producer meanwhile (TypeScript cannot see the closure assign it).
+    const late = failure as { error: unknown } | undefined;
+    if (late) throw late.error;
     const state = signal?.aborted ? 'interrupted' : 'completed';
     if (state === 'completed' && !run.keep) {
       await inRedis('deleting the run keys', () => deleteRun(redis, run.runId));
@@ -321,7 +340,8 @@ export async function runDistributed(
     throw error;
   } finally {
     signal?.removeEventListener('abort', stopWaiting);
-    await Promise.allSettled([events.close(), queue.close()]);
+    // Bounded: with Redis gone, BullMQ's close can wait on reconnects for a long time.
+    await Promise.race([Promise.allSettled([events.close(), queue.close()]), sleep(CLOSE_MS)]);
     redis.disconnect();
   }
 }
