@@ -387,6 +387,42 @@ describe('a 429 or 503 with Retry-After', () => {
     await busy.close();
   });
 
+  it('at --max-pages, a page sent back still gets its retry; new pages do not go out', async () => {
+    busy.clearLog();
+    const run = await collect([`${busy.b}/limited`], {
+      depth: 1,
+      maxPages: 3,
+      concurrency: 2,
+      ignoreRobots: true,
+    });
+    expect(run.records).toHaveLength(3);
+    expect(run.records.every((r) => r.status === 200 && r.error === null)).toBe(true);
+    expect(run.records.filter((r) => r.attempts === 2)).toHaveLength(2);
+    expect(run.summary.frontier).toMatchObject({ requested: 3, hostRetries: 2 });
+    expect(run.summary.frontier?.skipped.maxPages).toBe(2);
+  });
+
+  it('a stop while pages are sent back: every page handed out is recorded once', async () => {
+    busy.clearLog();
+    const stop = new AbortController();
+    const records: PageRecord[] = [];
+    const summary = await crawl(
+      [`${busy.b}/limited`],
+      { depth: 1, concurrency: 2, ignoreRobots: true, signal: stop.signal },
+      (r) => {
+        records.push(r);
+        if (records.length === 1) setTimeout(() => stop.abort(), 30);
+      },
+    );
+    expect(summary.state).toBe('interrupted');
+    expect(records).toHaveLength(summary.frontier?.requested ?? -1);
+    expect(new Set(records.map((r) => r.line)).size).toBe(records.length);
+    // The pages refused before the stop end as what they are: a 503 with its Retry-After.
+    const refused = records.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((r) => r.error?.code === 'HTTP_5XX')).toBe(true);
+  });
+
   it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
     '%s: holds back that host, not the crawl; each page asked again once, recorded once',
     async (strategy) => {

@@ -74,6 +74,8 @@ interface Entry {
   readonly unscoped: boolean;
   /** HTTP attempts made by earlier tries (a 429 or 503 with Retry-After sends a URL back). */
   readonly attempts: number;
+  /** The record of the last try of a URL sent back: its record if the crawl ends before a retry. */
+  readonly last?: PageRecord;
 }
 
 /** The URLs of one host (name, any port) and its politeness state. */
@@ -153,6 +155,10 @@ export class Frontier {
     queueFull: 0,
     invalid: 0,
   };
+  /** `maxPages` reached: only pages sent back by a 429 or 503 still go out. */
+  #capped = false;
+  /** The task iterable has ended: a page that comes back now is recorded as it is. */
+  #closed = false;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #seedOrigins = new Set<string>();
@@ -206,18 +212,14 @@ export class Frontier {
     try {
       for (;;) {
         if (signal?.aborted) return;
-        if (this.#options.maxPages !== null && this.#requested >= this.#options.maxPages) {
-          this.#skipped.maxPages += this.#queued + this.#next.length;
-          this.#queued = 0;
-          this.#active = [];
-          this.#next = [];
-          return;
-        }
-        if (!this.#seedsDone && this.#queued < SEED_WINDOW) {
+        const capped = this.#options.maxPages !== null && this.#requested >= this.#options.maxPages;
+        // At the cap no new page goes out; a page sent back by a 429 or 503 still gets its retry.
+        if (capped && !this.#capped) this.#dropNewPages();
+        if (!this.#seedsDone && !this.#capped && this.#queued < SEED_WINDOW) {
           await this.#readSeeds(seedIterator);
           continue;
         }
-        if (this.#seedsDone && !this.#sitemapsDone && this.#queued < SEED_WINDOW) {
+        if (this.#seedsDone && !this.#sitemapsDone && !this.#capped && this.#queued < SEED_WINDOW) {
           if (!sitemaps) {
             this.#sitemapsDone = true;
           } else {
@@ -232,6 +234,7 @@ export class Frontier {
           continue;
         }
         if (this.#queued === 0 && this.#inFlight.size === 0 && this.#robotsLoading.size === 0) {
+          if (this.#capped) return;
           if (!this.#seedsDone || !this.#sitemapsDone) continue;
           if (this.#next.length === 0) return;
           this.#promote();
@@ -240,6 +243,10 @@ export class Frontier {
         await this.#idle();
       }
     } finally {
+      // Pages still in flight are recorded as they end: none is sent back any more. Pages sent
+      // back and waiting for their retry are recorded as their last try ended.
+      this.#closed = true;
+      for (const record of this.#drainSentBack()) await this.#hooks.emit(record);
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(this.#timer);
       await seedIterator.return?.();
@@ -263,10 +270,10 @@ export class Frontier {
     const depth = entry.depth;
     host.inFlight--;
     const retryAfterMs = record.error?.retryAfterMs;
-    if (retryAfterMs !== undefined) {
+    if (retryAfterMs !== undefined && !this.#closed) {
       host.readyAt = Math.max(host.readyAt, performance.now() + retryAfterMs);
       this.#retries++;
-      this.#requeue(host, { ...entry, line: flight.line, attempts: record.attempts });
+      this.#requeue(host, { ...entry, line: flight.line, attempts: record.attempts, last: record });
       this.#notify();
       return false;
     }
@@ -280,6 +287,42 @@ export class Frontier {
     for (const link of links) this.#discover(link, depth + 1, record.url);
     this.#notify();
     return true;
+  }
+
+  /** Takes the URLs sent back out of the queues, and returns their last records. */
+  #drainSentBack(): PageRecord[] {
+    const records: PageRecord[] = [];
+    for (const host of this.#active) {
+      const rest: Entry[] = [];
+      for (let i = host.head; i < host.queue.length; i++) {
+        const entry = host.queue[i]!;
+        if (entry.last) records.push(entry.last);
+        else rest.push(entry);
+      }
+      host.queue.length = 0;
+      host.queue.push(...rest);
+      host.head = 0;
+    }
+    this.#queued -= records.length;
+    return records;
+  }
+
+  /** At `maxPages`: drops every queued URL not yet requested, and the next level, as skipped. */
+  #dropNewPages(): void {
+    this.#capped = true;
+    let kept = 0;
+    for (const host of this.#active) {
+      const retries = host.queue.slice(host.head).filter((e) => e.attempts > 0);
+      this.#skipped.maxPages += host.queue.length - host.head - retries.length;
+      host.queue.length = 0;
+      host.queue.push(...retries);
+      host.head = 0;
+      kept += retries.length;
+    }
+    this.#queued = kept;
+    this.#skipped.maxPages += this.#next.length;
+    this.#next = [];
+    this.#nextSeen = new Set();
   }
 
   /** Puts a URL back at the head of its host's queue. */
