@@ -126,6 +126,11 @@ describe.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))('following links
       expect(pages).toHaveLength(c.fetched.length);
       if (c.options.ignoreRobots !== true) {
         expect(pages.some((p) => p.startsWith('/private/'))).toBe(false);
+        // robots.txt: once per origin crawled, however many pages of it went out at once.
+        for (const origin of ['a', 'a2', 'b'] as const) {
+          const asked = site.log().filter((r) => r.origin === origin && r.path === '/robots.txt').length;
+          expect(asked).toBe(requestedPages(origin).length > 0 ? 1 : 0);
+        }
       } else {
         expect(site.log().some((r) => r.path === '/robots.txt')).toBe(false);
       }
