@@ -77,3 +77,24 @@ export function pageError(code: PageErrorCode, message: string): PageError {
 export function describeValue(value: unknown): string {
   return `\`${typeof value === 'string' ? JSON.stringify(value) : String(value)}\` (${typeof value})`;
 }
+
+/**
+ * Validates an optional integer option: undefined stays undefined; anything else must be a safe
+ * integer in `[min, max]`, or an {@link InvalidOptionError} says what was expected.
+ */
+export function checkInteger(
+  name: string,
+  value: number | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const expected = min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+    const bound = max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : '';
+    throw new InvalidOptionError(
+      `Expected \`${name}\` to be ${expected}${bound}, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { describeValue, InvalidOptionError } from './errors.js';
+import { checkInteger, describeValue, InvalidOptionError } from './errors.js';
 import type { CrawlPool } from './pool.js';
 import type { DistributedRun } from './distributed/coordinator.js';
 import { newRunId, RUN_ID_PATTERN } from './distributed/keys.js';
@@ -158,12 +158,7 @@ export function defaultConcurrency(strategy: CrawlStrategyName): number {
 }
 
 function integer(name: string, value: number | undefined, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) {
-    const expected = min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
-    throw new InvalidOptionError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
-  }
-  return value;
+  return checkInteger(name, value, min) ?? fallback;
 }
 
 function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {

@@ -2,7 +2,7 @@ import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
 import type { PageRecord, Task } from '../types.js';
 import { type ListItem, urlKey } from '../url-list.js';
-import { normalizeUrl } from './normalize.js';
+import { normalizedUrl, normalizeUrl } from './normalize.js';
 import type { RobotsCache, RobotsRules } from './robots.js';
 import { type Scope, ScopeSet } from './scope.js';
 import type { SitemapEntry } from './sitemap.js';
@@ -66,6 +66,8 @@ export interface FrontierStats {
 /** One URL waiting in the frontier. */
 interface Entry {
   readonly url: string;
+  /** Its host, found when the URL was parsed (one parse per URL, not one per step). */
+  readonly host: Host;
   readonly depth: number;
   readonly referrer: string | null;
   /** The list line of a seed; 0 for the others, which get theirs when requested. */
@@ -133,10 +135,8 @@ export class Frontier {
   #next: Entry[] = [];
   #level = 0;
   #queued = 0;
-  readonly #inFlight = new Map<
-    number,
-    { readonly host: Host; readonly entry: Entry; readonly line: number }
-  >();
+  /** The entries handed out and not yet back, by the line their task got. */
+  readonly #inFlight = new Map<number, Entry>();
   #lastLine = 0;
   #requested = 0;
   #retries = 0;
@@ -263,17 +263,17 @@ export class Frontier {
    * record must not be emitted.
    */
   completed(record: PageRecord): boolean {
-    const flight = this.#inFlight.get(record.line);
-    if (!flight) return true;
+    const entry = this.#inFlight.get(record.line);
+    if (!entry) return true;
     this.#inFlight.delete(record.line);
-    const { host, entry } = flight;
+    const host = entry.host;
     const depth = entry.depth;
     host.inFlight--;
     const retryAfterMs = record.error?.retryAfterMs;
     if (retryAfterMs !== undefined && !this.#closed) {
       host.readyAt = Math.max(host.readyAt, performance.now() + retryAfterMs);
       this.#retries++;
-      this.#requeue(host, { ...entry, line: flight.line, attempts: record.attempts, last: record });
+      this.#requeue(host, { ...entry, line: record.line, attempts: record.attempts, last: record });
       this.#notify();
       return false;
     }
@@ -289,37 +289,32 @@ export class Frontier {
     return true;
   }
 
-  /** Takes the URLs sent back out of the queues, and returns their last records. */
-  #drainSentBack(): PageRecord[] {
-    const records: PageRecord[] = [];
+  /** Takes the queued entries that `remove` picks out of every host's queue, and returns them. */
+  #removeQueued(remove: (entry: Entry) => boolean): Entry[] {
+    const removed: Entry[] = [];
     for (const host of this.#active) {
       const rest: Entry[] = [];
       for (let i = host.head; i < host.queue.length; i++) {
         const entry = host.queue[i]!;
-        if (entry.last) records.push(entry.last);
-        else rest.push(entry);
+        (remove(entry) ? removed : rest).push(entry);
       }
       host.queue.length = 0;
       host.queue.push(...rest);
       host.head = 0;
     }
-    this.#queued -= records.length;
-    return records;
+    this.#queued -= removed.length;
+    return removed;
+  }
+
+  /** Takes the URLs sent back out of the queues, and returns their last records. */
+  #drainSentBack(): PageRecord[] {
+    return this.#removeQueued((entry) => entry.last !== undefined).map((entry) => entry.last!);
   }
 
   /** At `maxPages`: drops every queued URL not yet requested, and the next level, as skipped. */
   #dropNewPages(): void {
     this.#capped = true;
-    let kept = 0;
-    for (const host of this.#active) {
-      const retries = host.queue.slice(host.head).filter((e) => e.attempts > 0);
-      this.#skipped.maxPages += host.queue.length - host.head - retries.length;
-      host.queue.length = 0;
-      host.queue.push(...retries);
-      host.head = 0;
-      kept += retries.length;
-    }
-    this.#queued = kept;
+    this.#skipped.maxPages += this.#removeQueued((entry) => entry.attempts === 0).length;
     this.#skipped.maxPages += this.#next.length;
     this.#next = [];
     this.#nextSeen = new Set();
@@ -354,18 +349,27 @@ export class Frontier {
         await this.#hooks.emit(errorRecord({ line: item.line, url: item.text }, item.error));
         continue;
       }
-      const url = normalizeUrl(item.task.url, this.#options.stripQuery);
-      if (url === null) continue; // readUrlList only yields absolute http(s) URLs
+      const parsed = normalizedUrl(item.task.url, this.#options.stripQuery);
+      if (parsed === null) continue; // readUrlList only yields absolute http(s) URLs
+      const url = parsed.href;
       const key = urlKey(url);
       if (this.#seen.has(key)) {
         this.#hooks.duplicate();
         continue;
       }
       this.#seen.add(key);
-      const parsed = new URL(url);
       this.#scope.addSeed(parsed);
       this.#seedOrigins.add(parsed.origin);
-      this.#enqueue({ url, depth: 0, referrer: null, line: item.task.line, unscoped: false, attempts: 0 });
+      const host = this.#hostOf(parsed);
+      this.#enqueue({
+        url,
+        host,
+        depth: 0,
+        referrer: null,
+        line: item.task.line,
+        unscoped: false,
+        attempts: 0,
+      });
       if (this.#queued >= SEED_WINDOW) return;
     }
   }
@@ -390,11 +394,12 @@ export class Frontier {
   /** A link found on a page (or in a sitemap, at depth 0): filtered, deduplicated and queued. */
   #discover(link: string, depth: number, referrer: string): void {
     const o = this.#options;
-    const url = normalizeUrl(link, o.stripQuery);
-    if (url === null) {
+    const parsed = normalizedUrl(link, o.stripQuery);
+    if (parsed === null) {
       this.#skipped.invalid++;
       return;
     }
+    const url = parsed.href;
     const key = urlKey(url);
     if (this.#seen.has(key) || this.#nextSeen.has(key)) {
       this.#skipped.duplicate++;
@@ -413,7 +418,7 @@ export class Frontier {
     }
     // Scope is relative to every seed: until the list is read, a link's scope cannot be told.
     const known = this.#seedsDone;
-    if (known && !this.#scope.has(new URL(url))) {
+    if (known && !this.#scope.has(parsed)) {
       this.#skipped.outOfScope++;
       return;
     }
@@ -426,7 +431,8 @@ export class Frontier {
       this.#skipped.queueFull++;
       return;
     }
-    const entry: Entry = { url, depth, referrer, line: 0, unscoped: !known, attempts: 0 };
+    const host = this.#hostOf(parsed);
+    const entry: Entry = { url, host, depth, referrer, line: 0, unscoped: !known, attempts: 0 };
     if (depth === 0) {
       // A sitemap URL joins level 0, which is running while sitemaps are read.
       this.#seen.add(key);
@@ -439,13 +445,19 @@ export class Frontier {
     }
   }
 
-  #enqueue(entry: Entry): void {
-    const name = new URL(entry.url).hostname;
+  /** The politeness state of a URL's host (its name: all ports share it). */
+  #hostOf(url: URL): Host {
+    const name = url.hostname;
     let host = this.#hosts.get(name);
     if (!host) {
       host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0 };
       this.#hosts.set(name, host);
     }
+    return host;
+  }
+
+  #enqueue(entry: Entry): void {
+    const host = entry.host;
     if (host.head === host.queue.length) this.#active.push(host);
     host.queue.push(entry);
     this.#queued++;
@@ -545,12 +557,12 @@ export class Frontier {
   }
 
   #dispatch(entry: Entry): Task {
-    const host = this.#hosts.get(new URL(entry.url).hostname)!;
+    const host = entry.host;
     const line = entry.line || ++this.#lastLine;
     host.inFlight++;
     // A URL sent back by a 429 or 503 is the same page asked again, not one more.
     if (entry.attempts === 0) this.#requested++;
-    this.#inFlight.set(line, { host, entry, line });
+    this.#inFlight.set(line, entry);
     return {
       line,
       url: entry.url,

@@ -7,6 +7,11 @@
  * @returns the normalized absolute URL, or null when `input` is not an absolute http(s) URL.
  */
 export function normalizeUrl(input: string | URL, stripQuery: boolean): string | null {
+  return normalizedUrl(input, stripQuery)?.href ?? null;
+}
+
+/** {@link normalizeUrl}, as the parsed URL (for callers that need its parts too). */
+export function normalizedUrl(input: string | URL, stripQuery: boolean): URL | null {
   let url: URL;
   try {
     url = typeof input === 'string' ? new URL(input) : new URL(input.href);
@@ -15,7 +20,7 @@ export function normalizeUrl(input: string | URL, stripQuery: boolean): string |
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   url.hash = '';
-  if (stripQuery || url.search === '') url.search = '';
   // `new URL('http://a/?').search` is '' while its href keeps the '?'; setting search drops it.
-  return url.href;
+  if (stripQuery || url.search === '') url.search = '';
+  return url;
 }

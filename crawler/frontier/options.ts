@@ -1,4 +1,5 @@
-import { describeValue, InvalidOptionError } from '../errors.js';
+import { checkInteger, describeValue, InvalidOptionError } from '../errors.js';
+import { checkUrl } from '../url-list.js';
 import type { FrontierOptions } from './frontier.js';
 import { parseScope, type Scope } from './scope.js';
 
@@ -42,22 +43,6 @@ export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 export const DEFAULT_MAX_QUEUE = 1_000_000;
 const MAX_DEPTH = 1000;
 
-function integer(
-  name: string,
-  value: number | undefined,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const expected = min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be ${expected}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
 function regex(name: string, value: RegExp | string | undefined): RegExp | null {
   if (value === undefined) return null;
   if (value instanceof RegExp)
@@ -71,19 +56,12 @@ function regex(name: string, value: RegExp | string | undefined): RegExp | null 
   }
 }
 
+/** An absolute http(s) URL, checked as a list line is. */
 function httpUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be an absolute http(s) URL, got ${describeValue(value)}`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidOptionError(`Expected \`${name}\` to be an http(s) URL, got ${describeValue(value)}`);
-  }
-  return url.href;
+  const checked = checkUrl(value);
+  if (checked.ok) return checked.url.href;
+  const expected = checked.error.code === 'INVALID_URL' ? 'an absolute http(s) URL' : 'an http(s) URL';
+  throw new InvalidOptionError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
 }
 
 /**
@@ -92,11 +70,11 @@ function httpUrl(name: string, value: string): string {
  * as written, with no robots.txt and no per-host limits.
  */
 export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedFollow | null {
-  const depth = integer('depth', options.depth, 0, MAX_DEPTH) ?? 0;
-  const maxPages = integer('maxPages', options.maxPages, 1);
-  const perHostConcurrency = integer('perHostConcurrency', options.perHostConcurrency, 1);
-  const perHostDelayMs = integer('perHostDelayMs', options.perHostDelayMs, 0, 3_600_000);
-  const maxQueue = integer('maxQueue', options.maxQueue, 1);
+  const depth = checkInteger('depth', options.depth, 0, MAX_DEPTH) ?? 0;
+  const maxPages = checkInteger('maxPages', options.maxPages, 1);
+  const perHostConcurrency = checkInteger('perHostConcurrency', options.perHostConcurrency, 1);
+  const perHostDelayMs = checkInteger('perHostDelayMs', options.perHostDelayMs, 0, 3_600_000);
+  const maxQueue = checkInteger('maxQueue', options.maxQueue, 1);
   const sitemaps = (options.sitemaps ?? []).map((s) => httpUrl('sitemaps', s));
   const useSitemaps = options.useSitemaps ?? false;
   const include = regex('include', options.include);
