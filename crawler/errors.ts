@@ -1,8 +1,8 @@
 /**
  * Stable error codes of crawlbench. Users match on `code`, never on messages.
  *
- * Page-level codes end up in a {@link PageRecord}'s `error`; usage codes are thrown
- * by option validation as {@link CrawlbenchError}.
+ * Page codes end up in a page record's `error` and are never thrown; usage and environment codes
+ * are thrown as {@link CrawlbenchError}, and tell the CLI which exit code to use.
  */
 export const PAGE_ERROR_CODES = [
   'INVALID_URL',
@@ -27,17 +27,56 @@ export const PAGE_ERROR_CODES = [
 
 export type PageErrorCode = (typeof PAGE_ERROR_CODES)[number];
 
-/** Codes of errors that stop a whole operation rather than one page. */
-export type UsageErrorCode =
-  | 'INVALID_OPTION'
-  | 'LIST_UNREADABLE'
-  | 'INVALID_RESULT'
-  /** Redis could not be reached (distributed crawl, worker): at start, or for longer than allowed. */
-  | 'REDIS_UNAVAILABLE'
-  /** A distributed crawl saw no page finish for `stallTimeoutMs` while tasks were queued. */
-  | 'NO_PROGRESS';
+/**
+ * Codes of usage errors: the caller asked for something that cannot be done (a bad option, a bad
+ * argument to a library function, a result file that is not one). The CLI exits 2 on them.
+ */
+export const USAGE_ERROR_CODES = [
+  'INVALID_OPTION',
+  /** A library function was called with an argument outside its contract. */
+  'INVALID_ARGUMENT',
+  /** A stored bench result that is not one (`report`, `compare`). */
+  'INVALID_RESULT',
+  /** A pool used after `close()`. */
+  'POOL_CLOSED',
+] as const;
+export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
 
-export type CrawlbenchErrorCode = PageErrorCode | UsageErrorCode;
+/**
+ * Codes of environment failures: something the run needed from its machine or network failed,
+ * not the caller's request. The CLI exits 3 on them.
+ */
+export const ENVIRONMENT_ERROR_CODES = [
+  /** The URL list (or a file it names) cannot be read. */
+  'LIST_UNREADABLE',
+  /** An output (records, report, summary) cannot be written: a full disk, a read-only path. */
+  'OUTPUT_UNWRITABLE',
+  /** Redis could not be reached (distributed crawl, worker): at start, or for longer than allowed. */
+  'REDIS_UNAVAILABLE',
+  /** A distributed crawl saw no page finish for `stallTimeoutMs` while tasks were queued. */
+  'NO_PROGRESS',
+  /** Worker threads or child processes of a pool could not be started. */
+  'WORKER_START_FAILED',
+  /** A bench helper process (cell runner, fixture site, load generator, queue worker) died or failed. */
+  'HARNESS_FAILED',
+] as const;
+export type EnvironmentErrorCode = (typeof ENVIRONMENT_ERROR_CODES)[number];
+
+export type CrawlbenchErrorCode = PageErrorCode | UsageErrorCode | EnvironmentErrorCode;
+
+/** What an error code is about: one page (a record), the caller's request, or the environment. */
+export type ErrorKind = 'page' | 'usage' | 'environment';
+
+const KINDS = new Map<CrawlbenchErrorCode, ErrorKind>([
+  ...PAGE_ERROR_CODES.map((code) => [code, 'page'] as const),
+  ...USAGE_ERROR_CODES.map((code) => [code, 'usage'] as const),
+  ...ENVIRONMENT_ERROR_CODES.map((code) => [code, 'environment'] as const),
+]);
+
+/** The kind of a code; the CLI picks its exit code by it. */
+export function errorKind(code: CrawlbenchErrorCode): ErrorKind {
+  return KINDS.get(code) ?? 'usage';
+}
 
 /** The one base error class of crawlbench: every error it throws carries a stable `code`. */
 export class CrawlbenchError extends Error {
@@ -47,6 +86,11 @@ export class CrawlbenchError extends Error {
     super(message, options);
     this.name = 'CrawlbenchError';
     this.code = code;
+  }
+
+  /** Whether the error is about one page, the caller's request, or the environment. */
+  get kind(): ErrorKind {
+    return errorKind(this.code);
   }
 }
 

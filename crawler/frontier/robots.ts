@@ -58,7 +58,7 @@ function originOf(origin: string): string {
     // Reported below with the others.
   }
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new CrawlbenchError('INVALID_URL', `Expected an http(s) origin, got ${JSON.stringify(origin)}`);
+    throw new CrawlbenchError('INVALID_ARGUMENT', `Expected an http(s) origin, got ${JSON.stringify(origin)}`);
   }
   return url.origin;
 }
@@ -156,7 +156,7 @@ function pathOf(url: string, origin: string): string {
   }
   if (parsed === null || parsed.origin !== origin) {
     throw new CrawlbenchError(
-      'INVALID_URL',
+      'INVALID_ARGUMENT',
       `robots.txt rules of ${origin} asked about ${JSON.stringify(url)}`,
     );
   }
