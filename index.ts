@@ -6,31 +6,48 @@ export {
   type LinkSiteRequest,
   startLinkSite,
 } from './bench/link-site.js';
-export { crawl, type OnPage } from './crawler/crawl.js';
-export type { FrontierStats, SkipCounts } from './crawler/frontier/frontier.js';
+export { crawl, type OnPage, runCrawl } from './crawler/crawl.js';
+export { CRAWL_DEFAULTS, defaultConcurrency } from './crawler/defaults.js';
+export type { DistributedOptions } from './crawler/distributed/run-options.js';
+export type { SkipCounts } from './crawler/frontier/admission.js';
+export type { FrontierStats } from './crawler/frontier/frontier-stats.js';
 export { normalizeUrl } from './crawler/frontier/normalize.js';
-export type { FollowOptions } from './crawler/frontier/options.js';
-export { type Scope, SCOPES, scopeKey } from './crawler/frontier/scope.js';
+export { type FollowOptions, type Scope, SCOPES } from './crawler/frontier/options.js';
+export { scopeKey } from './crawler/frontier/scope.js';
 export { redactRedisUrl } from './crawler/distributed/redis-url.js';
-export { type CrawlPool, createCrawlPool } from './crawler/pool.js';
+export { createCrawlPool } from './crawler/pool.js';
+export type { CrawlPool } from './crawler/strategies/pool-handle.js';
 export {
   CrawlbenchError,
   type CrawlbenchErrorCode,
+  ENVIRONMENT_ERROR_CODES,
+  type EnvironmentErrorCode,
+  type ErrorKind,
+  errorKind,
   InvalidOptionError,
   PAGE_ERROR_CODES,
   type PageError,
   type PageErrorCode,
+  USAGE_ERROR_CODES,
+  type UsageErrorCode,
 } from './crawler/errors.js';
 export {
   type CrawlOptions,
-  DEFAULT_FETCH_OPTIONS,
-  defaultConcurrency,
-  type FetchOptions,
-  type ParseOptions,
   type ResolvedCrawlOptions,
+  type ResolvedDistributedOptions,
+  type ResolvedLocalOptions,
+  type ResolvedPooledOptions,
   resolveCrawlOptions,
 } from './crawler/options.js';
+export {
+  DEFAULT_FETCH_OPTIONS,
+  type FetchOptions,
+  type ParseOptions,
+  type WorkerConfig,
+} from './crawler/step-options.js';
+export type { ChildProcessesUsage } from './crawler/strategies/runner.js';
 export type { CrawlSummary, LatencySummary } from './crawler/summary.js';
+export { DEFAULT_USER_AGENT, VERSION } from './crawler/version.js';
 export {
   CRAWL_STRATEGY_NAMES,
   type CrawlMode,
@@ -43,6 +60,8 @@ export {
   STRATEGY_NAMES,
   type StrategyName,
   type Task,
+  type TaskResult,
 } from './crawler/types.js';
 export { type ListItem, readUrlList, type UrlListSource } from './crawler/url-list.js';
-export { createRecordWriter, type RecordFormat, type RecordWriter } from './reports/records.js';
+export { createRecordWriter, type RecordWriter } from './crawler/output/record-writer.js';
+export { RECORD_FORMATS, type RecordFormat } from './crawler/output/record-formats.js';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, platform, release, totalmem, availableParallelism } from 'node:os';
-import { VERSION } from '../crawler/options.js';
+import { VERSION } from '../crawler/version.js';
 import type { Environment } from './result.js';
 
 const CI_PROVIDERS: ReadonlyArray<[variable: string, name: string]> = [

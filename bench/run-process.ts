@@ -2,7 +2,8 @@
 // of their own, so their CPU time (threads included) and peak RSS belong to that cell alone, and
 // the warm-up runs warm the same JIT the measured runs use.
 import { crawl } from '../crawler/crawl.js';
-import { type CrawlPool, createCrawlPool } from '../crawler/pool.js';
+import { createCrawlPool } from '../crawler/pool.js';
+import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
 import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
 
 function send(message: FromRunProcess): void {

@@ -1,11 +1,44 @@
-/** The documented exit codes of the crawlbench CLI. */
+import type { ErrorKind } from '../crawler/errors.js';
+
+/** The documented exit codes of the crawlbench CLI (README "Exit codes", and `--help`). */
 export const EXIT = {
   /** The command ran to its end (failed pages are data, not a crash). */
   OK: 0,
-  /** `--strict` and some URL failed; `compare` found a regression. */
+  /** `--strict` and some URL failed; `compare` found a regression beyond the threshold and the noise. */
   FAILURE: 1,
-  /** Usage error: bad option, unreadable list, unusable input. */
+  /** Usage error: a bad option or argument, an input that is not what it should be. */
   USAGE: 2,
-  /** Interrupted by SIGINT (Ctrl-C). */
+  /**
+   * The environment failed: Redis unreachable or gone, a list that cannot be read, an output that
+   * cannot be written (a full disk), workers or helper processes that would not start.
+   */
+  ENVIRONMENT: 3,
+  /** A bug: an error crawlbench did not expect (its stack is printed). EX_SOFTWARE of sysexits.h. */
+  INTERNAL: 70,
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
   INTERRUPTED: 130,
 } as const;
+
+/** The exit code of a known error, by its kind. */
+export function exitCodeOf(kind: ErrorKind): number {
+  switch (kind) {
+    case 'usage':
+      return EXIT.USAGE;
+    case 'environment':
+      return EXIT.ENVIRONMENT;
+    case 'page':
+      // Page codes belong in records; one thrown is a bug.
+      return EXIT.INTERNAL;
+  }
+}
+
+/** The exit-code table, as `--help` prints it. */
+export const EXIT_CODES_HELP = [
+  'Exit codes:',
+  '  0    ran to the end (failed pages are records, not a failure)',
+  '  1    --strict and some URL failed; compare found a regression',
+  '  2    usage error: bad option, argument or input',
+  '  3    the environment failed: Redis unreachable, list unreadable, output unwritable (disk full)',
+  '  70   internal error (a bug; the stack is printed)',
+  '  130  interrupted (SIGINT, Ctrl-C)',
+].join('\n');

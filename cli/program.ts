@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CrawlbenchError } from '../crawler/errors.js';
-import { VERSION } from '../crawler/options.js';
+import { VERSION } from '../crawler/version.js';
 import { benchCommand } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { crawlCommand } from './commands/crawl.js';
@@ -8,7 +8,7 @@ import { reportCommand } from './commands/report.js';
 import { runsCommand } from './commands/runs.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 /** Builds the commander program; commands report their exit code through `setExit`. */
@@ -25,10 +25,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       writeErr: (text) => io.stderr.write(text),
     })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 ran to the end, 1 --strict failure or compare regression, 2 usage error,\n130 interrupted (Ctrl-C).',
-    );
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`);
   for (const command of [
     crawlCommand(io, setExit),
     benchCommand(io, setExit),
@@ -60,8 +57,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (error instanceof CrawlbenchError) {
       io.stderr.write(`crawlbench: ${error.message}\n`);
-      return EXIT.USAGE;
+      return exitCodeOf(error.kind);
     }
-    throw error;
+    // Not swallowed: what nobody expected is a bug, and its stack is what a report of it needs.
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`crawlbench: internal error: ${detail}\n`);
+    return EXIT.INTERNAL;
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidOptionError } from '../crawler/errors.js';
+import { CrawlbenchError } from '../crawler/errors.js';
 
 /** Re-reads a stored result file (`report` and `compare`). */
 export async function readResultFile(path: string): Promise<unknown> {
@@ -7,13 +7,12 @@ export async function readResultFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InvalidOptionError(
-      `cannot read ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new CrawlbenchError('LIST_UNREADABLE', `cannot read ${JSON.stringify(path)}: ${code}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new InvalidOptionError(`${path}: not JSON`);
+    throw new CrawlbenchError('INVALID_RESULT', `${path}: not JSON`);
   }
 }

@@ -1,17 +1,13 @@
 import { setMaxListeners } from 'node:events';
+import { openFrontier } from './frontier/open.js';
 import { type CrawlOptions, type ResolvedCrawlOptions, resolveCrawlOptions } from './options.js';
-import { errorRecord, finishPage } from './page.js';
-import { poolInternals } from './pool.js';
-import { STRATEGIES } from './strategies/registry.js';
-import type { StrategyContext, TaskOutcome } from './strategies/strategy.js';
+import { ListSource } from './sources/list-source.js';
+import type { SourceHooks, TaskSource } from './sources/task-source.js';
+import { createRunner } from './strategies/registry.js';
+import type { RunOutcome } from './strategies/runner.js';
 import { type CrawlSummary, SummaryCollector } from './summary.js';
-import type { PageRecord, Task } from './types.js';
-import { readUrlList, type UrlListSource } from './url-list.js';
-import { createDispatcher, fetchResource, type FetchedResource } from './fetch.js';
-import { Frontier } from './frontier/frontier.js';
-import { type ResolvedFollow, resolveFollow } from './frontier/options.js';
-import { RobotsCache } from './frontier/robots.js';
-import { readSitemaps, type SitemapEntry } from './frontier/sitemap.js';
+import type { PageRecord } from './types.js';
+import type { UrlListSource } from './url-list.js';
 
 /** The completion callback: called on the main thread once per input URL, as each finishes. */
 export type OnPage = (record: PageRecord) => void | Promise<void>;
@@ -20,63 +16,49 @@ export type OnPage = (record: PageRecord) => void | Promise<void>;
  * Crawls every URL of a list under one strategy and hands each finished page to `onPage` on the
  * main thread, in completion order. Invalid lines become error records without being fetched;
  * repeated URLs are counted and crawled once. Resolves with the summary once every started task is
- * recorded and every worker is gone; rejects only on invalid options or when `onPage` throws.
+ * recorded and every worker is gone; rejects only on invalid options, an environment failure
+ * (Redis gone for a distributed crawl) or when `onPage` throws.
+ *
+ * A crawl is plain composition: a task source (the list, or the link-following frontier) feeds a
+ * runner (the strategy), whose results go back to the source and, when final, to `onPage`.
  *
  * @example
  * const summary = await crawl(['https://example.com/'], { strategy: 'threads' }, (page) => {
  *   console.log(page.url, page.parse?.title);
  * });
  */
-export async function crawl(
-  source: UrlListSource,
+export function crawl(
+  list: UrlListSource,
   options: CrawlOptions = {},
   onPage?: OnPage,
 ): Promise<CrawlSummary> {
-  const pool = options.pool ? poolInternals(options.pool) : undefined;
-  const resolved: ResolvedCrawlOptions = pool
-    ? {
-        ...pool.options,
-        signal: options.signal,
-        abortSignal: options.abortSignal,
-        follow: resolveFollow(options, pool.options.worker.parse.parse),
-      }
-    : resolveCrawlOptions(options);
-  const parseIn =
-    resolved.strategy === 'threads' || resolved.strategy === 'processes' ? resolved.parseIn : 'main';
+  let resolved: ResolvedCrawlOptions;
+  try {
+    resolved = resolveCrawlOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return runCrawl(list, resolved, onPage);
+}
+
+/**
+ * {@link crawl} with options already resolved by `resolveCrawlOptions`, for a caller that validates
+ * them before it does anything else (the CLI: a bad option exits before any file or site is opened).
+ */
+export async function runCrawl(
+  list: UrlListSource,
+  resolved: ResolvedCrawlOptions,
+  onPage?: OnPage,
+): Promise<CrawlSummary> {
   const summary = new SummaryCollector();
   const started = performance.now();
-  let exhausted = false;
-  let interrupted = false;
-
-  const link = resolved.follow
-    ? openFrontier(resolved, resolved.follow, summary, async (page) => {
-        await record(page);
-      })
-    : null;
-  /** Records a task's outcome; false when the frontier sent the task back for a later retry. */
-  const record = async (page: PageRecord): Promise<boolean> => {
-    if (link && !link.frontier.completed(page)) return false;
-    summary.add(page);
-    await onPage?.(page);
-    return true;
+  const hooks: SourceHooks = {
+    emit: async (record) => {
+      summary.add(record);
+      await onPage?.(record);
+    },
+    duplicate: () => summary.addDuplicate(),
   };
-
-  async function* listTasks(): AsyncGenerator<Task> {
-    for await (const item of readUrlList(source)) {
-      if (item.kind === 'task') yield item.task;
-      else if (item.kind === 'duplicate') summary.addDuplicate();
-      else await record(errorRecord({ line: item.line, url: item.text }, item.error));
-    }
-    exhausted = true;
-  }
-
-  async function* frontierTasks(frontier: Frontier, sitemaps: SitemapSource): AsyncGenerator<Task> {
-    const stop = resolved.signal;
-    yield* frontier.tasks(readUrlList(source), sitemaps, stop);
-    exhausted = !stop?.aborted;
-  }
-  const tasks = (): AsyncGenerator<Task> =>
-    link ? frontierTasks(link.frontier, link.sitemaps) : listTasks();
 
   // Every request in flight listens on the abort signal; a private one, linked to the caller's,
   // can take that many listeners without touching the caller's object.
@@ -86,91 +68,40 @@ export async function crawl(
   if (resolved.abortSignal?.aborted) onAbort();
   resolved.abortSignal?.addEventListener('abort', onAbort, { once: true });
 
-  let children: { count: number; userCpuMs: number; systemCpuMs: number; maxRssBytes: number } | null = null;
-  const context: StrategyContext = {
-    config: resolved.worker,
-    concurrency: resolved.concurrency,
-    parseIn,
-    signal: resolved.signal,
-    abortSignal: abort.signal,
-    onProcessUsage: (usage) => {
-      children ??= { count: 0, userCpuMs: 0, systemCpuMs: 0, maxRssBytes: 0 };
-      children.count++;
-      children.userCpuMs += usage.userCpuMs;
-      children.systemCpuMs += usage.systemCpuMs;
-      children.maxRssBytes = Math.max(children.maxRssBytes, usage.maxRssBytes);
-    },
-    ...(pool && { pool: pool.tasks }),
-  };
+  const source = openSource(list, resolved, hooks, abort.signal);
+  let outcome: RunOutcome;
   try {
-    if (resolved.distributed) {
-      // Not a Strategy: the tasks run in other processes, and a stop leaves the tasks already
-      // queued to the workers (they stay in Redis for a resume), so either signal ends the wait.
-      const stop = AbortSignal.any([abort.signal, ...(resolved.signal ? [resolved.signal] : [])]);
-      // Loaded on demand: BullMQ and ioredis are not for the local strategies to load (or pay for).
-      const { runDistributed } = await import('./distributed/coordinator.js');
-      const run = link ? { ...resolved.distributed, followsLinks: true } : resolved.distributed;
-      const state = await runDistributed(tasks(), run, stop, record);
-      interrupted = state === 'interrupted';
-    } else if (resolved.strategy !== 'distributed') {
-      await STRATEGIES[resolved.strategy].run(tasks(), context, async (outcome) => {
-        await record(complete(outcome, resolved));
-      });
-    }
+    outcome = await createRunner(resolved).run(
+      source.tasks(resolved.signal),
+      { signal: resolved.signal, abortSignal: abort.signal },
+      async (result) => {
+        if (source.settle(result).final) await hooks.emit(result.record);
+      },
+    );
   } finally {
     resolved.abortSignal?.removeEventListener('abort', onAbort);
-    await link?.close();
+    await source.close();
   }
 
   return summary.finish({
-    state: exhausted && !interrupted ? 'completed' : 'interrupted',
+    state: source.exhausted && !outcome.interrupted ? 'completed' : 'interrupted',
     strategy: resolved.strategy,
     concurrency: resolved.concurrency,
     mode: resolved.mode,
-    parseIn,
+    parseIn: resolved.parseIn,
     wallMs: performance.now() - started,
-    childProcesses: children,
-    frontier: link?.frontier.stats() ?? null,
+    childProcesses: outcome.childProcesses,
+    frontier: source.stats(),
   });
 }
 
-type SitemapSource = (() => AsyncIterable<SitemapEntry>) | null;
-
-/**
- * The frontier of a link-following crawl, with the main thread's own fetcher for robots.txt and
- * sitemaps (a small keep-alive pool of its own, closed with the crawl).
- */
-function openFrontier(
+/** The list as it is, or the frontier that follows its links. */
+function openSource(
+  list: UrlListSource,
   resolved: ResolvedCrawlOptions,
-  follow: ResolvedFollow,
-  summary: SummaryCollector,
-  emit: (record: PageRecord) => Promise<void>,
-): { frontier: Frontier; sitemaps: SitemapSource; close: () => Promise<void> } {
-  const dispatcher = createDispatcher({ connections: 4 });
-  const get = (url: string): Promise<FetchedResource> =>
-    fetchResource(url, resolved.worker.fetch, { dispatcher, signal: resolved.abortSignal });
-  const robots =
-    follow.obeyRobots || follow.useSitemaps ? new RobotsCache(resolved.worker.fetch.userAgent, get) : null;
-  const frontier = new Frontier(follow.frontier, follow.obeyRobots ? robots : null, {
-    emit,
-    duplicate: () => summary.addDuplicate(),
-  });
-  for (const sitemap of follow.sitemaps) frontier.addScopeRoot(sitemap);
-  const wantSitemaps = follow.sitemaps.length > 0 || follow.useSitemaps;
-  const sitemaps: SitemapSource = wantSitemaps
-    ? async function* () {
-        const roots = [...follow.sitemaps];
-        if (follow.useSitemaps && robots) {
-          for (const origin of frontier.seedOrigins())
-            roots.push(...(await robots.rulesFor(origin)).sitemaps);
-        }
-        yield* readSitemaps([...new Set(roots)], get, { maxBytes: resolved.worker.fetch.maxBytes });
-      }
-    : null;
-  return { frontier, sitemaps, close: () => dispatcher.close() };
-}
-
-/** The main thread's half of the pipeline: parse what a strategy fetched but did not parse. */
-function complete(outcome: TaskOutcome, options: ResolvedCrawlOptions): PageRecord {
-  return outcome.kind === 'record' ? outcome.record : finishPage(outcome.page, options.worker.parse);
+  hooks: SourceHooks,
+  abortSignal: AbortSignal,
+): TaskSource {
+  if (resolved.follow === null) return new ListSource(list, hooks);
+  return openFrontier(list, resolved.follow, resolved.worker.fetch, hooks, abortSignal);
 }

@@ -47,7 +47,7 @@ export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
  * not the caller's request. The CLI exits 3 on them.
  */
 export const ENVIRONMENT_ERROR_CODES = [
-  /** The URL list (or a file it names) cannot be read. */
+  /** The URL list, or another input file (a stored bench result), cannot be read. */
   'LIST_UNREADABLE',
   /** An output (records, report, summary) cannot be written: a full disk, a read-only path. */
   'OUTPUT_UNWRITABLE',
@@ -106,11 +106,6 @@ export class InvalidOptionError extends CrawlbenchError {
 export interface PageError {
   readonly code: PageErrorCode;
   readonly message: string;
-  /**
-   * Set on a 429 or 503 handed back for the caller to retry later (`FetchOptions.hostBackoff`):
-   * the server's `Retry-After`, capped at `maxRetryDelayMs`.
-   */
-  readonly retryAfterMs?: number;
 }
 
 export function pageError(code: PageErrorCode, message: string): PageError {

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { isHtmlMediaType, looksLikeHtml, mediaTypeOf } from './content-type.js';
 import { type PageError, pageError } from './errors.js';
 import { isRetryableError, networkError } from './fetch-errors.js';
-import type { FetchOptions } from './options.js';
+import type { FetchOptions } from './step-options.js';
 import { readBody } from './read-body.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs, timerMs, waitUnlessAborted } from './retry.js';
 import type { FetchedPage, Task } from './types.js';
@@ -116,7 +116,14 @@ export async function fetchPage(
 ): Promise<FetchedPage> {
   const started = performance.now();
   const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0);
-  return { task, ...progress, fetchMs: performance.now() - started, ...outcome };
+  return {
+    task,
+    ...progress,
+    fetchMs: performance.now() - started,
+    body: outcome.body,
+    error: outcome.error,
+    retryAfterMs: outcome.retryAfterMs,
+  };
 }
 
 /** A resource of any media type (robots.txt, a sitemap), fetched by {@link fetchResource}. */
@@ -144,7 +151,14 @@ export async function fetchResource(
 ): Promise<FetchedResource> {
   const { progress, outcome } = await fetchUrl(url, 'any', options, context);
   const { finalUrl, status, contentType } = progress;
-  return { finalUrl, status, contentType, ...outcome };
+  return { finalUrl, status, contentType, body: outcome.body, error: outcome.error };
+}
+
+/** How a fetch ended: the body or the error, and a host's wait handed back (`hostBackoff`). */
+interface FetchOutcome {
+  readonly body: Uint8Array | null;
+  readonly error: PageError | null;
+  readonly retryAfterMs: number | null;
 }
 
 async function fetchUrl(
@@ -153,7 +167,7 @@ async function fetchUrl(
   options: FetchOptions,
   context: FetchContext,
   priorAttempts = 0,
-): Promise<{ progress: Progress; outcome: { body: Uint8Array | null; error: PageError | null } }> {
+): Promise<{ progress: Progress; outcome: FetchOutcome }> {
   const progress: Progress = {
     finalUrl: null,
     status: null,
@@ -163,12 +177,12 @@ async function fetchUrl(
     attempts: 0,
     ttfbMs: null,
   };
-  let outcome: { body: Uint8Array | null; error: PageError | null };
+  let outcome: FetchOutcome;
   try {
     outcome = await fetchWithRetries(url, policy, options, context, progress, priorAttempts);
   } catch (error) {
     // Not expected: every known failure is already an outcome. Keeps the "never rejects" promise.
-    outcome = { body: null, error: pageError('NETWORK', `Unexpected error: ${String(error)}`) };
+    outcome = failed(pageError('NETWORK', `Unexpected error: ${String(error)}`));
   }
   return { progress, outcome };
 }
@@ -180,29 +194,29 @@ async function fetchWithRetries(
   context: FetchContext,
   progress: Progress,
   priorAttempts: number,
-): Promise<{ body: Uint8Array | null; error: PageError | null }> {
+): Promise<FetchOutcome> {
   const parsed = parseHttpUrl(rawUrl, null);
-  if (!(parsed instanceof URL)) return { body: null, error: parsed };
+  if (!(parsed instanceof URL)) return failed(parsed);
   let url = parsed;
   let retriesUsed = priorAttempts;
   for (;;) {
-    if (context.signal?.aborted) return { body: null, error: abortedError(url) };
+    if (context.signal?.aborted) return failed(abortedError(url));
     progress.attempts = retriesUsed + 1;
     const outcome = await attempt(url, policy, options, context, progress);
-    if (outcome.kind === 'final') return { body: outcome.body, error: outcome.error };
+    if (outcome.kind === 'final') return { body: outcome.body, error: outcome.error, retryAfterMs: null };
     if (outcome.kind === 'redirect') {
       const next = parseHttpUrl(outcome.location, url);
-      if (!(next instanceof URL)) return { body: null, error: next };
+      if (!(next instanceof URL)) return failed(next);
       // `redirects` counts the redirects followed, so it stops at `maxRedirects`.
       if (progress.redirects >= options.maxRedirects) {
         const message = `More than ${options.maxRedirects} redirects starting at ${rawUrl}`;
-        return { body: null, error: pageError('TOO_MANY_REDIRECTS', message) };
+        return failed(pageError('TOO_MANY_REDIRECTS', message));
       }
       progress.redirects++;
       url = next;
       continue;
     }
-    if (retriesUsed >= options.retries) return { body: null, error: outcome.error };
+    if (retriesUsed >= options.retries) return failed(outcome.error);
     if (
       options.hostBackoff === true &&
       outcome.retryAfterMs !== null &&
@@ -210,12 +224,16 @@ async function fetchWithRetries(
     ) {
       // The caller holds back the whole host for this long and asks again: no wait in this task.
       const retryAfterMs = Math.min(outcome.retryAfterMs, options.maxRetryDelayMs);
-      return { body: null, error: { ...outcome.error, retryAfterMs } };
+      return { body: null, error: outcome.error, retryAfterMs };
     }
     retriesUsed++;
     const delay = retryDelayMs(retriesUsed, outcome.retryAfterMs, options);
-    if (!(await waitUnlessAborted(delay, context.signal))) return { body: null, error: abortedError(url) };
+    if (!(await waitUnlessAborted(delay, context.signal))) return failed(abortedError(url));
   }
+}
+
+function failed(error: PageError): FetchOutcome {
+  return { body: null, error, retryAfterMs: null };
 }
 
 /** Parses `text` (relative to `base` for a Location) into an http(s) URL, or says why it is not one. */

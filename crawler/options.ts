@@ -1,11 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { closest, distance } from 'fastest-levenshtein';
+import { CRAWL_DEFAULTS, defaultConcurrency } from './defaults.js';
+import {
+  type DistributedOptions,
+  DISTRIBUTED_OPTION_NAMES,
+  type DistributedRun,
+  resolveDistributedRun,
+} from './distributed/run-options.js';
 import { checkInteger, describeValue, InvalidOptionError } from './errors.js';
-import type { CrawlPool } from './pool.js';
-import type { DistributedRun } from './distributed/coordinator.js';
-import { newRunId, RUN_ID_PATTERN } from './distributed/keys.js';
-import { parseRedisUrl, redactRedisUrl } from './distributed/redis-url.js';
-import { type FollowOptions, type ResolvedFollow, resolveFollow } from './frontier/options.js';
+import {
+  FOLLOW_OPTION_NAMES,
+  type FollowOptions,
+  type ResolvedFollow,
+  resolveFollow,
+} from './frontier/options.js';
+import { type CrawlPool, poolSettings } from './strategies/pool-handle.js';
+import type { PoolKind } from './strategies/task-pool.js';
+import type { FetchOptions, WorkerConfig } from './step-options.js';
 import {
   CRAWL_STRATEGY_NAMES,
   type CrawlMode,
@@ -13,51 +23,8 @@ import {
   type ParsePlacement,
 } from './types.js';
 
-/** Options of the fetch step. Plain data: it is sent to worker threads and child processes. */
-export interface FetchOptions {
-  /** Per-attempt deadline covering connect, headers and body. @default 10000 */
-  readonly timeoutMs: number;
-  /** Retries after the first attempt on network errors, 5xx, 408 and 429. @default 2 */
-  readonly retries: number;
-  /** Base of the exponential backoff (full jitter): attempt n waits up to `retryDelayMs * 2^(n-1)`. @default 200 */
-  readonly retryDelayMs: number;
-  /** Upper bound of one backoff wait, `Retry-After` included. @default 30000 */
-  readonly maxRetryDelayMs: number;
-  /** Cap on the decompressed body, enforced while streaming. @default 10485760 (10 MiB) */
-  readonly maxBytes: number;
-  /** Redirects followed before `TOO_MANY_REDIRECTS`. @default 5 */
-  readonly maxRedirects: number;
-  /** @default 'crawlbench/<version> (+https://www.npmjs.com/package/crawlbench)' */
-  readonly userAgent: string;
-  /**
-   * A 429 or 503 with `Retry-After` is handed back at once (its error carries `retryAfterMs`)
-   * instead of being waited out inside the task, so the caller can hold back that host alone.
-   * Set by `crawl` when the link-following frontier runs. @default false
-   */
-  readonly hostBackoff?: boolean;
-}
-
-/** Options of the parse step. Plain data, like {@link FetchOptions}. */
-export interface ParseOptions {
-  /** Parse HTML pages; when false, records carry `parse: null` (fetch-only crawl). @default true */
-  readonly parse: boolean;
-  /** Rounds of deterministic extra CPU work per parsed page (0 in `io` mode). */
-  readonly cpuWork: number;
-}
-
-/** Everything a worker needs to process tasks. */
-export interface WorkerConfig {
-  readonly fetch: FetchOptions;
-  readonly parse: ParseOptions;
-}
-
-export const DEFAULT_CPU_WORK = 200;
-/** Default bound on the tasks of a distributed run queued or running at once. */
-export const DEFAULT_MAX_PENDING = 1000;
-export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
-
-/** Options of {@link crawl}, as given. Every field is optional; see {@link ResolvedCrawlOptions} for defaults. */
-export interface CrawlOptions extends FollowOptions {
+/** Options of {@link crawl}, as given. Every field is optional; the defaults are in `CRAWL_DEFAULTS`. */
+export interface CrawlOptions extends FollowOptions, DistributedOptions {
   /** @default 'async' */
   readonly strategy?: CrawlStrategyName;
   /**
@@ -75,12 +42,19 @@ export interface CrawlOptions extends FollowOptions {
   readonly parseIn?: ParsePlacement;
   /** @default true */
   readonly parse?: boolean;
+  /** Per-attempt deadline covering connect, headers and body. @default 10000 */
   readonly timeoutMs?: number;
+  /** Retries after the first attempt on network errors, 5xx, 408 and 429. @default 2 */
   readonly retries?: number;
+  /** Base of the exponential backoff with full jitter. @default 200 */
   readonly retryDelayMs?: number;
+  /** Upper bound of one backoff wait, `Retry-After` included. @default 30000 */
   readonly maxRetryDelayMs?: number;
+  /** Cap on the decompressed body. @default 10485760 (10 MiB) */
   readonly maxBytes?: number;
+  /** Redirects followed before `TOO_MANY_REDIRECTS`. @default 5 */
   readonly maxRedirects?: number;
+  /** @default 'crawlbench/<version> (+https://www.npmjs.com/package/crawlbench)' */
   readonly userAgent?: string;
   /** Aborting it stops dispatching new tasks; tasks in flight finish and are recorded. */
   readonly signal?: AbortSignal;
@@ -91,74 +65,82 @@ export interface CrawlOptions extends FollowOptions {
    * worker-side options (fetch, parse, mode, cpuWork, parseIn) replace this object's.
    */
   readonly pool?: CrawlPool;
-  /**
-   * `distributed` only, and required there: the Redis URL, `redis://[user][:password]@host[:port][/db]`
-   * or `rediss://…` for TLS. The password never appears in messages.
-   */
-  readonly redis?: string;
-  /**
-   * `distributed` only: the run's name (letters, digits, `_`, `.`, `-`; at most 64). Runs sharing a
-   * Redis never mix. A new id is generated when absent.
-   * @default `run-<time>-<random>`
-   */
-  readonly runId?: string;
-  /** `distributed` only: keep the run's Redis keys after it completes. @default false */
-  readonly keep?: boolean;
-  /**
-   * `distributed` only: fail with `NO_PROGRESS` (or `REDIS_UNAVAILABLE` when Redis is the reason)
-   * when no page finished for this long while tasks were queued — no workers, or all stuck.
-   * @default 120000
-   */
-  readonly stallTimeoutMs?: number;
 }
 
-export interface ResolvedCrawlOptions {
-  readonly strategy: CrawlStrategyName;
-  readonly concurrency: number;
+/** What every resolved crawl has, whatever runs it. */
+interface ResolvedBase {
   readonly mode: CrawlMode;
-  readonly parseIn: ParsePlacement;
+  /** The fetch and parse options of every task, wherever it runs. */
   readonly worker: WorkerConfig;
-  readonly signal: AbortSignal | undefined;
-  readonly abortSignal: AbortSignal | undefined;
-  /** The run of a `distributed` crawl; null for the local strategies. */
-  readonly distributed: DistributedRun | null;
   /** The link-following frontier; null for a plain list crawl. */
   readonly follow: ResolvedFollow | null;
+  readonly signal: AbortSignal | undefined;
+  readonly abortSignal: AbortSignal | undefined;
 }
 
-/** The package version, read from the package.json that ships beside dist/. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
-export const DEFAULT_USER_AGENT = `crawlbench/${VERSION} (+https://www.npmjs.com/package/crawlbench)`;
+/** Serial or async: every task on the main thread. */
+export interface ResolvedLocalOptions extends ResolvedBase {
+  readonly kind: 'local';
+  readonly strategy: 'serial' | 'async';
+  /** Requests in flight (1 for serial). */
+  readonly concurrency: number;
+  readonly parseIn: 'main';
+}
 
-export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
-  timeoutMs: 10_000,
-  retries: 2,
-  retryDelayMs: 200,
-  maxRetryDelayMs: 30_000,
-  maxBytes: 10 * 1024 * 1024,
-  maxRedirects: 5,
-  userAgent: DEFAULT_USER_AGENT,
-};
+/** A thread or process pool, started for the crawl or kept by the caller. */
+export interface ResolvedPooledOptions extends ResolvedBase {
+  readonly kind: 'pooled';
+  readonly strategy: PoolKind;
+  /** Workers. */
+  readonly concurrency: number;
+  readonly parseIn: ParsePlacement;
+  /** The caller's warm pool, or null: the crawl starts its own. */
+  readonly pool: CrawlPool | null;
+}
 
-/** Default concurrency of a strategy: in-flight requests for async, one worker per core for the pools. */
-export function defaultConcurrency(strategy: CrawlStrategyName): number {
-  switch (strategy) {
-    case 'serial':
-      return 1;
-    case 'async':
-      return 64;
-    case 'threads':
-    case 'processes':
-      return availableParallelism();
-    case 'distributed':
-      return DEFAULT_MAX_PENDING;
+/** Tasks queued in Redis for `crawlbench worker` processes. */
+export interface ResolvedDistributedOptions extends ResolvedBase {
+  readonly kind: 'distributed';
+  readonly strategy: 'distributed';
+  /** Tasks of the run queued or running at once. */
+  readonly concurrency: number;
+  readonly parseIn: 'worker';
+  readonly run: DistributedRun;
+}
+
+/** The options of a crawl after validation and defaults: one shape per kind of runner. */
+export type ResolvedCrawlOptions = ResolvedLocalOptions | ResolvedPooledOptions | ResolvedDistributedOptions;
+
+const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
+  'strategy',
+  'concurrency',
+  'mode',
+  'cpuWork',
+  'parseIn',
+  'parse',
+  'timeoutMs',
+  'retries',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'maxBytes',
+  'maxRedirects',
+  'userAgent',
+  'signal',
+  'abortSignal',
+  'pool',
+  ...FOLLOW_OPTION_NAMES,
+  ...DISTRIBUTED_OPTION_NAMES,
+]);
+
+/** Refuses keys that are no option: a misspelt one would otherwise be silently ignored. */
+function checkKnownKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (OPTION_NAMES.has(key)) continue;
+    const near = closest(key, [...OPTION_NAMES]);
+    const hint =
+      distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? `; did you mean \`${near}\`?` : '';
+    throw new InvalidOptionError(`Unknown crawl option \`${key}\`${hint}`);
   }
-}
-
-function integer(name: string, value: number | undefined, min: number, fallback: number): number {
-  return checkInteger(name, value, min) ?? fallback;
 }
 
 function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
@@ -171,84 +153,135 @@ function oneOf<T extends string>(name: string, value: T | undefined, allowed: re
   return value;
 }
 
-/** Validates options once, at the public facade, and fills in defaults. */
+function boolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new InvalidOptionError(`Expected \`${name}\` to be a boolean, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function signalOf(name: string, value: AbortSignal | undefined): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new InvalidOptionError(`Expected \`${name}\` to be an AbortSignal, got ${describeValue(value)}`);
+}
+
+/** Characters a header value may not hold (RFC 9110 field-value; the rule Node's HTTP client applies). */
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The User-Agent, refused here when a request would refuse it: every page would fail otherwise. */
+function userAgentOf(value: string | undefined): string {
+  const userAgent = value ?? CRAWL_DEFAULTS.userAgent;
+  if (typeof userAgent !== 'string' || userAgent.trim() === '' || INVALID_HEADER_CHAR.test(userAgent)) {
+    throw new InvalidOptionError(
+      `Expected \`userAgent\` to be a non-empty header value (printable characters, no control ` +
+        `characters), got ${describeValue(userAgent)}`,
+    );
+  }
+  return userAgent;
+}
+
+function fetchOptionsOf(options: CrawlOptions, hostBackoff: boolean): FetchOptions {
+  const d = CRAWL_DEFAULTS;
+  const int = (name: keyof CrawlOptions & keyof typeof d, min: number): number =>
+    checkInteger(name, options[name] as number | undefined, min) ?? (d[name] as number);
+  return {
+    timeoutMs: int('timeoutMs', 1),
+    retries: int('retries', 0),
+    retryDelayMs: int('retryDelayMs', 0),
+    maxRetryDelayMs: int('maxRetryDelayMs', 0),
+    maxBytes: int('maxBytes', 1),
+    maxRedirects: int('maxRedirects', 0),
+    userAgent: userAgentOf(options.userAgent),
+    ...(hostBackoff && { hostBackoff: true }),
+  };
+}
+
+/**
+ * Validates a crawl's options once, at the public facade, and fills in the defaults. The inner
+ * code trusts what comes out. Throws {@link InvalidOptionError} with a message that says what was
+ * expected and what came.
+ */
 export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOptions {
-  const strategy = oneOf('strategy', options.strategy, CRAWL_STRATEGY_NAMES, 'async');
-  checkLocalOnly(options, strategy);
-  const mode = oneOf<CrawlMode>('mode', options.mode, ['io', 'cpu'], 'io');
-  const parseIn = oneOf<ParsePlacement>('parseIn', options.parseIn, ['worker', 'main'], 'worker');
-  const concurrency =
-    strategy === 'serial' ? 1 : integer('concurrency', options.concurrency, 1, defaultConcurrency(strategy));
-  const cpuWork = integer('cpuWork', options.cpuWork, 0, DEFAULT_CPU_WORK);
-  const d = DEFAULT_FETCH_OPTIONS;
-  const userAgent = options.userAgent ?? d.userAgent;
-  if (typeof userAgent !== 'string' || userAgent.length === 0 || /[\r\n]/.test(userAgent)) {
-    throw new InvalidOptionError(
-      `Expected \`userAgent\` to be a non-empty single-line string, got ${describeValue(userAgent)}`,
-    );
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError(`Expected the options to be an object, got ${describeValue(options)}`);
   }
-  const fetch: FetchOptions = {
-    timeoutMs: integer('timeoutMs', options.timeoutMs, 1, d.timeoutMs),
-    retries: integer('retries', options.retries, 0, d.retries),
-    retryDelayMs: integer('retryDelayMs', options.retryDelayMs, 0, d.retryDelayMs),
-    maxRetryDelayMs: integer('maxRetryDelayMs', options.maxRetryDelayMs, 0, d.maxRetryDelayMs),
-    maxBytes: integer('maxBytes', options.maxBytes, 1, d.maxBytes),
-    maxRedirects: integer('maxRedirects', options.maxRedirects, 0, d.maxRedirects),
-    userAgent,
-  };
-  const follow = resolveFollow(options, options.parse ?? true);
-  const worker: WorkerConfig = {
-    fetch: follow ? { ...fetch, hostBackoff: true } : fetch,
-    parse: { parse: options.parse ?? true, cpuWork: mode === 'cpu' ? cpuWork : 0 },
-  };
-  return {
-    strategy,
-    concurrency,
-    mode,
-    parseIn: strategy === 'distributed' ? 'worker' : parseIn,
-    worker,
-    signal: options.signal,
-    abortSignal: options.abortSignal,
-    distributed: strategy === 'distributed' ? resolveDistributed(options, concurrency, worker) : null,
-    follow,
-  };
-}
+  checkKnownKeys(options);
+  const signal = signalOf('signal', options.signal);
+  const abortSignal = signalOf('abortSignal', options.abortSignal);
+  if (options.pool !== undefined) return resolveOnPool(options, options.pool, signal, abortSignal);
 
-function resolveDistributed(options: CrawlOptions, maxPending: number, config: WorkerConfig): DistributedRun {
-  if (typeof options.redis !== 'string' || options.redis === '') {
-    throw new InvalidOptionError(
-      'Expected `redis` to be a redis:// URL for the distributed strategy, got nothing ' +
-        '(CLI: --redis or CRAWLBENCH_REDIS_URL)',
-    );
-  }
-  const runId = options.runId ?? newRunId();
-  if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
-    throw new InvalidOptionError(
-      `Expected \`runId\` to be 1-64 letters, digits, _, . or -, got ${describeValue(runId)}`,
-    );
-  }
-  if (options.keep !== undefined && typeof options.keep !== 'boolean') {
-    throw new InvalidOptionError(`Expected \`keep\` to be a boolean, got ${describeValue(options.keep)}`);
-  }
-  return {
-    connection: parseRedisUrl(options.redis),
-    where: redactRedisUrl(options.redis),
-    runId,
-    keep: options.keep ?? false,
-    maxPending,
-    stallTimeoutMs: integer('stallTimeoutMs', options.stallTimeoutMs, 1, DEFAULT_STALL_TIMEOUT_MS),
-    config,
-  };
-}
-
-/** The distributed-only options, refused elsewhere so a misplaced one is not silently ignored. */
-function checkLocalOnly(options: CrawlOptions, strategy: CrawlStrategyName): void {
-  if (strategy === 'distributed') return;
-  for (const name of ['redis', 'runId', 'keep', 'stallTimeoutMs'] as const) {
-    if (options[name] !== undefined) {
-      throw new InvalidOptionError(
-        `\`${name}\` is an option of the distributed strategy, got it with strategy ${describeValue(strategy)}`,
-      );
+  const strategy = oneOf('strategy', options.strategy, CRAWL_STRATEGY_NAMES, CRAWL_DEFAULTS.strategy);
+  if (strategy !== 'distributed') {
+    for (const name of DISTRIBUTED_OPTION_NAMES) {
+      if (options[name] !== undefined) {
+        throw new InvalidOptionError(
+          `\`${name}\` is an option of the distributed strategy, got it with strategy ${describeValue(strategy)} ` +
+            '(CLI: --redis, --run-id, --keep and --stall-timeout need --strategy distributed)',
+        );
+      }
     }
   }
+  const mode = oneOf<CrawlMode>('mode', options.mode, ['io', 'cpu'], CRAWL_DEFAULTS.mode);
+  const parseIn = oneOf<ParsePlacement>(
+    'parseIn',
+    options.parseIn,
+    ['worker', 'main'],
+    CRAWL_DEFAULTS.parseIn,
+  );
+  const concurrency =
+    strategy === 'serial'
+      ? 1
+      : (checkInteger('concurrency', options.concurrency, 1) ?? defaultConcurrency(strategy));
+  const cpuWork = checkInteger('cpuWork', options.cpuWork, 0) ?? CRAWL_DEFAULTS.cpuWork;
+  const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
+  const follow = resolveFollow(options, parse);
+  const worker: WorkerConfig = {
+    fetch: fetchOptionsOf(options, follow !== null),
+    parse: { parse, cpuWork: mode === 'cpu' ? cpuWork : 0 },
+  };
+  const base = { mode, worker, follow, signal, abortSignal };
+  switch (strategy) {
+    case 'serial':
+    case 'async':
+      return { ...base, kind: 'local', strategy, concurrency, parseIn: 'main' };
+    case 'threads':
+    case 'processes':
+      return { ...base, kind: 'pooled', strategy, concurrency, parseIn, pool: null };
+    case 'distributed':
+      return {
+        ...base,
+        kind: 'distributed',
+        strategy,
+        concurrency,
+        parseIn: 'worker',
+        run: resolveDistributedRun(options, concurrency, worker, follow !== null),
+      };
+  }
+}
+
+/**
+ * A crawl on a warm pool: the pool's strategy, workers and worker-side options; the crawl's own
+ * link following and signals. A 429 or 503 is waited out in the worker (the pool's fetch options
+ * were fixed when it started), so the frontier cannot hold back that host alone.
+ */
+function resolveOnPool(
+  options: CrawlOptions,
+  pool: CrawlPool,
+  signal: AbortSignal | undefined,
+  abortSignal: AbortSignal | undefined,
+): ResolvedPooledOptions {
+  const settings = poolSettings(pool);
+  return {
+    kind: 'pooled',
+    strategy: settings.tasks.kind,
+    concurrency: settings.tasks.size,
+    parseIn: settings.parseIn,
+    mode: settings.mode,
+    worker: settings.worker,
+    follow: resolveFollow(options, settings.worker.parse.parse),
+    signal,
+    abortSignal,
+    pool,
+  };
 }

@@ -1,6 +1,6 @@
 import { decodeHtml } from './decode.js';
 import { type PageError, pageError } from './errors.js';
-import type { ParseOptions } from './options.js';
+import type { ParseOptions } from './step-options.js';
 import { parseHtml } from './parse.js';
 import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 // MEASUREMENTS.md) and does not load parse5 or undici, which keeps worker start-up short.
 import { type CheerioAPI, load } from 'cheerio/slim';
 import { cpuWork } from './cpu-work.js';
-import type { ParseOptions } from './options.js';
+import type { ParseOptions } from './step-options.js';
 import type { ParseResult } from './types.js';
 
 // cheerio does not re-export domhandler's node classes; derive them from its API instead of

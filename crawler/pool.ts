@@ -1,26 +1,7 @@
-import { InvalidOptionError, describeValue } from './errors.js';
-import { type CrawlOptions, type ResolvedCrawlOptions, resolveCrawlOptions } from './options.js';
-import { createTaskPool, type PoolKind, type TaskPool } from './strategies/task-pool.js';
-
-/**
- * A pool of worker threads or child processes kept across crawls, so a program that crawls many
- * lists pays for starting workers (and warming their JIT) once. Pass it as `crawl`'s `pool`
- * option; close it when done.
- */
-export interface CrawlPool {
-  readonly strategy: PoolKind;
-  readonly concurrency: number;
-  /** Stops every worker. Crawls still using the pool fail. */
-  close(): Promise<void>;
-}
-
-interface PoolInternals {
-  readonly tasks: TaskPool;
-  readonly options: ResolvedCrawlOptions;
-}
-
-// The internals stay out of the public object; crawl() finds them here.
-const internals = new WeakMap<CrawlPool, PoolInternals>();
+import { describeValue, InvalidOptionError } from './errors.js';
+import { type CrawlOptions, resolveCrawlOptions } from './options.js';
+import { type CrawlPool, registerPool } from './strategies/pool-handle.js';
+import { createTaskPool, type PoolKind } from './strategies/task-pool.js';
 
 /**
  * Starts a pool for the `threads` or `processes` strategy with the worker-side options of `options`
@@ -33,7 +14,8 @@ export function createCrawlPool(options: CrawlOptions & { readonly strategy: Poo
     );
   }
   const resolved = resolveCrawlOptions(options);
-  const tasks = createTaskPool(resolved.strategy as PoolKind, resolved.concurrency, {
+  if (resolved.kind !== 'pooled') throw new InvalidOptionError('Expected a pooled strategy');
+  const tasks = createTaskPool(resolved.strategy, resolved.concurrency, {
     config: resolved.worker,
     parseIn: resolved.parseIn,
   });
@@ -43,13 +25,6 @@ export function createCrawlPool(options: CrawlOptions & { readonly strategy: Poo
     concurrency: tasks.size,
     close: () => (closed ??= tasks.destroy()),
   };
-  internals.set(pool, { tasks, options: resolved });
+  registerPool(pool, { tasks, mode: resolved.mode, parseIn: resolved.parseIn, worker: resolved.worker });
   return pool;
-}
-
-/** The pool's task pool and options, or an error when `pool` was not made by {@link createCrawlPool}. */
-export function poolInternals(pool: CrawlPool): PoolInternals {
-  const found = internals.get(pool);
-  if (!found) throw new InvalidOptionError('Expected `pool` to come from createCrawlPool()');
-  return found;
 }

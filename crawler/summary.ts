@@ -1,6 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { PageErrorCode } from './errors.js';
-import type { FrontierStats } from './frontier/frontier.js';
+import type { FrontierStats } from './frontier/frontier-stats.js';
+import type { ChildProcessesUsage } from './strategies/runner.js';
 import type { CrawlMode, CrawlStrategyName, PageRecord, ParsePlacement } from './types.js';
 
 /** Per-page latency percentiles (of `timings.totalMs`), in milliseconds. */
@@ -40,14 +41,6 @@ export interface CrawlSummary {
   readonly childProcesses: ChildProcessesUsage | null;
   /** What the link-following frontier queued, saw and skipped; null for a plain list crawl. */
   readonly frontier: FrontierStats | null;
-}
-
-export interface ChildProcessesUsage {
-  readonly count: number;
-  readonly userCpuMs: number;
-  readonly systemCpuMs: number;
-  /** The largest peak RSS among them. */
-  readonly maxRssBytes: number;
 }
 
 /** Accumulates a summary record by record in constant memory (an HDR histogram for latency). */

@@ -90,6 +90,22 @@ export interface FetchedPage {
   /** The raw body, when the response is HTML and succeeded (decoded in the parse step). */
   readonly body: Uint8Array | null;
   readonly error: PageError | null;
+  /**
+   * Set when a 429 or 503 with `Retry-After` was handed back rather than waited out
+   * (`FetchOptions.hostBackoff`): the server's wait, capped at `maxRetryDelayMs`. The task source
+   * holds back the page's host that long and asks for the page again. Null otherwise.
+   */
+  readonly retryAfterMs: number | null;
+}
+
+/**
+ * A finished task as a runner hands it back: its record, and — for a page a 429 or 503 sent back
+ * (`FetchOptions.hostBackoff`) — how long its host asked to be left alone. The task source decides
+ * whether the record is the task's last ({@link FetchedPage.retryAfterMs}).
+ */
+export interface TaskResult {
+  readonly record: PageRecord;
+  readonly retryAfterMs: number | null;
 }
 
 export type StrategyName = 'serial' | 'async' | 'threads' | 'processes';

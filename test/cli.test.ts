@@ -73,8 +73,6 @@ describe('crawlbench crawl', () => {
   it.each([
     [['crawl', listFile, '--concurrency', '0'], /expected a positive integer, got "0"/],
     [['crawl', listFile, '--strategy', 'fibers'], /Allowed choices are serial, async, threads, processes/],
-    [['crawl', join(dir, 'nope.txt')], /cannot read list ".*nope.txt": ENOENT/],
-    [['crawl', listFile, '--output', join(dir, 'no', 'such', 'dir.jsonl')], /cannot write output/],
     [['crawl', listFile, '--bogus'], /unknown option '--bogus'/],
     [['crawl', listFile, '--scope', 'any'], /`scope` applies to link-following crawls/],
     [['crawl', listFile, '--depth', '1', '--exclude', '['], /`exclude` is not a valid regular expression/],
@@ -84,6 +82,16 @@ describe('crawlbench crawl', () => {
   ])('usage error %j exits 2 with a one-line reason', async (args, reason) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toMatch(reason);
+  });
+
+  it.each([
+    [['crawl', join(dir, 'nope.txt')], /cannot read list ".*nope.txt": ENOENT/],
+    [['crawl', listFile, '--output', join(dir, 'no', 'such', 'dir.jsonl')], /cannot write output/],
+  ])('environment failure %j exits 3 with a one-line reason', async (args, reason) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(reason);
   });

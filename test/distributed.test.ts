@@ -600,19 +600,19 @@ withRedis('distributed in the bench', () => {
 });
 
 describe('distributed: options and an unreachable Redis (no Redis needed)', () => {
-  it('fails fast with exit 2 and never prints the password', async () => {
+  it('fails fast with exit 3 (the environment failed) and never prints the password', async () => {
     const port = await closedPort();
     const url = `redis://:secret@127.0.0.1:${port}`;
     const crawlRun = await runCli(['crawl', '-', '-s', 'distributed', '--redis', url], {
       stdin: 'http://127.0.0.1:9/\n',
       timeoutMs: 20_000,
     });
-    expect(crawlRun.code).toBe(2);
+    expect(crawlRun.code).toBe(3);
     expect(crawlRun.stderr).toContain('unavailable');
     expect(crawlRun.stderr).toContain('***');
     expect(crawlRun.stderr + crawlRun.stdout).not.toContain('secret');
     const workerRun = await runCli(['worker', '--redis', url], { timeoutMs: 20_000 });
-    expect(workerRun.code).toBe(2);
+    expect(workerRun.code).toBe(3);
     expect(workerRun.stderr).toContain('unavailable');
     expect(workerRun.stderr + workerRun.stdout).not.toContain('secret');
   });
@@ -622,7 +622,7 @@ describe('distributed: options and an unreachable Redis (no Redis needed)', () =
     const result = await runCli(['worker'], {
       env: { CRAWLBENCH_REDIS_URL: `redis://u:hidden@127.0.0.1:${port}` },
     });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain(`redis://u:***@127.0.0.1:${port}`);
     expect(result.stderr).not.toContain('hidden');
   });

@@ -10,7 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, fetchPage } from '../dist/crawler/fetch.js';
 import { networkError } from '../dist/crawler/fetch-errors.js';
-import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../dist/crawler/options.js';
+import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../dist/crawler/step-options.js';
 import { backoffDelayMs, parseRetryAfter, retryDelayMs } from '../dist/crawler/retry.js';
 import type { FetchedPage } from '../dist/crawler/types.js';
 import { closedPort, delay, startRawServer, startServer, type TestServer } from './helpers/servers.js';

@@ -10,7 +10,8 @@ import {
   robotsUrl,
 } from '../dist/crawler/frontier/robots.js';
 import { readSitemaps, type SitemapEntry, type SitemapLimits } from '../dist/crawler/frontier/sitemap.js';
-import { DEFAULT_FETCH_OPTIONS, DEFAULT_USER_AGENT, type FetchOptions } from '../dist/crawler/options.js';
+import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../dist/crawler/step-options.js';
+import { DEFAULT_USER_AGENT } from '../dist/crawler/version.js';
 import { parseSitemapXml } from '../dist/crawler/parse.js';
 import { closedPort, delay, startServer, type TestServer } from './helpers/servers.js';
 

@@ -3,160 +3,42 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { startFixtureSiteProcess } from '../../bench/fixture-site-process.js';
-import { crawl } from '../../crawler/crawl.js';
-import { InvalidOptionError } from '../../crawler/errors.js';
-import type { CrawlOptions } from '../../crawler/options.js';
-import { type FollowOptions, resolveFollow } from '../../crawler/frontier/options.js';
-import { type Scope, SCOPES } from '../../crawler/frontier/scope.js';
-import { newRunId } from '../../crawler/distributed/keys.js';
-import { REDIS_URL_ENV, redactRedisUrl } from '../../crawler/distributed/redis-url.js';
-import { CRAWL_STRATEGY_NAMES } from '../../crawler/types.js';
+import { CrawlbenchError } from '../../crawler/errors.js';
+import { type ResolvedCrawlOptions, resolveCrawlOptions } from '../../crawler/options.js';
+import {
+  DEFAULT_RECORD_FORMAT,
+  RECORD_FORMATS,
+  type RecordFormat,
+} from '../../crawler/output/record-formats.js';
 import { openUrlList, type UrlListSource } from '../../crawler/url-list.js';
-import { createRecordWriter, RECORD_FORMATS, type RecordFormat } from '../../reports/records.js';
 import { EXIT } from '../exit-codes.js';
-import { formatSummary } from '../format-summary.js';
+import { withDefault } from '../help.js';
 import { type CliIo, colorEnabled } from '../io.js';
-import { byteSize, nonNegativeInt, positiveInt } from '../parsers.js';
-import { createCrawlProgress } from '../progress.js';
+import {
+  addCrawlFlags,
+  addDistributedFlags,
+  addFollowFlags,
+  type CrawlFlags,
+  crawlOptionsOf,
+  type DistributedFlags,
+  distributedOptionsOf,
+  type FollowFlags,
+  followOptionsOf,
+} from './crawl-options.js';
 
-interface CrawlCliOptions {
-  strategy: CrawlOptions['strategy'];
-  concurrency?: number;
-  mode: 'io' | 'cpu';
-  cpuWork?: number;
-  parseIn: 'worker' | 'main';
-  parse: boolean;
-  timeout: number;
-  retries: number;
-  retryDelay: number;
-  maxBytes: number;
-  maxRedirects: number;
-  userAgent?: string;
-  redis?: string;
-  runId?: string;
-  keep: boolean;
-  stallTimeout?: number;
+interface CrawlCliFlags extends CrawlFlags, FollowFlags, DistributedFlags {
   output?: string;
-  format: RecordFormat;
-  quiet: boolean;
-  json: boolean;
-  strict: boolean;
-  depth?: number;
-  scope?: Scope;
-  include?: string;
-  exclude?: string;
-  maxPages?: number;
-  stripQuery?: boolean;
-  ignoreRobots?: boolean;
-  perHostConcurrency?: number;
-  perHostDelay?: number;
-  sitemap?: string[];
-  useSitemaps?: boolean;
-  maxQueue?: number;
+  format?: RecordFormat;
+  quiet?: boolean;
+  json?: boolean;
+  strict?: boolean;
 }
 
-/** The link-following options of `crawl`: none has a default, so only those given turn the frontier on. */
-export function addFollowOptions(command: Command): Command {
-  return command
-    .option(
-      '--depth <n>',
-      'follow links up to n hops from the list (0: the list only) (default: 0)',
-      nonNegativeInt,
-    )
-    .addOption(
-      new Option(
-        '--scope <scope>',
-        'which links to follow, relative to the seeds (default: same-origin)',
-      ).choices(SCOPES),
-    )
-    .option('--include <regex>', 'follow only links matching this regular expression')
-    .option('--exclude <regex>', 'never follow links matching this regular expression')
-    .option('--max-pages <n>', 'request at most n pages, then stop', positiveInt)
-    .option('--strip-query', 'drop query strings before deduplicating URLs')
-    .option('--ignore-robots', 'do not fetch or obey robots.txt')
-    .option(
-      '--per-host-concurrency <n>',
-      'requests in flight per host at most (default: 2 when following links)',
-      positiveInt,
-    )
-    .option(
-      '--per-host-delay <ms>',
-      'wait this long after a request to a host before the next one (one at a time then)',
-      nonNegativeInt,
-    )
-    .option(
-      '--sitemap <url>',
-      'seed from a sitemap or sitemap index, gzipped or not (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    )
-    .option('--use-sitemaps', "also seed from the Sitemap: lines of the seeds' robots.txt")
-    .option(
-      '--max-queue <n>',
-      'URLs queued at most; links past it are skipped (default: 1000000)',
-      positiveInt,
-    );
-}
-
-function followOptions(o: CrawlCliOptions): FollowOptions {
-  return {
-    ...(o.depth !== undefined && { depth: o.depth }),
-    ...(o.scope !== undefined && { scope: o.scope }),
-    ...(o.include !== undefined && { include: o.include }),
-    ...(o.exclude !== undefined && { exclude: o.exclude }),
-    ...(o.maxPages !== undefined && { maxPages: o.maxPages }),
-    ...(o.stripQuery !== undefined && { stripQuery: o.stripQuery }),
-    ...(o.ignoreRobots !== undefined && { ignoreRobots: o.ignoreRobots }),
-    ...(o.perHostConcurrency !== undefined && { perHostConcurrency: o.perHostConcurrency }),
-    ...(o.perHostDelay !== undefined && { perHostDelayMs: o.perHostDelay }),
-    ...(o.sitemap !== undefined && { sitemaps: o.sitemap }),
-    ...(o.useSitemaps !== undefined && { useSitemaps: o.useSitemaps }),
-    ...(o.maxQueue !== undefined && { maxQueue: o.maxQueue }),
-  };
-}
-
-/** Options shared by `crawl` and (later) `bench`: the knobs of one crawl. */
-export function addCrawlOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('-s, --strategy <name>', 'concurrency strategy')
-        .choices(CRAWL_STRATEGY_NAMES)
-        .default('async'),
-    )
-    .option(
-      '-c, --concurrency <n>',
-      'requests in flight (async), workers (threads, processes) or tasks queued at once (distributed) ' +
-        '(default: 64 for async, CPU cores for pools, 1000 for distributed)',
-      positiveInt,
-    )
-    .addOption(
-      new Option('--mode <mode>', 'io: plain parse; cpu: add --cpu-work per page')
-        .choices(['io', 'cpu'])
-        .default('io'),
-    )
-    .option(
-      '--cpu-work <rounds>',
-      'extra deterministic CPU work per page in cpu mode (default: 200)',
-      nonNegativeInt,
-    )
-    .addOption(
-      new Option('--parse-in <where>', 'pools: parse in the worker, or in the main thread callback')
-        .choices(['worker', 'main'])
-        .default('worker'),
-    )
-    .option('--no-parse', 'fetch only: skip parsing (records carry "parse": null)')
-    .option('--timeout <ms>', 'per-attempt deadline: connect, headers and body', positiveInt, 10_000)
-    .option('--retries <n>', 'retries on network errors, 5xx, 408 and 429', nonNegativeInt, 2)
-    .option('--retry-delay <ms>', 'base of the exponential backoff with jitter', nonNegativeInt, 200)
-    .option(
-      '--max-bytes <size>',
-      'cap on the decompressed body (e.g. 512k, 10MiB)',
-      byteSize,
-      10 * 1024 * 1024,
-    )
-    .option('--max-redirects <n>', 'redirects followed before TOO_MANY_REDIRECTS', nonNegativeInt, 5)
-    .option('--user-agent <ua>', 'User-Agent header');
-}
+/** The embedded fixture site a crawl with no list crawls: a slow site of small pages, or a fast one of big pages. */
+const EMBEDDED_SITE = {
+  io: { pages: 200, latencyMs: 50, pageKb: 10 },
+  cpu: { pages: 200, latencyMs: 0, pageKb: 100 },
+} as const;
 
 export function crawlCommand(io: CliIo, setExit: (code: number) => void): Command {
   const command = new Command('crawl')
@@ -165,59 +47,33 @@ export function crawlCommand(io: CliIo, setExit: (code: number) => void): Comman
         '(with no list, crawl the embedded fixture site)',
     )
     .argument('[list]', 'URL list file, one URL per line, or - for stdin');
-  addFollowOptions(addCrawlOptions(command))
+  addDistributedFlags(addFollowFlags(addCrawlFlags(command)))
     .option('-o, --output <file>', 'write records to a file instead of stdout')
-    .addOption(new Option('-f, --format <format>', 'record format').choices(RECORD_FORMATS).default('jsonl'))
-    .option('-q, --quiet', 'no progress bar and no summary', false)
-    .option('--json', 'print the summary as JSON (to stdout when --output is set, else stderr)', false)
-    .option('--strict', 'exit 1 when any URL failed', false)
-    .option('--redis <url>', `distributed: Redis URL, redis:// or rediss:// (default: $${REDIS_URL_ENV})`)
-    .option('--run-id <id>', 'distributed: name of the run, to resume it (default: generated)')
-    .option('--keep', "distributed: keep the run's Redis keys after it completes", false)
-    .option(
-      '--stall-timeout <ms>',
-      'distributed: fail when no page finished for this long while tasks were queued (default: 120000)',
-      positiveInt,
+    .addOption(
+      new Option('-f, --format <format>', withDefault('record format', DEFAULT_RECORD_FORMAT)).choices(
+        RECORD_FORMATS,
+      ),
     )
-    .action(async (list: string | undefined, options: CrawlCliOptions) => {
-      setExit(await runCrawl(list, options, io));
+    .option('-q, --quiet', 'no progress bar and no summary')
+    .option('--json', 'print the summary as JSON (to stdout when --output is set, else stderr)')
+    .option('--strict', 'exit 1 when any URL failed')
+    .action(async (list: string | undefined, flags: CrawlCliFlags) => {
+      setExit(await crawlAction(list, flags, io));
     });
   return command;
 }
 
-function toCrawlOptions(
-  o: Omit<
-    CrawlCliOptions,
-    'output' | 'format' | 'quiet' | 'json' | 'strict' | 'redis' | 'runId' | 'keep' | 'stallTimeout'
-  >,
-): CrawlOptions {
-  return {
-    ...followOptions(o as CrawlCliOptions),
-    ...(o.strategy !== undefined && { strategy: o.strategy }),
-    ...(o.concurrency !== undefined && { concurrency: o.concurrency }),
-    mode: o.mode,
-    ...(o.cpuWork !== undefined && { cpuWork: o.cpuWork }),
-    parseIn: o.parseIn,
-    parse: o.parse,
-    timeoutMs: o.timeout,
-    retries: o.retries,
-    retryDelayMs: o.retryDelay,
-    maxBytes: o.maxBytes,
-    maxRedirects: o.maxRedirects,
-    ...(o.userAgent !== undefined && { userAgent: o.userAgent }),
-  };
-}
-
 async function checkReadable(path: string): Promise<void> {
   if (path === '-') return;
+  let reason: string;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new InvalidOptionError(`cannot read list ${JSON.stringify(path)}: not a file`);
+    if (info.isFile()) return;
+    reason = 'not a file';
   } catch (error) {
-    if (error instanceof InvalidOptionError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InvalidOptionError(`cannot read list ${JSON.stringify(path)}: ${code}`);
+    reason = (error as NodeJS.ErrnoException).code ?? 'error';
   }
+  throw new CrawlbenchError('LIST_UNREADABLE', `cannot read list ${JSON.stringify(path)}: ${reason}`);
 }
 
 async function openOutput(path: string | undefined, io: CliIo): Promise<Writable> {
@@ -227,7 +83,7 @@ async function openOutput(path: string | undefined, io: CliIo): Promise<Writable
     await once(stream, 'open');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InvalidOptionError(`cannot write output ${JSON.stringify(path)}: ${code}`);
+    throw new CrawlbenchError('OUTPUT_UNWRITABLE', `cannot write output ${JSON.stringify(path)}: ${code}`);
   }
   return stream;
 }
@@ -251,72 +107,58 @@ function mainProcessUsage(): { maxRssBytes: number; userCpuMs: number; systemCpu
   };
 }
 
-/** The distributed options, only with `--strategy distributed` (they are refused elsewhere). */
-function distributedOptions(cli: CrawlCliOptions, io: CliIo): CrawlOptions {
-  if (cli.strategy !== 'distributed') {
-    const misplaced = cli.redis ?? cli.runId ?? (cli.keep || cli.stallTimeout !== undefined ? '' : undefined);
-    if (misplaced !== undefined) {
-      throw new InvalidOptionError(
-        '--redis, --run-id, --keep and --stall-timeout need --strategy distributed',
-      );
-    }
-    return {};
-  }
-  const redis = cli.redis ?? io.env[REDIS_URL_ENV];
-  return {
-    ...(redis !== undefined && { redis }),
-    runId: cli.runId ?? newRunId(),
-    keep: cli.keep,
-    ...(cli.stallTimeout !== undefined && { stallTimeoutMs: cli.stallTimeout }),
-  };
-}
-
-async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliIo): Promise<number> {
-  const options = { ...toCrawlOptions(cli), ...distributedOptions(cli, io) };
-  // Validated before anything starts, so a bad option exits 2 without a fixture site or output file.
-  const following = resolveFollow(options, options.parse ?? true) !== null;
-  const sitemapOnly = list === undefined && (cli.sitemap?.length ?? 0) > 0;
-  if (options.redis !== undefined && !cli.quiet) {
-    io.stderr.write(`distributed run ${options.runId} on ${redactRedisUrl(options.redis)}\n`);
+async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: CliIo): Promise<number> {
+  const quiet = flags.quiet === true;
+  const stop = new AbortController();
+  const abort = new AbortController();
+  // Validated once, before anything starts: a bad option exits 2 without a fixture site or output file.
+  const resolved: ResolvedCrawlOptions = resolveCrawlOptions({
+    ...crawlOptionsOf(flags),
+    ...followOptionsOf(flags),
+    ...distributedOptionsOf(flags, io.env, flags.strategy),
+    signal: stop.signal,
+    abortSignal: abort.signal,
+  });
+  const follow = resolved.follow;
+  const sitemapOnly = list === undefined && (follow?.sitemaps.length ?? 0) > 0;
+  if (resolved.kind === 'distributed' && !quiet) {
+    io.stderr.write(`distributed run ${resolved.run.runId} on ${resolved.run.where}\n`);
   }
   if (list !== undefined) await checkReadable(list);
-  const output = await openOutput(cli.output, io);
-  const writer = createRecordWriter(cli.format, output);
-  const showProgress = !cli.quiet && io.stderr.isTTY === true;
+  const output = await openOutput(flags.output, io);
+  const { createRecordWriter } = await import('../../crawler/output/record-writer.js');
+  const writer = createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output);
+  const showProgress = !quiet && io.stderr.isTTY === true;
 
-  const site =
-    list === undefined && !sitemapOnly
-      ? await startFixtureSiteProcess(
-          cli.mode === 'cpu'
-            ? { pages: 200, latencyMs: 0, pageKb: 100 }
-            : { pages: 200, latencyMs: 50, pageKb: 10 },
-        )
-      : undefined;
+  const embedded = list === undefined && !sitemapOnly ? EMBEDDED_SITE[resolved.mode] : null;
+  const site = embedded
+    ? await (await import('../../bench/fixture-site-process.js')).startFixtureSiteProcess(embedded)
+    : undefined;
   // With link following, the embedded site is crawled from its first page, like a site from its home.
-  const seeds = site && following ? [`${site.url}/page/0`] : undefined;
-  if (site && !cli.quiet) {
+  const seeds = site && follow ? [`${site.url}/page/0`] : undefined;
+  if (site && !quiet) {
     const from = seeds ? ` from ${seeds[0]}` : '';
     io.stderr.write(`no list given: crawling the embedded fixture site at ${site.url}${from}\n`);
   }
 
-  const stop = new AbortController();
-  const abort = new AbortController();
   let interrupts = 0;
   const removeInterrupt = io.onInterrupt(() => {
     interrupts++;
     if (interrupts === 1) {
       stop.abort();
-      if (!cli.quiet) io.stderr.write('\nstopping: finishing pages in flight (Ctrl-C again to abort them)\n');
+      if (!quiet) io.stderr.write('\nstopping: finishing pages in flight (Ctrl-C again to abort them)\n');
     } else {
       abort.abort();
     }
   });
 
   let progressTotal: number | undefined;
-  if (following) progressTotal = options.maxPages;
+  if (follow) progressTotal = follow.frontier.maxPages ?? undefined;
   else if (site) progressTotal = site.options.pages;
   else if (showProgress && list !== '-' && list !== undefined) progressTotal = await countLines(list);
-  const progress = showProgress ? createCrawlProgress(io.stderr, progressTotal) : undefined;
+  const progress = showProgress
+    ? (await import('../progress.js')).createCrawlProgress(io.stderr, progressTotal)
+    : undefined;
   let done = 0;
   let errors = 0;
 
@@ -324,37 +166,36 @@ async function runCrawl(list: string | undefined, cli: CrawlCliOptions, io: CliI
     ? []
     : (seeds ?? (site ? site.urls() : openUrlList(list ?? '-', io.stdin)));
   try {
-    const summary = await crawl(
-      source,
-      { ...options, signal: stop.signal, abortSignal: abort.signal },
-      async (record) => {
-        done++;
-        if (record.error) errors++;
-        progress?.update(done, errors);
-        await writer.write(record);
-      },
-    );
+    const { runCrawl } = await import('../../crawler/crawl.js');
+    const summary = await runCrawl(source, resolved, async (record) => {
+      done++;
+      if (record.error) errors++;
+      progress?.update(done, errors);
+      await writer.write(record);
+    });
     progress?.stop();
     await writer.close();
     if (output !== io.stdout) {
       output.end();
       await once(output, 'finish');
     }
-    if (cli.json) {
-      const target = cli.output === undefined ? io.stderr : io.stdout;
+    if (flags.json === true) {
+      const target = flags.output === undefined ? io.stderr : io.stdout;
       target.write(`${JSON.stringify({ ...summary, mainProcess: mainProcessUsage() })}\n`);
-    } else if (!cli.quiet) {
+    } else if (!quiet) {
+      const { formatSummary } = await import('../format-summary.js');
       io.stderr.write(`${formatSummary(summary, colorEnabled(io, io.stderr))}\n`);
     }
-    if (options.runId !== undefined && summary.state === 'interrupted' && !cli.quiet) {
+    if (resolved.kind === 'distributed' && summary.state === 'interrupted' && !quiet) {
+      const runId = resolved.run.runId;
       io.stderr.write(
-        following
-          ? `run ${options.runId} stopped (a link-following run cannot be resumed yet)\n`
-          : `run ${options.runId} kept in Redis: resume it with --run-id ${options.runId}\n`,
+        follow
+          ? `run ${runId} stopped (a link-following run cannot be resumed yet)\n`
+          : `run ${runId} kept in Redis: resume it with --run-id ${runId}\n`,
       );
     }
     if (interrupts > 0) return EXIT.INTERRUPTED;
-    if (cli.strict && summary.failed > 0) return EXIT.FAILURE;
+    if (flags.strict === true && summary.failed > 0) return EXIT.FAILURE;
     return EXIT.OK;
   } finally {
     progress?.stop();

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { WorkerConfig } from '../options.js';
-import type { PageRecord, Task } from '../types.js';
+import type { WorkerConfig } from '../step-options.js';
+import type { Task, TaskResult } from '../types.js';
 import { runKeys } from './keys.js';
 
 /** The data of one queued job: plain JSON. The config rides along so a worker needs no lookup. */
@@ -21,8 +21,11 @@ if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
 end
 return 0`;
 
-/** Stores a finished page of a run unless one is already stored for its line. */
-export async function recordOnce(redis: Redis, runId: string, record: PageRecord): Promise<void> {
+/**
+ * Stores a finished page of a run (its record, and the wait its host asked for, if any) unless one
+ * is already stored for its line.
+ */
+export async function recordOnce(redis: Redis, runId: string, result: TaskResult): Promise<void> {
   const keys = runKeys(runId);
   await redis.eval(
     RECORD_ONCE,
@@ -30,8 +33,8 @@ export async function recordOnce(redis: Redis, runId: string, record: PageRecord
     keys.meta,
     keys.records,
     keys.results,
-    String(record.line),
-    JSON.stringify(record),
+    String(result.record.line),
+    JSON.stringify(result),
   );
 }
 
@@ -69,15 +72,15 @@ export async function closeRun(redis: Redis, runId: string, state: RunState, err
   });
 }
 
-/** The records already stored for some lines of a run, for a resumed coordinator. */
-export async function storedRecords(
+/** The results already stored for some lines of a run, for a resumed coordinator. */
+export async function storedResults(
   redis: Redis,
   runId: string,
   lines: readonly number[],
-): Promise<Array<PageRecord | null>> {
+): Promise<Array<TaskResult | null>> {
   if (lines.length === 0) return [];
   const values = await redis.hmget(runKeys(runId).records, ...lines.map(String));
-  return values.map((value) => (value === null ? null : (JSON.parse(value) as PageRecord)));
+  return values.map((value) => (value === null ? null : (JSON.parse(value) as TaskResult)));
 }
 
 /** Forgets the stored records of some lines (records that were not their tasks' last). */
@@ -85,10 +88,10 @@ export async function forgetRecords(redis: Redis, runId: string, lines: readonly
   if (lines.length > 0) await redis.hdel(runKeys(runId).records, ...lines.map(String));
 }
 
-/** Takes up to `count` finished records off the run's results list. */
-export async function takeResults(redis: Redis, runId: string, count: number): Promise<PageRecord[]> {
+/** Takes up to `count` finished pages off the run's results list. */
+export async function takeResults(redis: Redis, runId: string, count: number): Promise<TaskResult[]> {
   const values = await redis.lpop(runKeys(runId).results, count);
-  return (values ?? []).map((value) => JSON.parse(value) as PageRecord);
+  return (values ?? []).map((value) => JSON.parse(value) as TaskResult);
 }
 
 /** Deletes every key of a run. Its jobs are removed by BullMQ as they finish. */

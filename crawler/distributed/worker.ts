@@ -1,13 +1,13 @@
 import { type Job, Worker } from 'bullmq';
+import { CRAWL_DEFAULTS } from '../defaults.js';
 import type { RedisOptions } from 'ioredis';
 import { Redis } from 'ioredis';
-import { finishPage } from '../page.js';
+import { resultOf, type WorkerOutcome } from '../strategies/worker-outcome.js';
 import { createTaskRunner } from '../strategies/worker-task.js';
 import type { Task } from '../types.js';
 import { probeRedis } from './connect.js';
 import { QUEUE_NAME } from './keys.js';
 import { recordOnce, type TaskJobData } from './run-store.js';
-import type { TaskOutcome } from '../strategies/strategy.js';
 
 /** Options of {@link startDistributedWorker}. */
 export interface DistributedWorkerOptions {
@@ -48,8 +48,8 @@ const MAX_RUNNERS = 8;
 export async function startDistributedWorker(options: DistributedWorkerOptions): Promise<DistributedWorker> {
   await probeRedis(options.connection, options.where);
   const onError = options.onError ?? (() => {});
-  const concurrency = options.concurrency ?? 16;
-  const runners = new Map<string, (task: Task) => Promise<TaskOutcome>>();
+  const concurrency = options.concurrency ?? CRAWL_DEFAULTS.workerConcurrency;
+  const runners = new Map<string, (task: Task) => Promise<WorkerOutcome>>();
   // Waits through an outage (no per-command retry limit): a finished page is worth keeping.
   const store = new Redis({ ...options.connection, maxRetriesPerRequest: null });
   store.on('error', onError);
@@ -63,9 +63,7 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
       runners.set(runId, run);
       if (runners.size > MAX_RUNNERS) runners.delete(runners.keys().next().value as string);
     }
-    const outcome = await run(task);
-    const record = outcome.kind === 'record' ? outcome.record : finishPage(outcome.page, config.parse);
-    await recordOnce(store, runId, record);
+    await recordOnce(store, runId, resultOf(await run(task), config.parse));
   };
 
   const worker = new Worker<TaskJobData, void>(QUEUE_NAME, processor, {

@@ -1,103 +1,27 @@
 import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
-import type { PageRecord, Task } from '../types.js';
-import { type ListItem, urlKey } from '../url-list.js';
-import { normalizedUrl, normalizeUrl } from './normalize.js';
+import { FINAL, type Settlement, type SourceHooks, type TaskSource } from '../sources/task-source.js';
+import type { PageRecord, Task, TaskResult } from '../types.js';
+import type { ListItem } from '../url-list.js';
+import { Admission, type Admitted } from './admission.js';
+import type { FrontierStats } from './frontier-stats.js';
+import { type Entry, HostQueues } from './host-queues.js';
+import type { FrontierOptions } from './options.js';
+import { RobotsGate } from './robots-gate.js';
 import type { RobotsCache, RobotsRules } from './robots.js';
-import { type Scope, ScopeSet } from './scope.js';
 import type { SitemapEntry } from './sitemap.js';
 
-/** What a link-following crawl may do; resolved by `resolveCrawlOptions`. */
-export interface FrontierOptions {
-  /** Links are followed up to this many hops from a seed (0: the seeds only). */
-  readonly depth: number;
-  readonly scope: Scope;
-  readonly include: RegExp | null;
-  readonly exclude: RegExp | null;
-  /** Pages requested at most; the crawl stops there. Null: no limit. */
-  readonly maxPages: number | null;
-  readonly stripQuery: boolean;
-  /** Requests in flight per host (host name, any port) at most. */
-  readonly perHostConcurrency: number;
-  /** Pause between one request to a host finishing and the next starting (0: none). */
-  readonly perHostDelayMs: number;
-  /** URLs queued at most (discovered and not yet requested); past it, links are skipped. */
-  readonly maxQueue: number;
-}
-
-/** Why a URL was not requested. */
-export interface SkipCounts {
-  /** Links outside the scope of the seeds. */
-  outOfScope: number;
-  /** Links rejected by `include` / `exclude`. */
-  excluded: number;
-  /** URLs disallowed by robots.txt (each also has a `ROBOTS_DISALLOWED` record). */
-  robots: number;
-  /** Links, seeds and sitemap URLs already seen (after normalization). */
-  duplicate: number;
-  /** Distinct links beyond the depth limit. */
-  depth: number;
-  /** URLs not requested because `maxPages` was reached. */
-  maxPages: number;
-  /** Links dropped because the queue held `maxQueue` URLs. */
-  queueFull: number;
-  /** Links that are not http(s) URLs. */
-  invalid: number;
-}
-
-/** Where the frontier of a link-following crawl stands. */
-export interface FrontierStats {
-  /** URLs waiting to be requested. */
-  readonly queued: number;
-  /** Distinct (normalized) URLs seen: requested, queued or disallowed. */
-  readonly seen: number;
-  /** Pages handed to the strategy (a page asked again after a 429 or 503 counts once). */
-  readonly requested: number;
-  /** Pages sent back to their host's queue by a 429 or 503 with `Retry-After`. */
-  readonly hostRetries: number;
-  /** The deepest level reached. */
-  readonly depthReached: number;
-  readonly skipped: Readonly<SkipCounts>;
-  /** URLs read from sitemaps (before deduplication), and the sitemaps that failed. */
-  readonly sitemapUrls: number;
-  readonly sitemapErrors: readonly string[];
-}
-
-/** One URL waiting in the frontier. */
-interface Entry {
-  readonly url: string;
-  /** Its host, found when the URL was parsed (one parse per URL, not one per step). */
-  readonly host: Host;
-  readonly depth: number;
-  readonly referrer: string | null;
-  /** The list line of a seed; 0 for the others, which get theirs when requested. */
-  readonly line: number;
-  /** Scope not checked yet: found before every seed was known. */
-  readonly unscoped: boolean;
-  /** HTTP attempts made by earlier tries (a 429 or 503 with Retry-After sends a URL back). */
-  readonly attempts: number;
-  /** The record of the last try of a URL sent back: its record if the crawl ends before a retry. */
-  readonly last?: PageRecord;
-}
-
-/** The URLs of one host (name, any port) and its politeness state. */
-interface Host {
-  readonly name: string;
-  readonly queue: Entry[];
-  head: number;
-  inFlight: number;
-  /** No request starts before this `performance.now()` time. */
-  readyAt: number;
-  /** The largest Crawl-delay of its origins' robots.txt, in ms. */
-  crawlDelayMs: number;
-}
-
-/** The part of the crawl the frontier talks back to. */
-export interface FrontierHooks {
-  /** Emits a record that is not the outcome of a task (invalid seed, robots-disallowed URL). */
-  readonly emit: (record: PageRecord) => Promise<void>;
-  /** A seed that repeats an earlier one. */
-  readonly duplicate: () => void;
+/** What a frontier reads its URLs from, and what it answers to. */
+export interface FrontierInputs {
+  /** The list, as `readUrlList` reads it (pulled as requests go out). */
+  readonly seeds: AsyncIterable<ListItem>;
+  /** Opened once the list is read: URLs to add at depth 0, given the origins of the seeds. */
+  readonly sitemaps: ((seedOrigins: readonly string[]) => AsyncIterable<SitemapEntry>) | null;
+  /** robots.txt rules, or null when they are ignored. */
+  readonly robots: RobotsCache | null;
+  readonly hooks: SourceHooks;
+  /** Releases what the inputs hold (the fetcher of robots.txt and sitemaps). */
+  readonly close: () => Promise<void>;
 }
 
 /** Sitemap URLs and failures allowed to accumulate in the stats. */
@@ -106,124 +30,103 @@ const MAX_SITEMAP_ERRORS = 20;
 const SEED_WINDOW = 256;
 
 /**
- * The frontier of a link-following crawl: the seeds, then the links of every page, level by
- * level, as one async iterable of tasks that any strategy pulls. It is also where politeness is
- * enforced, for every strategy alike: a task is handed out only when its host has room
- * (`perHostConcurrency`), its delay has passed, and robots.txt allows it.
+ * The frontier of a link-following crawl: a task source that hands out the seeds, then the links
+ * of every page, level by level, as one async iterable of tasks that any strategy pulls. It is
+ * also where politeness is enforced, for every strategy alike: a task is handed out only when its
+ * host has room ({@link HostQueues}), and robots.txt allows it ({@link RobotsGate}); which links
+ * are taken at all is {@link Admission}'s business.
  *
  * Levels are strict: no page of depth d + 1 is requested while a page of depth d is queued or in
  * flight, so the depth of a URL is the length of its shortest path from a seed, and the set of
  * URLs crawled does not depend on the strategy or on timing.
- *
- * Feed every record of a task back through {@link Frontier.completed}: it frees the host's slot
- * and queues the page's links.
  */
-export class Frontier {
+export class Frontier implements TaskSource {
   readonly #options: FrontierOptions;
-  readonly #robots: RobotsCache | null;
-  readonly #hooks: FrontierHooks;
-  readonly #scope: ScopeSet;
-  readonly #seen = new Set<number>();
-  /** Keys of the next level's URLs: they join `#seen` when the level starts (see `#discover`). */
-  #nextSeen = new Set<number>();
-  readonly #beyondDepth = new Set<number>();
-  readonly #hosts = new Map<string, Host>();
-  /** Hosts with queued URLs of the current level, in round-robin order. */
-  #active: Host[] = [];
-  #turn = 0;
+  readonly #inputs: FrontierInputs;
+  readonly #admission: Admission;
+  readonly #queues: HostQueues;
+  readonly #robots: RobotsGate | null;
   /** URLs of the next level, found by pages of this one. */
   #next: Entry[] = [];
   #level = 0;
-  #queued = 0;
   /** The entries handed out and not yet back, by the line their task got. */
   readonly #inFlight = new Map<number, Entry>();
   #lastLine = 0;
   #requested = 0;
   #retries = 0;
-  readonly #robotsLoading = new Set<string>();
   #seedsDone = false;
   #sitemapsDone = false;
   #sitemapUrls = 0;
   readonly #sitemapErrors: string[] = [];
-  readonly #skipped: SkipCounts = {
-    outOfScope: 0,
-    excluded: 0,
-    robots: 0,
-    duplicate: 0,
-    depth: 0,
-    maxPages: 0,
-    queueFull: 0,
-    invalid: 0,
-  };
   /** `maxPages` reached: only pages sent back by a 429 or 503 still go out. */
   #capped = false;
   /** The task iterable has ended: a page that comes back now is recorded as it is. */
   #closed = false;
+  #exhausted = false;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #seedOrigins = new Set<string>();
 
-  constructor(options: FrontierOptions, robots: RobotsCache | null, hooks: FrontierHooks) {
+  constructor(options: FrontierOptions, inputs: FrontierInputs) {
     this.#options = options;
-    this.#robots = robots;
-    this.#hooks = hooks;
-    this.#scope = new ScopeSet(options.scope);
-  }
-
-  /** The origins of the seeds read so far (for `Sitemap:` lines of their robots.txt). */
-  seedOrigins(): readonly string[] {
-    return [...this.#seedOrigins];
+    this.#inputs = inputs;
+    this.#admission = new Admission(options);
+    this.#queues = new HostQueues(options);
+    this.#robots = inputs.robots ? new RobotsGate(inputs.robots, (rules) => this.#robotsLoaded(rules)) : null;
   }
 
   /** Makes URLs under `url` (a sitemap's location) in scope, like a seed's. */
   addScopeRoot(url: string): void {
-    this.#scope.addSeed(new URL(url));
+    this.#admission.addScopeRoot(new URL(url));
+  }
+
+  get exhausted(): boolean {
+    return this.#exhausted;
   }
 
   stats(): FrontierStats {
     return {
-      queued: this.#queued + this.#next.length,
-      seen: this.#seen.size + this.#nextSeen.size,
+      queued: this.#queues.size + this.#next.length,
+      seen: this.#admission.seen,
       requested: this.#requested,
       hostRetries: this.#retries,
       depthReached: this.#level,
-      skipped: { ...this.#skipped },
+      skipped: { ...this.#admission.skipped },
       sitemapUrls: this.#sitemapUrls,
       sitemapErrors: [...this.#sitemapErrors],
     };
   }
 
+  close(): Promise<void> {
+    return this.#inputs.close();
+  }
+
   /**
    * The tasks of the crawl. Ends when nothing is queued or in flight, when `maxPages` tasks were
-   * handed out, or when `signal` aborts.
-   *
-   * @param seeds - the list, as `readUrlList` reads it (pulled as requests go out).
-   * @param sitemaps - opened once the list is read: URLs to add at depth 0.
+   * handed out, or when `stop` aborts.
    */
-  async *tasks(
-    seeds: AsyncIterable<ListItem>,
-    sitemaps: (() => AsyncIterable<SitemapEntry>) | null,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<Task> {
-    const seedIterator = seeds[Symbol.asyncIterator]();
+  async *tasks(stop: AbortSignal | undefined): AsyncGenerator<Task> {
+    const seedIterator = this.#inputs.seeds[Symbol.asyncIterator]();
     let sitemapIterator: AsyncIterator<SitemapEntry> | undefined;
     const onAbort = (): void => this.#notify();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    stop?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        if (signal?.aborted) return;
+        if (stop?.aborted) return;
         const capped = this.#options.maxPages !== null && this.#requested >= this.#options.maxPages;
         // At the cap no new page goes out; a page sent back by a 429 or 503 still gets its retry.
         if (capped && !this.#capped) this.#dropNewPages();
-        if (!this.#seedsDone && !this.#capped && this.#queued < SEED_WINDOW) {
+        const room = !this.#capped && this.#queues.size < SEED_WINDOW;
+        if (!this.#seedsDone && room) {
           await this.#readSeeds(seedIterator);
           continue;
         }
-        if (this.#seedsDone && !this.#sitemapsDone && !this.#capped && this.#queued < SEED_WINDOW) {
+        if (this.#seedsDone && !this.#sitemapsDone && room) {
+          const sitemaps = this.#inputs.sitemaps;
           if (!sitemaps) {
             this.#sitemapsDone = true;
           } else {
-            sitemapIterator ??= sitemaps()[Symbol.asyncIterator]();
+            sitemapIterator ??= sitemaps([...this.#seedOrigins])[Symbol.asyncIterator]();
             await this.#readSitemap(sitemapIterator);
           }
           continue;
@@ -233,10 +136,10 @@ export class Frontier {
           yield this.#dispatch(entry);
           continue;
         }
-        if (this.#queued === 0 && this.#inFlight.size === 0 && this.#robotsLoading.size === 0) {
-          if (this.#capped) return;
+        if (this.#queues.size === 0 && this.#inFlight.size === 0 && (this.#robots?.loading ?? 0) === 0) {
+          if (this.#capped) return this.#end();
           if (!this.#seedsDone || !this.#sitemapsDone) continue;
-          if (this.#next.length === 0) return;
+          if (this.#next.length === 0) return this.#end();
           this.#promote();
           continue;
         }
@@ -246,8 +149,8 @@ export class Frontier {
       // Pages still in flight are recorded as they end: none is sent back any more. Pages sent
       // back and waiting for their retry are recorded as their last try ended.
       this.#closed = true;
-      for (const record of this.#drainSentBack()) await this.#hooks.emit(record);
-      signal?.removeEventListener('abort', onAbort);
+      for (const record of this.#drainSentBack()) await this.#inputs.hooks.emit(record);
+      stop?.removeEventListener('abort', onAbort);
       clearTimeout(this.#timer);
       await seedIterator.return?.();
       await sitemapIterator?.return?.();
@@ -255,81 +158,44 @@ export class Frontier {
   }
 
   /**
-   * Takes a task's record back: frees its host and queues its page's links. Call it once per task
-   * handed out, with the record the task ended in.
-   *
-   * @returns false when the record is not the task's last: a 429 or 503 with `Retry-After` (see
-   * `FetchOptions.hostBackoff`) holds back its host that long and queues the URL again. Such a
-   * record must not be emitted.
+   * Takes a task's result back: frees its host and queues its page's links. A 429 or 503 with
+   * `Retry-After` holds back its host that long and queues the URL again: that record is not final.
    */
-  completed(record: PageRecord): boolean {
+  settle(result: TaskResult): Settlement {
+    const { record, retryAfterMs } = result;
     const entry = this.#inFlight.get(record.line);
-    if (!entry) return true;
+    if (!entry) return FINAL;
     this.#inFlight.delete(record.line);
-    const host = entry.host;
-    const depth = entry.depth;
-    host.inFlight--;
-    const retryAfterMs = record.error?.retryAfterMs;
-    if (retryAfterMs !== undefined && !this.#closed) {
-      host.readyAt = Math.max(host.readyAt, performance.now() + retryAfterMs);
+    const now = performance.now();
+    if (retryAfterMs !== null && !this.#closed) {
+      this.#queues.holdBack(entry.host, now, retryAfterMs);
       this.#retries++;
-      this.#requeue(host, { ...entry, line: record.line, attempts: record.attempts, last: record });
+      this.#queues.pushFront({ ...entry, line: record.line, attempts: record.attempts, last: record });
       this.#notify();
-      return false;
+      return { final: false, retryInMs: retryAfterMs };
     }
-    const delay = this.#delayOf(host);
-    if (delay > 0) host.readyAt = Math.max(host.readyAt, performance.now() + delay);
-    if (record.finalUrl !== null && record.finalUrl !== record.url) {
-      const final = normalizeUrl(record.finalUrl, this.#options.stripQuery);
-      if (final !== null) this.#seen.add(urlKey(final));
-    }
-    const links = record.parse?.links ?? [];
-    for (const link of links) this.#discover(link, depth + 1, record.url);
+    this.#queues.finished(entry.host, now);
+    if (record.finalUrl !== null && record.finalUrl !== record.url) this.#admission.markSeen(record.finalUrl);
+    for (const link of record.parse?.links ?? []) this.#discover(link, entry.depth + 1, record.url);
     this.#notify();
-    return true;
+    return FINAL;
   }
 
-  /** Takes the queued entries that `remove` picks out of every host's queue, and returns them. */
-  #removeQueued(remove: (entry: Entry) => boolean): Entry[] {
-    const removed: Entry[] = [];
-    for (const host of this.#active) {
-      const rest: Entry[] = [];
-      for (let i = host.head; i < host.queue.length; i++) {
-        const entry = host.queue[i]!;
-        (remove(entry) ? removed : rest).push(entry);
-      }
-      host.queue.length = 0;
-      host.queue.push(...rest);
-      host.head = 0;
-    }
-    this.#queued -= removed.length;
-    return removed;
+  #end(): void {
+    this.#exhausted = true;
   }
 
   /** Takes the URLs sent back out of the queues, and returns their last records. */
   #drainSentBack(): PageRecord[] {
-    return this.#removeQueued((entry) => entry.last !== undefined).map((entry) => entry.last!);
+    return this.#queues.remove((entry) => entry.last !== undefined).map((entry) => entry.last!);
   }
 
   /** At `maxPages`: drops every queued URL not yet requested, and the next level, as skipped. */
   #dropNewPages(): void {
     this.#capped = true;
-    this.#skipped.maxPages += this.#removeQueued((entry) => entry.attempts === 0).length;
-    this.#skipped.maxPages += this.#next.length;
+    this.#admission.skipped.maxPages += this.#queues.remove((entry) => entry.attempts === 0).length;
+    this.#admission.dropNextLevel(this.#next.length);
     this.#next = [];
-    this.#nextSeen = new Set();
-  }
-
-  /** Puts a URL back at the head of its host's queue. */
-  #requeue(host: Host, entry: Entry): void {
-    if (host.head === host.queue.length) {
-      if (!this.#active.includes(host)) this.#active.push(host);
-      host.queue.length = 0;
-      host.head = 0;
-    }
-    if (host.head > 0) host.queue[--host.head] = entry;
-    else host.queue.unshift(entry);
-    this.#queued++;
   }
 
   async #readSeeds(iterator: AsyncIterator<ListItem>): Promise<void> {
@@ -342,35 +208,21 @@ export class Frontier {
       const item = next.value;
       this.#lastLine = Math.max(this.#lastLine, item.kind === 'task' ? item.task.line : item.line);
       if (item.kind === 'duplicate') {
-        this.#hooks.duplicate();
+        this.#inputs.hooks.duplicate();
         continue;
       }
       if (item.kind === 'invalid') {
-        await this.#hooks.emit(errorRecord({ line: item.line, url: item.text }, item.error));
+        await this.#inputs.hooks.emit(errorRecord({ line: item.line, url: item.text }, item.error));
         continue;
       }
-      const parsed = normalizedUrl(item.task.url, this.#options.stripQuery);
-      if (parsed === null) continue; // readUrlList only yields absolute http(s) URLs
-      const url = parsed.href;
-      const key = urlKey(url);
-      if (this.#seen.has(key)) {
-        this.#hooks.duplicate();
+      const seed = this.#admission.seed(item.task.url);
+      if (seed === null) {
+        this.#inputs.hooks.duplicate();
         continue;
       }
-      this.#seen.add(key);
-      this.#scope.addSeed(parsed);
-      this.#seedOrigins.add(parsed.origin);
-      const host = this.#hostOf(parsed);
-      this.#enqueue({
-        url,
-        host,
-        depth: 0,
-        referrer: null,
-        line: item.task.line,
-        unscoped: false,
-        attempts: 0,
-      });
-      if (this.#queued >= SEED_WINDOW) return;
+      this.#seedOrigins.add(seed.parsed.origin);
+      this.#queues.push(this.#entry(seed, 0, null, item.task.line));
+      if (this.#queues.size >= SEED_WINDOW) return;
     }
   }
 
@@ -391,76 +243,30 @@ export class Frontier {
     }
   }
 
-  /** A link found on a page (or in a sitemap, at depth 0): filtered, deduplicated and queued. */
+  /** A link found on a page (or in a sitemap, at depth 0): admitted, then queued now or for its level. */
   #discover(link: string, depth: number, referrer: string): void {
-    const o = this.#options;
-    const parsed = normalizedUrl(link, o.stripQuery);
-    if (parsed === null) {
-      this.#skipped.invalid++;
-      return;
-    }
-    const url = parsed.href;
-    const key = urlKey(url);
-    if (this.#seen.has(key) || this.#nextSeen.has(key)) {
-      this.#skipped.duplicate++;
-      return;
-    }
-    if (depth > o.depth) {
-      if (!this.#beyondDepth.has(key)) {
-        this.#beyondDepth.add(key);
-        this.#skipped.depth++;
-      }
-      return;
-    }
-    if ((o.include && !o.include.test(url)) || o.exclude?.test(url)) {
-      this.#skipped.excluded++;
-      return;
-    }
-    // Scope is relative to every seed: until the list is read, a link's scope cannot be told.
-    const known = this.#seedsDone;
-    if (known && !this.#scope.has(parsed)) {
-      this.#skipped.outOfScope++;
-      return;
-    }
-    if (o.maxPages !== null && this.#requested >= o.maxPages) {
-      this.#seen.add(key);
-      this.#skipped.maxPages++;
-      return;
-    }
-    if (this.#queued + this.#next.length >= o.maxQueue) {
-      this.#skipped.queueFull++;
-      return;
-    }
-    const host = this.#hostOf(parsed);
-    const entry: Entry = { url, host, depth, referrer, line: 0, unscoped: !known, attempts: 0 };
-    if (depth === 0) {
-      // A sitemap URL joins level 0, which is running while sitemaps are read.
-      this.#seen.add(key);
-      this.#enqueue(entry);
-    } else {
-      // A link of the next level is seen for good only when that level starts: until then a
-      // sitemap URL of this level may still claim it at a smaller depth.
-      this.#nextSeen.add(key);
-      this.#next.push(entry);
-    }
+    const admitted = this.#admission.link(link, depth, {
+      seedsKnown: this.#seedsDone,
+      requested: this.#requested,
+      queued: this.#queues.size + this.#next.length,
+    });
+    if (admitted === null) return;
+    const entry = this.#entry(admitted, depth, referrer, 0);
+    // A sitemap URL joins level 0, which is running while sitemaps are read.
+    if (depth === 0) this.#queues.push(entry);
+    else this.#next.push(entry);
   }
 
-  /** The politeness state of a URL's host (its name: all ports share it). */
-  #hostOf(url: URL): Host {
-    const name = url.hostname;
-    let host = this.#hosts.get(name);
-    if (!host) {
-      host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0 };
-      this.#hosts.set(name, host);
-    }
-    return host;
-  }
-
-  #enqueue(entry: Entry): void {
-    const host = entry.host;
-    if (host.head === host.queue.length) this.#active.push(host);
-    host.queue.push(entry);
-    this.#queued++;
+  #entry(admitted: Admitted, depth: number, referrer: string | null, line: number): Entry {
+    return {
+      url: admitted.url,
+      host: this.#queues.hostOf(admitted.parsed),
+      depth,
+      referrer,
+      line,
+      unscoped: admitted.unscoped,
+      attempts: 0,
+    };
   }
 
   /** Starts the next level: the URLs found by the pages of this one. */
@@ -468,98 +274,49 @@ export class Frontier {
     this.#level++;
     const entries = this.#next;
     this.#next = [];
-    this.#nextSeen = new Set();
-    for (const entry of entries) {
-      const key = urlKey(entry.url);
-      if (this.#seen.has(key)) {
-        this.#skipped.duplicate++;
-        continue;
-      }
-      this.#seen.add(key);
-      if (entry.unscoped && !this.#scope.has(new URL(entry.url))) {
-        this.#skipped.outOfScope++;
-        continue;
-      }
-      this.#enqueue(entry);
-    }
-  }
-
-  #delayOf(host: Host): number {
-    return Math.max(this.#options.perHostDelayMs, host.crawlDelayMs);
+    this.#admission.startLevel();
+    for (const entry of entries) if (this.#admission.promoted(entry)) this.#queues.push(entry);
   }
 
   /**
-   * The next URL whose host has room, in round-robin over hosts; robots-disallowed URLs met on
+   * The next URL whose host has room and whose robots.txt is loaded; robots-disallowed URLs met on
    * the way are recorded. Undefined when no host is ready.
    */
   async #take(): Promise<Entry | undefined> {
     const now = performance.now();
-    let scanned = 0;
-    while (scanned < this.#active.length) {
-      if (this.#turn >= this.#active.length) this.#turn = 0;
-      const host = this.#active[this.#turn]!;
-      if (host.head === host.queue.length) {
-        this.#active.splice(this.#turn, 1);
-        host.queue.length = 0;
-        host.head = 0;
-        continue;
-      }
-      const limit = this.#delayOf(host) > 0 ? 1 : this.#options.perHostConcurrency;
-      if (host.inFlight >= limit || now < host.readyAt) {
-        this.#turn++;
-        scanned++;
-        continue;
-      }
-      const entry = host.queue[host.head]!;
-      const rules = this.#rulesFor(entry.url, host);
-      if (rules === 'loading') {
-        this.#turn++;
-        scanned++;
-        continue;
-      }
-      host.head++;
-      this.#queued--;
-      if (host.head >= 1024 && host.head * 2 >= host.queue.length) {
-        host.queue.splice(0, host.head);
-        host.head = 0;
-      }
-      if (rules && !rules.isAllowed(entry.url)) {
-        this.#skipped.robots++;
-        const line = entry.line || ++this.#lastLine;
-        const error = pageError('ROBOTS_DISALLOWED', rules.explain(entry.url));
-        await this.#hooks.emit(
-          errorRecord({ line, url: entry.url, depth: entry.depth, referrer: entry.referrer }, error),
-        );
-        continue;
-      }
-      this.#turn++;
-      return entry;
+    const robots = this.#robots;
+    // The rules of the entry `take` accepted: looked up once per hand-out.
+    const found: { rules: RobotsRules | null } = { rules: null };
+    const ready = (entry: Entry): boolean => {
+      if (robots === null) return true;
+      const rules = robots.rulesFor(entry.url);
+      if (rules === 'loading') return false;
+      found.rules = rules;
+      return true;
+    };
+    for (;;) {
+      const entry = this.#queues.take(now, ready);
+      const rules = found.rules;
+      if (entry === undefined || rules === null || rules.isAllowed(entry.url)) return entry;
+      this.#admission.skipped.robots++;
+      const line = entry.line || ++this.#lastLine;
+      const error = pageError('ROBOTS_DISALLOWED', rules.explain(entry.url));
+      await this.#inputs.hooks.emit(
+        errorRecord({ line, url: entry.url, depth: entry.depth, referrer: entry.referrer }, error),
+      );
     }
-    return undefined;
   }
 
-  /** The robots.txt rules of a URL's origin: loaded, `'loading'` (asked for now), or null when ignored. */
-  #rulesFor(url: string, host: Host): RobotsRules | null | 'loading' {
-    const robots = this.#robots;
-    if (!robots) return null;
-    const origin = new URL(url).origin;
-    const rules = robots.peek(origin);
-    if (rules) return rules;
-    if (this.#robotsLoading.has(origin)) return 'loading';
-    this.#robotsLoading.add(origin);
-    // Never rejects: an unreachable robots.txt is a rule set of its own.
-    void robots.rulesFor(origin).then((loaded) => {
-      this.#robotsLoading.delete(origin);
-      if (loaded.crawlDelayMs !== null) host.crawlDelayMs = Math.max(host.crawlDelayMs, loaded.crawlDelayMs);
-      this.#notify();
-    });
-    return 'loading';
+  #robotsLoaded(rules: RobotsRules): void {
+    if (rules.crawlDelayMs !== null) {
+      this.#queues.setCrawlDelay(this.#queues.hostOf(new URL(rules.origin)), rules.crawlDelayMs);
+    }
+    this.#notify();
   }
 
   #dispatch(entry: Entry): Task {
-    const host = entry.host;
     const line = entry.line || ++this.#lastLine;
-    host.inFlight++;
+    this.#queues.started(entry.host);
     // A URL sent back by a 429 or 503 is the same page asked again, not one more.
     if (entry.attempts === 0) this.#requested++;
     this.#inFlight.set(line, entry);
@@ -572,13 +329,10 @@ export class Frontier {
     };
   }
 
-  /** Waits for a completion, a robots.txt, the abort signal, or the earliest host delay to pass. */
+  /** Waits for a completion, a robots.txt, the stop signal, or the earliest host delay to pass. */
   async #idle(): Promise<void> {
     const now = performance.now();
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const host of this.#active) {
-      if (host.head < host.queue.length && host.readyAt > now) earliest = Math.min(earliest, host.readyAt);
-    }
+    const earliest = this.#queues.earliestReadyAt(now);
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
       if (Number.isFinite(earliest)) {

@@ -1,7 +1,33 @@
+import { CRAWL_DEFAULTS } from '../defaults.js';
 import { checkInteger, describeValue, InvalidOptionError } from '../errors.js';
 import { checkUrl } from '../url-list.js';
-import type { FrontierOptions } from './frontier.js';
-import { parseScope, type Scope } from './scope.js';
+
+/** How far from its seeds a link-following crawl may go. */
+export type Scope = 'same-origin' | 'same-host' | 'same-domain' | 'any';
+export const SCOPES: readonly Scope[] = ['same-origin', 'same-host', 'same-domain', 'any'];
+
+export function parseScope(value: string): Scope {
+  if ((SCOPES as readonly string[]).includes(value)) return value as Scope;
+  throw new InvalidOptionError(`Expected \`scope\` to be one of ${SCOPES.join(', ')}, got "${value}"`);
+}
+
+/** What a link-following crawl may do; resolved by {@link resolveFollow}. */
+export interface FrontierOptions {
+  /** Links are followed up to this many hops from a seed (0: the seeds only). */
+  readonly depth: number;
+  readonly scope: Scope;
+  readonly include: RegExp | null;
+  readonly exclude: RegExp | null;
+  /** Pages requested at most; the crawl stops there. Null: no limit. */
+  readonly maxPages: number | null;
+  readonly stripQuery: boolean;
+  /** Requests in flight per host (host name, any port) at most. */
+  readonly perHostConcurrency: number;
+  /** Pause between one request to a host finishing and the next starting (0: none). */
+  readonly perHostDelayMs: number;
+  /** URLs queued at most (discovered and not yet requested); past it, links are skipped. */
+  readonly maxQueue: number;
+}
 
 /** The link-following and politeness options of `crawl`, as given. */
 export interface FollowOptions {
@@ -39,9 +65,24 @@ export interface ResolvedFollow {
   readonly useSitemaps: boolean;
 }
 
-export const DEFAULT_PER_HOST_CONCURRENCY = 2;
-export const DEFAULT_MAX_QUEUE = 1_000_000;
-const MAX_DEPTH = 1000;
+/** The deepest `depth` accepted. */
+export const MAX_DEPTH = 1000;
+
+/** The names of {@link FollowOptions}, for the facade's check of unknown keys. */
+export const FOLLOW_OPTION_NAMES = [
+  'depth',
+  'scope',
+  'include',
+  'exclude',
+  'maxPages',
+  'stripQuery',
+  'ignoreRobots',
+  'perHostConcurrency',
+  'perHostDelayMs',
+  'sitemaps',
+  'useSitemaps',
+  'maxQueue',
+] as const satisfies ReadonlyArray<keyof FollowOptions>;
 
 function regex(name: string, value: RegExp | string | undefined): RegExp | null {
   if (value === undefined) return null;
@@ -70,7 +111,7 @@ function httpUrl(name: string, value: string): string {
  * as written, with no robots.txt and no per-host limits.
  */
 export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedFollow | null {
-  const depth = checkInteger('depth', options.depth, 0, MAX_DEPTH) ?? 0;
+  const depth = checkInteger('depth', options.depth, 0, MAX_DEPTH) ?? CRAWL_DEFAULTS.depth;
   const maxPages = checkInteger('maxPages', options.maxPages, 1);
   const perHostConcurrency = checkInteger('perHostConcurrency', options.perHostConcurrency, 1);
   const perHostDelayMs = checkInteger('perHostDelayMs', options.perHostDelayMs, 0, 3_600_000);
@@ -79,7 +120,7 @@ export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedF
   const useSitemaps = options.useSitemaps ?? false;
   const include = regex('include', options.include);
   const exclude = regex('exclude', options.exclude);
-  const scope = options.scope === undefined ? 'same-origin' : parseScope(options.scope);
+  const scope = options.scope === undefined ? CRAWL_DEFAULTS.scope : parseScope(options.scope);
   const wanted =
     options.depth !== undefined ||
     sitemaps.length > 0 ||
@@ -108,9 +149,9 @@ export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedF
       exclude,
       maxPages: maxPages ?? null,
       stripQuery: options.stripQuery ?? false,
-      perHostConcurrency: perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY,
-      perHostDelayMs: perHostDelayMs ?? 0,
-      maxQueue: maxQueue ?? DEFAULT_MAX_QUEUE,
+      perHostConcurrency: perHostConcurrency ?? CRAWL_DEFAULTS.perHostConcurrency,
+      perHostDelayMs: perHostDelayMs ?? CRAWL_DEFAULTS.perHostDelayMs,
+      maxQueue: maxQueue ?? CRAWL_DEFAULTS.maxQueue,
     },
     obeyRobots: !(options.ignoreRobots ?? false),
     sitemaps,

@@ -58,7 +58,10 @@ function originOf(origin: string): string {
     // Reported below with the others.
   }
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new CrawlbenchError('INVALID_ARGUMENT', `Expected an http(s) origin, got ${JSON.stringify(origin)}`);
+    throw new CrawlbenchError(
+      'INVALID_ARGUMENT',
+      `Expected an http(s) origin, got ${JSON.stringify(origin)}`,
+    );
   }
   return url.origin;
 }

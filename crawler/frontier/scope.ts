@@ -1,14 +1,5 @@
 import { getDomain } from 'tldts';
-import { InvalidOptionError } from '../errors.js';
-
-/** How far from its seeds a link-following crawl may go. */
-export type Scope = 'same-origin' | 'same-host' | 'same-domain' | 'any';
-export const SCOPES: readonly Scope[] = ['same-origin', 'same-host', 'same-domain', 'any'];
-
-export function parseScope(value: string): Scope {
-  if ((SCOPES as readonly string[]).includes(value)) return value as Scope;
-  throw new InvalidOptionError(`Expected \`scope\` to be one of ${SCOPES.join(', ')}, got "${value}"`);
-}
+import type { Scope } from './options.js';
 
 /**
  * The part of a URL a scope compares: the origin (scheme, host, port), the host name, or the

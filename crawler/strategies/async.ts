@@ -1,8 +1,10 @@
 import pLimit from 'p-limit';
 import { fetchPage } from '../fetch.js';
+import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
-import type { Strategy } from './strategy.js';
+import type { Runner } from './runner.js';
+import { finishFetched } from './worker-outcome.js';
 
 /**
  * Waits until the event loop's next check phase but one. undici writes the next request on a
@@ -13,25 +15,30 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(() 
 
 /**
  * Up to `concurrency` requests in flight on the main event loop. The limit guards only the fetch:
- * the parse runs in the completion callback after the slot is released, so the next request
- * goes out the moment a response has arrived instead of waiting for a parse. Twice as many tasks
- * as slots are pulled, so a finished fetch always finds the next one queued.
+ * the parse runs after the slot is released, so the next request goes out the moment a response
+ * has arrived instead of waiting for a parse. Twice as many tasks as slots are pulled, so a
+ * finished fetch always finds the next one queued.
  */
-export const asyncStrategy: Strategy = {
-  name: 'async',
-  run: (tasks, context, onOutcome) => {
-    const limit = pLimit(context.concurrency);
-    return withDispatcher(context.concurrency, (dispatcher) => {
-      const fetchContext = context.abortSignal ? { dispatcher, signal: context.abortSignal } : { dispatcher };
-      return dispatch(tasks, context.concurrency * 2, context.signal, async (task) => {
-        const page = await limit(() => fetchPage(task, context.config.fetch, fetchContext));
-        // Responses tend to arrive together (a wave of requests sent together). Parsing each the
-        // moment it lands would hold back the rest of the wave, and with them the next requests;
-        // yielding first lets every arrived response release its slot and send the next request,
-        // and the parses then overlap with the wait for those.
-        await yieldToIo();
-        await onOutcome({ kind: 'fetched', page });
-      });
-    });
-  },
-};
+export function asyncRunner(options: ResolvedLocalOptions): Runner {
+  return {
+    strategy: 'async',
+    run: async (tasks, context, onResult) => {
+      const limit = pLimit(options.concurrency);
+      const fetchContext = { signal: context.abortSignal };
+      await withDispatcher(options.concurrency, (dispatcher) =>
+        dispatch(tasks, options.concurrency * 2, context.signal, async (task) => {
+          const page = await limit(() =>
+            fetchPage(task, options.worker.fetch, { ...fetchContext, dispatcher }),
+          );
+          // Responses tend to arrive together (a wave of requests sent together). Parsing each the
+          // moment it lands would hold back the rest of the wave, and with them the next requests;
+          // yielding first lets every arrived response release its slot and send the next request,
+          // and the parses then overlap with the wait for those.
+          await yieldToIo();
+          await onResult(finishFetched(page, options.worker.parse));
+        }),
+      );
+      return { interrupted: false, childProcesses: null };
+    },
+  };
+}

@@ -1,7 +1,12 @@
 import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
-import type { Task } from '../types.js';
-import type { TaskOutcome } from './strategy.js';
+import type { Task, TaskResult } from '../types.js';
+import type { WorkerOutcome } from './worker-outcome.js';
+
+function failed(task: Task, code: 'ABORTED' | 'WORKER_CRASHED', message: string): WorkerOutcome {
+  const result: TaskResult = { record: errorRecord(task, pageError(code, message)), retryAfterMs: null };
+  return { kind: 'finished', result };
+}
 
 /**
  * Runs a task on a pool, surviving one worker crash: a task whose worker died is retried once on
@@ -10,9 +15,9 @@ import type { TaskOutcome } from './strategy.js';
  */
 export async function runWithCrashRetry(
   task: Task,
-  run: (task: Task) => Promise<TaskOutcome>,
+  run: (task: Task) => Promise<WorkerOutcome>,
   abortSignal: AbortSignal | undefined,
-): Promise<TaskOutcome> {
+): Promise<WorkerOutcome> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 2; attempt++) {
     if (abortSignal?.aborted) break;
@@ -22,15 +27,7 @@ export async function runWithCrashRetry(
       lastError = error;
     }
   }
-  if (abortSignal?.aborted) {
-    return {
-      kind: 'record',
-      record: errorRecord(task, pageError('ABORTED', 'crawl aborted while in flight')),
-    };
-  }
+  if (abortSignal?.aborted) return failed(task, 'ABORTED', 'crawl aborted while in flight');
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  return {
-    kind: 'record',
-    record: errorRecord(task, pageError('WORKER_CRASHED', `worker died twice on this task (${reason})`)),
-  };
+  return failed(task, 'WORKER_CRASHED', `worker died twice on this task (${reason})`);
 }

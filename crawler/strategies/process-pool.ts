@@ -1,25 +1,37 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { CrawlbenchError } from '../errors.js';
 import type { Task } from '../types.js';
 import type { FromChild, ProcessUsage, ToChild } from './process-protocol.js';
-import type { TaskOutcome } from './strategy.js';
+import type { WorkerOutcome } from './worker-outcome.js';
 import type { WorkerInit } from './worker-task.js';
 
 const MAX_FAILED_STARTS = 5;
 const PROCESS_WORKER = new URL('./process-worker.js', import.meta.url);
 
-export class WorkerExitedError extends Error {
+/** A task's child died under it. Caught by the pool's caller (crash retry); never escapes a crawl. */
+export class WorkerExitedError extends CrawlbenchError {
   constructor(pid: number | undefined, code: number | null, signal: NodeJS.Signals | null) {
-    super(`worker process ${pid ?? '?'} exited (${signal ?? `code ${code}`}) mid-task`);
+    super('WORKER_CRASHED', `worker process ${pid ?? '?'} exited (${signal ?? `code ${code}`}) mid-task`);
     this.name = 'WorkerExitedError';
   }
 }
+
+/** A task dropped from the queue, or its child killed, because its abort signal fired. */
+class TaskAbortedError extends CrawlbenchError {
+  constructor() {
+    super('ABORTED', 'aborted');
+    this.name = 'TaskAbortedError';
+  }
+}
+
+const poolClosed = (): CrawlbenchError => new CrawlbenchError('POOL_CLOSED', 'the process pool is closed');
 
 interface Job {
   readonly id: number;
   readonly task: Task;
   /** The child running it, once dispatched. */
   slot: Slot | undefined;
-  resolve(outcome: TaskOutcome): void;
+  resolve(outcome: WorkerOutcome): void;
   reject(error: Error): void;
 }
 
@@ -52,15 +64,15 @@ export class ProcessPool {
    * Runs a task on the next free child. Aborting `signal` kills the child running it (it is
    * replaced) or drops it from the queue; either way the promise rejects.
    */
-  run(task: Task, signal?: AbortSignal): Promise<TaskOutcome> {
-    if (this.#destroyed) return Promise.reject(new Error('process pool is destroyed'));
-    if (signal?.aborted) return Promise.reject(new Error('aborted'));
+  run(task: Task, signal?: AbortSignal): Promise<WorkerOutcome> {
+    if (this.#destroyed) return Promise.reject(poolClosed());
+    if (signal?.aborted) return Promise.reject(new TaskAbortedError());
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         const queued = this.#queue.indexOf(job);
         if (queued !== -1) {
           this.#queue.splice(queued, 1);
-          reject(new Error('aborted'));
+          reject(new TaskAbortedError());
         } else {
           job.slot?.child.kill('SIGKILL');
         }
@@ -109,7 +121,7 @@ export class ProcessPool {
   /** Kills every child and waits for them to exit; queued and running tasks reject. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
-    for (const job of this.#queue.splice(0)) job.reject(new Error('process pool destroyed'));
+    for (const job of this.#queue.splice(0)) job.reject(poolClosed());
     const exits = [...this.#slots].map(
       (slot) =>
         new Promise<void>((resolve) => {
@@ -153,7 +165,10 @@ export class ProcessPool {
         // Children that cannot even start would be respawned forever; fail what waits instead.
         this.#destroyed = true;
         for (const queued of this.#queue.splice(0)) {
-          queued.reject(new Error(`worker processes fail to start (last: ${signal ?? `code ${code}`})`));
+          const last = signal ?? `code ${code}`;
+          queued.reject(
+            new CrawlbenchError('WORKER_START_FAILED', `worker processes fail to start (last: ${last})`),
+          );
         }
       }
       if (!this.#destroyed) {

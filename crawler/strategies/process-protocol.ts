@@ -1,5 +1,5 @@
 import type { Task } from '../types.js';
-import type { TaskOutcome } from './strategy.js';
+import type { WorkerOutcome } from './worker-outcome.js';
 import type { WorkerInit } from './worker-task.js';
 
 /** Messages from the pool to a child process. */
@@ -11,7 +11,7 @@ export type ToChild =
 /** Messages from a child process to the pool. */
 export type FromChild =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly outcome: TaskOutcome }
+  | { readonly type: 'result'; readonly id: number; readonly outcome: WorkerOutcome }
   | { readonly type: 'usage'; readonly usage: ProcessUsage };
 
 /** CPU time and peak RSS of one process over its life. */

@@ -1,6 +1,6 @@
 // Entry file of the process pool's children: an `init`, then one task at a time over IPC.
 import type { FromChild, ToChild } from './process-protocol.js';
-import type { TaskOutcome } from './strategy.js';
+import type { WorkerOutcome } from './worker-outcome.js';
 import { createTaskRunner } from './worker-task.js';
 
 type Runner = ReturnType<typeof createTaskRunner>;
@@ -37,7 +37,7 @@ process.on('message', (message: ToChild) => {
   if (!runner) throw new Error('task before init');
   const { id } = message;
   runner(message.task).then(
-    (outcome: TaskOutcome) => send({ type: 'result', id, outcome }),
+    (outcome: WorkerOutcome) => send({ type: 'result', id, outcome }),
     (error: unknown) => {
       // The runner never rejects; if it does, dying lets the pool record the task, not lose it.
       console.error(error);

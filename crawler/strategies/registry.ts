@@ -1,13 +1,18 @@
-import type { StrategyName } from '../types.js';
-import { asyncStrategy } from './async.js';
-import { poolStrategy } from './pool-strategy.js';
-import { serialStrategy } from './serial.js';
-import type { Strategy } from './strategy.js';
+import type { ResolvedCrawlOptions } from '../options.js';
+import { asyncRunner } from './async.js';
+import { distributedRunner } from './distributed.js';
+import { poolRunner } from './pool-runner.js';
+import type { Runner } from './runner.js';
+import { serialRunner } from './serial.js';
 
-/** The registry of strategies by name. */
-export const STRATEGIES: Readonly<Record<StrategyName, Strategy>> = {
-  serial: serialStrategy,
-  async: asyncStrategy,
-  threads: poolStrategy('threads'),
-  processes: poolStrategy('processes'),
-};
+/** The runner of a crawl's strategy. */
+export function createRunner(options: ResolvedCrawlOptions): Runner {
+  switch (options.kind) {
+    case 'local':
+      return options.strategy === 'serial' ? serialRunner(options) : asyncRunner(options);
+    case 'pooled':
+      return poolRunner(options);
+    case 'distributed':
+      return distributedRunner(options);
+  }
+}

@@ -1,19 +1,25 @@
 import { fetchPage } from '../fetch.js';
+import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
-import type { Strategy } from './strategy.js';
+import type { Runner } from './runner.js';
+import { finishFetched } from './worker-outcome.js';
 
-/** One task at a time on the main thread: fetch, then parse in the completion callback. */
-export const serialStrategy: Strategy = {
-  name: 'serial',
-  run: (tasks, context, onOutcome) =>
-    withDispatcher(1, (dispatcher) =>
-      dispatch(tasks, 1, context.signal, async (task) => {
-        const fetchContext = context.abortSignal
-          ? { dispatcher, signal: context.abortSignal }
-          : { dispatcher };
-        const page = await fetchPage(task, context.config.fetch, fetchContext);
-        await onOutcome({ kind: 'fetched', page });
-      }),
-    ),
-};
+/** One task at a time on the main thread: fetch, then parse. */
+export function serialRunner(options: ResolvedLocalOptions): Runner {
+  return {
+    strategy: 'serial',
+    run: async (tasks, context, onResult) => {
+      await withDispatcher(1, (dispatcher) =>
+        dispatch(tasks, 1, context.signal, async (task) => {
+          const page = await fetchPage(task, options.worker.fetch, {
+            dispatcher,
+            signal: context.abortSignal,
+          });
+          await onResult(finishFetched(page, options.worker.parse));
+        }),
+      );
+      return { interrupted: false, childProcesses: null };
+    },
+  };
+}

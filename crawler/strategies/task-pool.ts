@@ -2,7 +2,7 @@ import { Piscina } from 'piscina';
 import type { Task } from '../types.js';
 import { ProcessPool } from './process-pool.js';
 import type { ProcessUsage } from './process-protocol.js';
-import type { TaskOutcome } from './strategy.js';
+import type { WorkerOutcome } from './worker-outcome.js';
 import type { WorkerInit } from './worker-task.js';
 
 export type PoolKind = 'threads' | 'processes';
@@ -12,7 +12,7 @@ export interface TaskPool {
   readonly kind: PoolKind;
   readonly size: number;
   /** Rejects when the worker dies mid-task or `signal` aborts it. */
-  run(task: Task, signal: AbortSignal | undefined): Promise<TaskOutcome>;
+  run(task: Task, signal: AbortSignal | undefined): Promise<WorkerOutcome>;
   /** Cumulative CPU time and peak RSS of each live child process ([] for threads). */
   usage(): Promise<ProcessUsage[]>;
   destroy(): Promise<void>;
@@ -21,7 +21,7 @@ export interface TaskPool {
 const THREAD_WORKER = new URL('./thread-worker.js', import.meta.url).href;
 
 function threadPool(size: number, init: WorkerInit): TaskPool {
-  const piscina = new Piscina<Task, TaskOutcome>({
+  const piscina = new Piscina<Task, WorkerOutcome>({
     filename: THREAD_WORKER,
     name: 'runTask',
     minThreads: size,

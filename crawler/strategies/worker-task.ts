@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatcher, fetchPage } from '../fetch.js';
-import type { WorkerConfig } from '../options.js';
-import { finishPage } from '../page.js';
+import type { WorkerConfig } from '../step-options.js';
 import type { ParsePlacement, Task } from '../types.js';
-import type { TaskOutcome } from './strategy.js';
+import { finishFetched, type WorkerOutcome } from './worker-outcome.js';
 
 /** What every worker (thread or process) is started with. Plain data. */
 export interface WorkerInit {
@@ -22,7 +21,7 @@ export interface WorkerInit {
  * The code a worker runs per task — the same fetch and parse functions the main thread uses.
  * The worker keeps one keep-alive dispatcher for its whole life.
  */
-export function createTaskRunner(init: WorkerInit): (task: Task) => Promise<TaskOutcome> {
+export function createTaskRunner(init: WorkerInit): (task: Task) => Promise<WorkerOutcome> {
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
   // Read once per worker, not once per page: the hook is off in every real crawl.
   const faults = process.env.CRAWLBENCH_FAULT_INJECTION === '1';
@@ -30,7 +29,7 @@ export function createTaskRunner(init: WorkerInit): (task: Task) => Promise<Task
     const page = await fetchPage(task, init.config.fetch, { dispatcher });
     if (faults) injectFault(task);
     if (init.parseIn === 'main') return { kind: 'fetched', page };
-    return { kind: 'record', record: finishPage(page, init.config.parse) };
+    return { kind: 'finished', result: finishFetched(page, init.config.parse) };
   };
 }
 

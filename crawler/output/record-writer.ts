@@ -1,10 +1,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import type { PageRecord } from '../crawler/types.js';
-
-export type RecordFormat = 'jsonl' | 'csv';
-export const RECORD_FORMATS: readonly RecordFormat[] = ['jsonl', 'csv'];
+import type { PageRecord } from '../types.js';
+import type { RecordFormat } from './record-formats.js';
 
 /** Writes crawl records to an injected stream in one format, honouring the stream's backpressure. */
 export interface RecordWriter {

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import type { TaskResult } from '../types.js';
+import { takeResults } from './run-store.js';
+import type { RunState } from './run-state.js';
+
+/** Results taken off the results list per round trip. */
+const TAKE = 200;
+/**
+ * Pause between polls of an empty results list: from POLL_MIN_MS after a poll that found records,
+ * doubling on each empty one up to POLL_MS. A busy run sees a record a couple of milliseconds after
+ * it is stored (which matters when the frontier waits for records to hand out more work, as under a
+ * per-host limit), an idle one costs Redis 20 polls a second.
+ */
+const POLL_MIN_MS = 2;
+const POLL_MS = 50;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the consumer of a run works with. */
+export interface ConsumerContext {
+  readonly state: RunState;
+  readonly redis: Redis;
+  readonly signal: AbortSignal | undefined;
+  /** Whether the producer may still queue tasks. */
+  readonly producing: () => boolean;
+  readonly onResult: (result: TaskResult) => Promise<void>;
+}
+
+/**
+ * Takes the run's finished pages off its results list and hands each pending one back, until
+ * nothing is pending and the producer is done, or a stop. Throws when the run stalls.
+ *
+ * One pop at a time, even when Redis is slow to answer: a pop given up on could still take
+ * records off the list, and they would be lost. A pop that does not answer for a while counts
+ * against the stall timeout instead (ioredis can keep a command waiting through reconnects).
+ */
+export async function consume(context: ConsumerContext): Promise<void> {
+  const { state, redis, signal } = context;
+  const runId = state.run.runId;
+  const ready = (): boolean => redis.status === 'ready';
+  let pollMs = POLL_MIN_MS;
+  let take: Promise<{ results: TaskResult[] } | { error: Error }> | undefined;
+  while ((context.producing() || state.pending.size > 0) && !signal?.aborted) {
+    take ??= takeResults(redis, runId, TAKE).then(
+      (results) => ({ results }),
+      (error: unknown) => ({ error: error as Error }),
+    );
+    const outcome = await Promise.race([take, sleep(POLL_MS * 10).then(() => null)]);
+    if (outcome === null) {
+      state.checkStall(ready());
+      continue;
+    }
+    take = undefined;
+    if ('error' in outcome) {
+      state.noteError(outcome.error);
+      state.checkStall(ready());
+      await sleep(POLL_MS * 10);
+      continue;
+    }
+    for (const result of outcome.results) {
+      // Not pending: handed back from the stored records already, or not this coordinator's.
+      if (state.recorded(result.record.line)) await context.onResult(result);
+    }
+    if (outcome.results.length > 0) {
+      pollMs = POLL_MIN_MS;
+    } else {
+      state.checkStall(ready());
+      await sleep(pollMs);
+      pollMs = Math.min(POLL_MS, pollMs * 2);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { urlKey } from '../url-list.js';
+import { normalizedUrl } from './normalize.js';
+import type { FrontierOptions } from './options.js';
+import { ScopeSet } from './scope.js';
+
+/** Why a URL was not requested. */
+export interface SkipCounts {
+  /** Links outside the scope of the seeds. */
+  outOfScope: number;
+  /** Links rejected by `include` / `exclude`. */
+  excluded: number;
+  /** URLs disallowed by robots.txt (each also has a `ROBOTS_DISALLOWED` record). */
+  robots: number;
+  /** Links, seeds and sitemap URLs already seen (after normalization). */
+  duplicate: number;
+  /** Distinct links beyond the depth limit. */
+  depth: number;
+  /** URLs not requested because `maxPages` was reached. */
+  maxPages: number;
+  /** Links dropped because the queue held `maxQueue` URLs. */
+  queueFull: number;
+  /** Links that are not http(s) URLs. */
+  invalid: number;
+}
+
+/** A URL admitted to the crawl, normalized and parsed once. */
+export interface Admitted {
+  readonly url: string;
+  readonly parsed: URL;
+  /** Scope not checked yet: found before every seed was known (checked when its level starts). */
+  readonly unscoped: boolean;
+}
+
+/** Where the crawl stands, as admission needs to know it for a link. */
+export interface AdmissionState {
+  /** Every seed is known, so a link's scope can be told. */
+  readonly seedsKnown: boolean;
+  /** Pages handed out so far (against `maxPages`). */
+  readonly requested: number;
+  /** URLs queued now, this level's and the next's (against `maxQueue`). */
+  readonly queued: number;
+}
+
+/**
+ * Which URLs a link-following crawl takes: normalization, the seen-set (52-bit keys), depth, the
+ * include/exclude filters, scope, `maxPages` and `maxQueue`, each skip counted by its reason.
+ *
+ * Levels are strict: a link of the next level is seen for good only when that level starts, so a
+ * sitemap URL of this level may still claim it at a smaller depth.
+ */
+export class Admission {
+  readonly #options: FrontierOptions;
+  readonly #scope: ScopeSet;
+  readonly #seen = new Set<number>();
+  /** Keys of the next level's URLs: they join `#seen` when the level starts. */
+  #nextSeen = new Set<number>();
+  readonly #beyondDepth = new Set<number>();
+  readonly skipped: SkipCounts = {
+    outOfScope: 0,
+    excluded: 0,
+    robots: 0,
+    duplicate: 0,
+    depth: 0,
+    maxPages: 0,
+    queueFull: 0,
+    invalid: 0,
+  };
+
+  constructor(options: FrontierOptions) {
+    this.#options = options;
+    this.#scope = new ScopeSet(options.scope);
+  }
+
+  /** Distinct URLs seen: requested, queued, or disallowed. */
+  get seen(): number {
+    return this.#seen.size + this.#nextSeen.size;
+  }
+
+  /** Makes URLs under `url` (a seed's or a sitemap's location) in scope. */
+  addScopeRoot(url: URL): void {
+    this.#scope.addSeed(url);
+  }
+
+  /** A seed of the list: normalized, in scope by definition; null when it repeats an earlier URL. */
+  seed(text: string): Admitted | null {
+    const parsed = normalizedUrl(text, this.#options.stripQuery);
+    if (parsed === null) return null; // readUrlList only yields absolute http(s) URLs
+    const url = parsed.href;
+    const key = urlKey(url);
+    if (this.#seen.has(key)) return null;
+    this.#seen.add(key);
+    this.#scope.addSeed(parsed);
+    return { url, parsed, unscoped: false };
+  }
+
+  /**
+   * A link found on a page at `depth` (or a sitemap URL, at depth 0): the URL to queue, or null when
+   * it is skipped (and counted). A URL of depth 0 is seen at once; a deeper one only when its level
+   * starts ({@link Admission.promoted}).
+   */
+  link(link: string, depth: number, state: AdmissionState): Admitted | null {
+    const o = this.#options;
+    const parsed = normalizedUrl(link, o.stripQuery);
+    if (parsed === null) {
+      this.skipped.invalid++;
+      return null;
+    }
+    const url = parsed.href;
+    const key = urlKey(url);
+    if (this.#seen.has(key) || this.#nextSeen.has(key)) {
+      this.skipped.duplicate++;
+      return null;
+    }
+    if (depth > o.depth) {
+      if (!this.#beyondDepth.has(key)) {
+        this.#beyondDepth.add(key);
+        this.skipped.depth++;
+      }
+      return null;
+    }
+    if ((o.include && !o.include.test(url)) || o.exclude?.test(url)) {
+      this.skipped.excluded++;
+      return null;
+    }
+    // Scope is relative to every seed: until the list is read, a link's scope cannot be told.
+    if (state.seedsKnown && !this.#scope.has(parsed)) {
+      this.skipped.outOfScope++;
+      return null;
+    }
+    if (o.maxPages !== null && state.requested >= o.maxPages) {
+      this.#seen.add(key);
+      this.skipped.maxPages++;
+      return null;
+    }
+    if (state.queued >= o.maxQueue) {
+      this.skipped.queueFull++;
+      return null;
+    }
+    if (depth === 0) this.#seen.add(key);
+    else this.#nextSeen.add(key);
+    return { url, parsed, unscoped: !state.seedsKnown };
+  }
+
+  /**
+   * The next level starts: its URLs are seen for good. Returns whether `entry` still goes out: not
+   * when a sitemap URL claimed it meanwhile, or when its scope, unknown when it was found, is out.
+   */
+  promoted(entry: { readonly url: string; readonly unscoped: boolean }): boolean {
+    const key = urlKey(entry.url);
+    if (this.#seen.has(key)) {
+      this.skipped.duplicate++;
+      return false;
+    }
+    this.#seen.add(key);
+    if (entry.unscoped && !this.#scope.has(new URL(entry.url))) {
+      this.skipped.outOfScope++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Starts a level: the keys held for it are looked at one by one through {@link Admission.promoted}. */
+  startLevel(): void {
+    this.#nextSeen = new Set();
+  }
+
+  /** Marks a URL seen (a redirect's target), so a link to it is not requested again. */
+  markSeen(url: string): void {
+    const final = normalizedUrl(url, this.#options.stripQuery);
+    if (final !== null) this.#seen.add(urlKey(final.href));
+  }
+
+  /** Forgets the next level (at `maxPages`): its URLs are counted as skipped. */
+  dropNextLevel(count: number): void {
+    this.skipped.maxPages += count;
+    this.#nextSeen = new Set();
+  }
+}

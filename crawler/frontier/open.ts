@@ -1,0 +1,44 @@
+import { createDispatcher, fetchResource, type FetchedResource } from '../fetch.js';
+import type { SourceHooks } from '../sources/task-source.js';
+import type { FetchOptions } from '../step-options.js';
+import { readUrlList, type UrlListSource } from '../url-list.js';
+import { Frontier } from './frontier.js';
+import type { ResolvedFollow } from './options.js';
+import { RobotsCache } from './robots.js';
+import { readSitemaps } from './sitemap.js';
+
+/**
+ * The frontier of a link-following crawl over `list`, with the main thread's own fetcher for
+ * robots.txt and sitemaps (a small keep-alive pool of its own, closed with the frontier).
+ */
+export function openFrontier(
+  list: UrlListSource,
+  follow: ResolvedFollow,
+  fetchOptions: FetchOptions,
+  hooks: SourceHooks,
+  abortSignal: AbortSignal | undefined,
+): Frontier {
+  const dispatcher = createDispatcher({ connections: 4 });
+  const get = (url: string): Promise<FetchedResource> =>
+    fetchResource(url, fetchOptions, { dispatcher, signal: abortSignal });
+  const robots =
+    follow.obeyRobots || follow.useSitemaps ? new RobotsCache(fetchOptions.userAgent, get) : null;
+  const wantSitemaps = follow.sitemaps.length > 0 || follow.useSitemaps;
+  const frontier = new Frontier(follow.frontier, {
+    seeds: readUrlList(list),
+    robots: follow.obeyRobots ? robots : null,
+    hooks,
+    sitemaps: wantSitemaps
+      ? async function* (seedOrigins) {
+          const roots = [...follow.sitemaps];
+          if (follow.useSitemaps && robots) {
+            for (const origin of seedOrigins) roots.push(...(await robots.rulesFor(origin)).sitemaps);
+          }
+          yield* readSitemaps([...new Set(roots)], get, { maxBytes: fetchOptions.maxBytes });
+        }
+      : null,
+    close: () => dispatcher.close(),
+  });
+  for (const sitemap of follow.sitemaps) frontier.addScopeRoot(sitemap);
+  return frontier;
+}

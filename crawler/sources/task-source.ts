@@ -1,0 +1,41 @@
+import type { FrontierStats } from '../frontier/frontier-stats.js';
+import type { PageRecord, Task, TaskResult } from '../types.js';
+
+/** What becomes of a finished task: its record is final, or the task was queued again for later. */
+export type Settlement =
+  | { readonly final: true }
+  | {
+      readonly final: false;
+      /** The task goes out again after this wait (its host asked for it with `Retry-After`). */
+      readonly retryInMs: number;
+    };
+
+export const FINAL: Settlement = Object.freeze({ final: true });
+
+/** The part of a crawl a task source talks back to. */
+export interface SourceHooks {
+  /** Emits a record that is not the outcome of a task: an invalid line, a robots-disallowed URL. */
+  readonly emit: (record: PageRecord) => Promise<void>;
+  /** A line that repeats an earlier URL: counted, not crawled. */
+  readonly duplicate: () => void;
+}
+
+/**
+ * Where a crawl's tasks come from and where their results go back: the URL list, the
+ * link-following frontier. A crawl is a task source, a runner, and the completion callback.
+ */
+export interface TaskSource {
+  /**
+   * The tasks to hand out, pulled only as fast as the runner takes them. Ends when the source has
+   * no more, or soon after `stop` aborts.
+   */
+  tasks(stop: AbortSignal | undefined): AsyncIterable<Task>;
+  /** Takes back a finished task: its record is final, or the task will go out again later. */
+  settle(result: TaskResult): Settlement;
+  /** Whether the source handed out every task it had (false when a stop ended it first). */
+  readonly exhausted: boolean;
+  /** What a link-following source queued, saw and skipped; null for a plain list. */
+  stats(): FrontierStats | null;
+  /** Releases what the source holds (connections for robots.txt and sitemaps). */
+  close(): Promise<void>;
+}
