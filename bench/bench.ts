@@ -119,6 +119,15 @@ function pagesCrawled(mode: CrawlMode, cells: readonly PlannedCell[], options: R
   return counted.length === 0 ? 0 : computeStats(counted).median;
 }
 
+/**
+ * The part of a planned cell that goes into the result: analyzeCells spreads its input into each
+ * CellResult, and the plan's URLs, site handle and runner are not part of the result format.
+ */
+function measuredCell(cell: PlannedCell): MeasuredCell {
+  const { id, mode, strategy, concurrency, parse, samples } = cell;
+  return { id, mode, strategy, concurrency, parse, samples };
+}
+
 interface SiteReading {
   readonly cpuMs: number;
   readonly serviceMs: number;
@@ -323,16 +332,18 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
       return workloadOf(mode, resolved, cores, pagesCrawled(mode, cells, resolved), seeds);
     });
     const analysed = analyzeCells(
-      cells.filter((c) => !c.id.startsWith('raw/')),
+      cells.filter((c) => !c.id.startsWith('raw/')).map(measuredCell),
       workloads,
       environment.cores,
     );
     const rawCell = cells.find((c) => c.id.startsWith('raw/'));
     // A zero-latency, fetch-only crawl is CPU-bound by design: that is no news worth a flag.
-    const rawAnalysed = (rawCell ? analyzeCells([rawCell], [], environment.cores) : []).map((c) => ({
-      ...c,
-      flags: c.flags.filter((f) => f !== 'cpu-bound-in-io-mode'),
-    }));
+    const rawAnalysed = (rawCell ? analyzeCells([measuredCell(rawCell)], [], environment.cores) : []).map(
+      (c) => ({
+        ...c,
+        flags: c.flags.filter((f) => f !== 'cpu-bound-in-io-mode'),
+      }),
+    );
     let rawCeiling: RawCeiling | null = null;
     // No ratio without runs on both sides (an interrupt) or with a load generator that got nothing.
     const requestsPerSecond = computeStats(loadSamples);
