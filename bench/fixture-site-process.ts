@@ -1,15 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CrawlbenchError } from '../crawler/errors.js';
+import { fixturePageStatus, fixturePageUrls } from './fixture-content.js';
+import type { FixtureSite, FixtureSiteStats } from './fixture-site.js';
 import {
-  type FixtureSite,
   type FixtureSiteOptions,
-  type FixtureSiteStats,
-  fixturePageStatus,
-  fixturePageUrls,
   type ResolvedFixtureSiteOptions,
   resolveFixtureSiteOptions,
-} from './fixture-site.js';
+} from './fixture-site-options.js';
 
 /** Messages from the parent to fixture-process.js. */
 export type FixtureParentMessage =
