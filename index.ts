@@ -1,5 +1,6 @@
 // The public API of crawlbench: named exports only.
-export { type FixtureSite, type FixtureSiteOptions, startFixtureSite } from './bench/fixture-site.js';
+export { type FixtureSite, startFixtureSite } from './bench/fixture-site.js';
+export type { FixtureSiteOptions } from './bench/fixture-site-options.js';
 export {
   type LinkSite,
   type LinkSiteOptions,

@@ -1,15 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CrawlbenchError } from '../crawler/errors.js';
+import { fixturePageStatus, fixturePageUrls } from './fixture-content.js';
+import type { FixtureSite, FixtureSiteStats } from './fixture-site.js';
 import {
-  type FixtureSite,
   type FixtureSiteOptions,
-  type FixtureSiteStats,
-  fixturePageStatus,
-  fixturePageUrls,
   type ResolvedFixtureSiteOptions,
   resolveFixtureSiteOptions,
-} from './fixture-site.js';
+} from './fixture-site-options.js';
 
 /** Messages from the parent to fixture-process.js. */
 export type FixtureParentMessage =
@@ -73,10 +71,18 @@ class FixtureProcessHandle implements FixtureSiteProcess {
     // A failed send (the channel just closed) must not become an uncaught 'error' event.
     child.on('error', () => {});
     void exited.then(() => {
-      for (const waiter of this.#pending.splice(0)) {
-        waiter.reject(new CrawlbenchError('WORKER_CRASHED', 'The fixture process has exited'));
-      }
+      for (const waiter of this.#pending.splice(0)) waiter.reject(this.#goneError());
     });
+  }
+
+  /** Why the process cannot answer: the caller closed the site, or the process died. */
+  #goneError(): CrawlbenchError {
+    // Asking a closed site is the caller's mistake, not a harness failure; it keeps the code it
+    // had, WORKER_CRASHED, which test/fixture-site.test.ts asserts. A usage code (as POOL_CLOSED
+    // is for a pool) would say it better.
+    return this.#closed === undefined
+      ? new CrawlbenchError('HARNESS_FAILED', 'The fixture process has exited')
+      : new CrawlbenchError('WORKER_CRASHED', 'The fixture site has been closed');
   }
 
   urlList(): string[] {
@@ -98,12 +104,18 @@ class FixtureProcessHandle implements FixtureSiteProcess {
   cpuUsage(): Promise<FixtureProcessUsage> {
     return new Promise((resolve, reject) => {
       if (!this.#child.connected) {
-        reject(new CrawlbenchError('WORKER_CRASHED', 'The fixture process has exited'));
+        reject(this.#goneError());
         return;
       }
       this.#pending.push({ resolve, reject });
       this.#child.send({ type: 'stats' } satisfies FixtureParentMessage, (error) => {
-        if (error !== null) reject(error);
+        if (error !== null) {
+          reject(
+            new CrawlbenchError('HARNESS_FAILED', `The fixture process cannot be asked: ${error.message}`, {
+              cause: error,
+            }),
+          );
+        }
       });
     });
   }
@@ -138,14 +150,20 @@ export async function startFixtureSiteProcess(options?: FixtureSiteOptions): Pro
         if (message.type === 'ready') resolve(message.url);
         else if (message.type === 'error') {
           reject(
-            new CrawlbenchError('WORKER_CRASHED', `The fixture process failed to start: ${message.message}`),
+            new CrawlbenchError('HARNESS_FAILED', `The fixture process failed to start: ${message.message}`),
           );
         }
       };
       child.on('message', onMessage);
-      child.once('error', reject);
+      child.once('error', (error) =>
+        reject(
+          new CrawlbenchError('HARNESS_FAILED', `The fixture process failed to start: ${error.message}`, {
+            cause: error,
+          }),
+        ),
+      );
       void exited.then(() =>
-        reject(new CrawlbenchError('WORKER_CRASHED', 'The fixture process exited early')),
+        reject(new CrawlbenchError('HARNESS_FAILED', 'The fixture process exited early')),
       );
       child.send({ type: 'start', options: resolved } satisfies FixtureParentMessage);
     }).finally(() => child.removeAllListeners('message'));

@@ -17,7 +17,7 @@ export function measureLoadGenerator(request: LoadRequest): Promise<LoadResult> 
       if (answer) resolve(answer);
       else
         reject(
-          new CrawlbenchError('WORKER_CRASHED', `load generator exited with ${signal ?? `code ${code}`}`),
+          new CrawlbenchError('HARNESS_FAILED', `load generator exited with ${signal ?? `code ${code}`}`),
         );
     });
     child.send(request);

@@ -16,17 +16,40 @@ export interface QueueWorkers {
   close(): Promise<void>;
 }
 
+/** Sends one question and waits for its answer; a worker that exits first fails the question. */
 function ask(child: ChildProcess, message: ToQueueWorker): Promise<FromQueueWorker> {
-  const answer = once(child, 'message') as Promise<[FromQueueWorker]>;
-  child.send(message);
-  return answer.then(([reply]) => reply);
+  return new Promise((resolve, reject) => {
+    const gone = (): void => {
+      child.off('message', answered);
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      reject(new CrawlbenchError('HARNESS_FAILED', `A bench queue worker exited with ${how}`));
+    };
+    const answered = (reply: FromQueueWorker): void => {
+      child.off('exit', gone);
+      resolve(reply);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      gone();
+      return;
+    }
+    child.once('message', answered);
+    child.once('exit', gone);
+    child.send(message);
+  });
 }
 
 /** Starts `count` single-task queue workers on `redis`; rejects if one cannot connect. */
 export async function startQueueWorkers(count: number, redis: string): Promise<QueueWorkers> {
-  const children = Array.from({ length: count }, () =>
-    fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
-  );
+  const children = Array.from({ length: count }, () => {
+    const child = fork(ENTRY, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    // A failed send (the channel just closed) must not become an uncaught 'error' event: the
+    // worker's exit fails the question instead.
+    child.on('error', () => {});
+    return child;
+  });
   const close = async (): Promise<void> => {
     await Promise.all(
       children.map(async (child) => {

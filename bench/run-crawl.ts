@@ -22,7 +22,9 @@ export interface CrawlMeasurement {
 
 /**
  * A process that runs the crawls of one bench cell, one at a time. Page failures are data, counted
- * in the summary; `measure` rejects only if the process dies or the crawl itself fails.
+ * in the summary; `measure` rejects only if the process dies (`HARNESS_FAILED`) or the crawl itself
+ * fails (its own code, such as `REDIS_UNAVAILABLE` or `INVALID_OPTION`; `HARNESS_FAILED` for an
+ * error without one).
  */
 export class CrawlRunner {
   readonly #child: ChildProcess;
@@ -43,7 +45,7 @@ export class CrawlRunner {
     this.#exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#pending?.reject(
-          new CrawlbenchError('WORKER_CRASHED', `bench runner exited with ${signal ?? `code ${code}`}`),
+          new CrawlbenchError('HARNESS_FAILED', `bench runner exited with ${signal ?? `code ${code}`}`),
         );
         this.#pending = undefined;
         resolve();
@@ -67,7 +69,7 @@ export class CrawlRunner {
       this.#child.send(message);
     });
     if (answer.type === 'error')
-      throw new CrawlbenchError('INVALID_OPTION', `bench run failed: ${answer.message}`);
+      throw new CrawlbenchError(answer.code ?? 'HARNESS_FAILED', `bench run failed: ${answer.message}`);
     const children = answer.summary.childProcesses;
     return {
       summary: answer.summary,

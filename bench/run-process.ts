@@ -2,6 +2,7 @@
 // of their own, so their CPU time (threads included) and peak RSS belong to that cell alone, and
 // the warm-up runs warm the same JIT the measured runs use.
 import { crawl } from '../crawler/crawl.js';
+import { CrawlbenchError } from '../crawler/errors.js';
 import { createCrawlPool } from '../crawler/pool.js';
 import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
 import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
@@ -47,7 +48,13 @@ process.on('message', (message: ToRunProcess) => {
         pagesByDepth: Array.from(pagesByDepth, (n) => n ?? 0),
       });
     },
+    // The code crosses the process boundary so that the bench fails as the crawl did: an
+    // unreachable Redis is REDIS_UNAVAILABLE in the parent too, not a generic harness failure.
     (error: unknown) =>
-      send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      send({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof CrawlbenchError && { code: error.code }),
+      }),
   );
 });

@@ -1,3 +1,4 @@
+import type { CrawlbenchErrorCode } from '../crawler/errors.js';
 import type { FollowOptions } from '../crawler/frontier/options.js';
 import type { CrawlOptions } from '../crawler/options.js';
 import type { CrawlSummary } from '../crawler/summary.js';
@@ -35,4 +36,9 @@ export type FromRunProcess =
       /** Records by depth (index 0: the seeds); a list crawl has them all at depth 0. */
       readonly pagesByDepth: readonly number[];
     }
-  | { readonly type: 'error'; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly message: string;
+      /** The code of a CrawlbenchError, which the parent throws again; absent for any other error. */
+      readonly code?: CrawlbenchErrorCode;
+    };

@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,14 +137,31 @@ describe('crawlbench bench, end to end on the embedded site', () => {
 
   it('SIGINT stops after the run in progress, reports what it measured and exits 130', async () => {
     const out = join(dir, 'interrupted');
+    // Without a TTY the bench prints nothing before its report, so the test serves the list
+    // itself. Each run crawls the whole list and runs go one after another: request pages + 1
+    // is the first of the second run, sent only once the first run has finished.
+    const pages = 10;
+    let requests = 0;
+    let firstRunDone = (): void => {};
+    const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve));
+    const server = createServer((_req, res) => {
+      if (++requests === pages + 1) firstRunDone();
+      // 0.5 s a serial run
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>a page</p>'), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const list = Array.from({ length: pages }, (_, i) => `http://127.0.0.1:${port}/page/${i}\n`).join('');
     const cli = startCli(
-      ['bench', '--strategies', 'serial,async', '--modes', 'io', '--runs', '50', '--io-pages', '10'] // 0.5 s a serial run
-        .concat(['--latency', '50', '--no-raw-ceiling', '--out', out]),
-      { timeoutMs: 60_000 },
+      ['bench', '-', '--strategies', 'serial,async', '--modes', 'io', '--runs', '50', '--out', out],
+      { stdin: list, timeoutMs: 60_000 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Should the CLI end first (an error), the wait ends with it and the assertions say why.
+    await Promise.race([firstRun, cli.result]);
     cli.child.kill('SIGINT');
     const r = await cli.result;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
     expect(r.code).toBe(130);
     expect(r.stdout).toContain('**Interrupted:**');
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;

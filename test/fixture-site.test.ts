@@ -1,6 +1,7 @@
 import { Agent, get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureSite, resolveFixtureSiteOptions, startFixtureSite } from '../dist/bench/fixture-site.js';
+import { type FixtureSite, startFixtureSite } from '../dist/bench/fixture-site.js';
+import { resolveFixtureSiteOptions } from '../dist/bench/fixture-site-options.js';
 import { startFixtureSiteProcess } from '../dist/bench/fixture-site-process.js';
 
 const open: FixtureSite[] = [];

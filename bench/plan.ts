@@ -1,0 +1,156 @@
+import type { FollowOptions } from '../crawler/frontier/options.js';
+import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
+import {
+  followOptionsOf,
+  RAW_CEILING_CONCURRENCY,
+  RAW_CEILING_WORKLOAD,
+  type ResolvedBenchOptions,
+  type WorkloadSettings,
+} from './options.js';
+import { type QueueWorkers, startQueueWorkers } from './queue-workers.js';
+import { CrawlRunner } from './run-crawl.js';
+
+/** What every planned cell has: where it sits in the matrix and what its runs crawl. */
+interface CellBase {
+  /** `mode/strategy/concurrency` (plus `/fetch-only`): the id of its CellResult. */
+  readonly id: string;
+  readonly mode: CrawlMode;
+  readonly strategy: CrawlStrategyName;
+  readonly concurrency: number;
+  readonly parse: boolean;
+  /** The list, or the seeds when the cell follows links. */
+  readonly urls: readonly string[];
+  readonly follow: FollowOptions | null;
+  readonly cpuWork: number;
+  /** The process that runs every crawl of this cell, warm-ups included. */
+  readonly runner: CrawlRunner;
+}
+
+/** A cell of the matrix: one strategy at one concurrency, on the workload of one mode. */
+export interface StrategyCell extends CellBase {
+  readonly kind: 'strategy';
+  /** The embedded site of the mode, shared by its cells; null when the bench crawls a list. */
+  readonly site: FixtureSiteProcess | null;
+  /** The local queue workers of a `distributed` cell, started once and kept across its runs. */
+  readonly queueWorkers: QueueWorkers | null;
+}
+
+/**
+ * The crawl half of the raw ceiling: a fetch-only async crawl of a site of its own, measured
+ * round by round next to the load generator. It is reported apart from the matrix: no speedup,
+ * no verdict.
+ */
+export interface RawCeilingCell extends CellBase {
+  readonly kind: 'raw-ceiling';
+  readonly mode: 'io';
+  readonly strategy: 'async';
+  readonly parse: false;
+  readonly site: FixtureSiteProcess;
+}
+
+/** A cell the bench will run `warmup + runs` times. */
+export type PlannedCell = StrategyCell | RawCeilingCell;
+
+/** Something a plan started and the bench must close, whatever happens. */
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * The helper processes a plan starts (fixture sites, cell runners, queue workers), recorded as
+ * each one starts: planning can fail halfway (Redis unreachable for the third cell), and what
+ * started before must still be closed.
+ */
+export class BenchHelpers {
+  readonly #started: Closable[] = [];
+
+  /** Records `helper` for {@link BenchHelpers.close} and hands it back. */
+  add<T extends Closable>(helper: T): T {
+    this.#started.push(helper);
+    return helper;
+  }
+
+  /** Closes every helper started so far, all at once. */
+  async close(): Promise<void> {
+    await Promise.all(this.#started.map((helper) => helper.close()));
+  }
+}
+
+async function startSite(w: WorkloadSettings, helpers: BenchHelpers): Promise<FixtureSiteProcess> {
+  const { pages, latencyMs, pageKb, links } = w;
+  return helpers.add(await startFixtureSiteProcess({ pages, latencyMs, pageKb, links }));
+}
+
+async function strategyCells(
+  mode: CrawlMode,
+  options: ResolvedBenchOptions,
+  helpers: BenchHelpers,
+): Promise<StrategyCell[]> {
+  const w = options.workloads[mode];
+  const site = options.list ? null : await startSite(w, helpers);
+  // Following links, the embedded site is crawled from its first page (which links on to the
+  // next, so every page is reachable); a list's URLs are the seeds.
+  const urls = options.list
+    ? options.list.urls
+    : options.depth === null
+      ? site!.urlList()
+      : [site!.urls().next().value!];
+  const cells: StrategyCell[] = [];
+  for (const strategy of options.strategies) {
+    for (const concurrency of options.concurrency[strategy]) {
+      cells.push({
+        kind: 'strategy',
+        id: `${mode}/${strategy}/${concurrency}${options.parse ? '' : '/fetch-only'}`,
+        mode,
+        strategy,
+        concurrency,
+        parse: options.parse,
+        urls,
+        follow: options.depth === null ? null : followOptionsOf(options.depth),
+        site,
+        cpuWork: w.cpuWork,
+        runner: helpers.add(new CrawlRunner()),
+        queueWorkers:
+          strategy === 'distributed'
+            ? helpers.add(await startQueueWorkers(concurrency, options.redis!))
+            : null,
+      });
+    }
+  }
+  return cells;
+}
+
+async function rawCeilingCell(helpers: BenchHelpers): Promise<RawCeilingCell> {
+  const site = await startSite(RAW_CEILING_WORKLOAD, helpers);
+  const concurrency = RAW_CEILING_CONCURRENCY;
+  return {
+    kind: 'raw-ceiling',
+    id: `raw/async/${concurrency}/fetch-only`,
+    mode: 'io',
+    strategy: 'async',
+    concurrency,
+    parse: false,
+    urls: site.urlList(),
+    // A fetch-only crawl of the whole list, whatever the bench's workload: it measures the harness.
+    follow: null,
+    site,
+    cpuWork: 0,
+    runner: helpers.add(new CrawlRunner()),
+  };
+}
+
+/**
+ * The cells of a bench, in matrix order (mode, then strategy, then concurrency), the raw ceiling's
+ * last. Starts what they need (a fixture site per mode, a runner per cell, queue workers per
+ * distributed cell) and records each in `helpers`, which the caller closes.
+ */
+export async function planCells(
+  options: ResolvedBenchOptions,
+  helpers: BenchHelpers,
+): Promise<PlannedCell[]> {
+  const cells: PlannedCell[] = [];
+  for (const mode of options.modes) cells.push(...(await strategyCells(mode, options, helpers)));
+  if (options.rawCeiling) cells.push(await rawCeilingCell(helpers));
+  return cells;
+}
