@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Entry files of child processes and worker threads: they own their process, so they may end it.
+const PROCESS_ENTRIES = [
+  'crawler/strategies/process-worker.ts',
+  'bench/run-process.ts',
+  'bench/fixture-process.ts',
+  'bench/queue-worker-process.ts',
+  'bench/load-generator-process.ts',
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
@@ -13,9 +22,21 @@ export default tseslint.config(
     },
   },
   {
-    // Only the CLI talks to the terminal and the process; the library takes what it needs injected.
+    // Only the CLI talks to the terminal and ends the process; the library takes what it needs
+    // injected (as undici's config forbids process.exit in lib/).
     files: ['crawler/**/*.ts', 'bench/**/*.ts', 'reports/**/*.ts', 'index.ts'],
-    ignores: ['crawler/strategies/process-worker.ts'],
-    rules: { 'no-console': 'error' },
+    ignores: PROCESS_ENTRIES,
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'exit',
+          message: 'Only cli/ and process entry files end the process.',
+        },
+        { object: 'process', property: 'argv', message: 'Only cli/ reads argv.' },
+      ],
+    },
   },
 );

@@ -77,12 +77,10 @@ class FixtureProcessHandle implements FixtureSiteProcess {
 
   /** Why the process cannot answer: the caller closed the site, or the process died. */
   #goneError(): CrawlbenchError {
-    // Asking a closed site is the caller's mistake, not a harness failure; it keeps the code it
-    // had, WORKER_CRASHED, which test/fixture-site.test.ts asserts. A usage code (as POOL_CLOSED
-    // is for a pool) would say it better.
+    // Asking a closed site is the caller's mistake, not a harness failure.
     return this.#closed === undefined
       ? new CrawlbenchError('HARNESS_FAILED', 'The fixture process has exited')
-      : new CrawlbenchError('WORKER_CRASHED', 'The fixture site has been closed');
+      : new CrawlbenchError('USED_AFTER_CLOSE', 'The fixture site has been closed');
   }
 
   urlList(): string[] {

@@ -66,6 +66,14 @@ export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
   cpuWork: 0,
 };
 export const RAW_CEILING_CONCURRENCY = 64;
+
+/** The defaults of a bench's run counts, written once (the CLI's `--help` shows them). */
+export const BENCH_DEFAULTS = {
+  /** Warm-up runs per cell, not measured. */
+  warmup: 1,
+  /** Measured runs per cell. */
+  runs: 5,
+} as const;
 export const RAW_CEILING_DURATION_MS = 1000;
 
 export interface BenchOptions {
@@ -225,8 +233,8 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     strategies,
     modes,
     concurrency,
-    warmup: count('warmup', options.warmup, 0, 1),
-    runs: count('runs', options.runs, 1, 5),
+    warmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.warmup),
+    runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),
     list,
     workloads: {
       io: workload('io', DEFAULT_IO_WORKLOAD, options.io),

@@ -3,6 +3,7 @@
 // difference is what the queue costs per task. Workers serve every run of the shared queue, so the
 // bench keeps a cell's workers paused while other cells run.
 import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
+import { CrawlbenchError, type CrawlbenchErrorCode } from '../crawler/errors.js';
 import { type DistributedWorker, startDistributedWorker } from '../crawler/distributed/worker.js';
 
 export type ToQueueWorker =
@@ -15,7 +16,12 @@ export type FromQueueWorker =
   | { readonly type: 'paused' }
   | { readonly type: 'resumed' }
   | { readonly type: 'usage'; readonly cpuMs: number; readonly maxRssBytes: number }
-  | { readonly type: 'error'; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly message: string;
+      /** The code of a CrawlbenchError, which the parent throws again; absent for any other error. */
+      readonly code?: CrawlbenchErrorCode;
+    };
 
 function send(message: FromQueueWorker): void {
   process.send?.(message);
@@ -56,6 +62,10 @@ process.on('message', (message: ToQueueWorker) => {
       send({ type: 'ready' });
     },
     (error: unknown) =>
-      send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      send({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof CrawlbenchError && { code: error.code }),
+      }),
   );
 });

@@ -66,7 +66,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
     Promise.all(children.map((child) => ask(child, message)));
   try {
     for (const reply of await all({ type: 'start', redis })) {
-      if (reply.type === 'error') throw new CrawlbenchError('REDIS_UNAVAILABLE', reply.message);
+      if (reply.type === 'error') throw new CrawlbenchError(reply.code ?? 'HARNESS_FAILED', reply.message);
     }
     await all({ type: 'pause' });
   } catch (error) {

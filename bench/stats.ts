@@ -12,7 +12,7 @@ import {
   quantile,
   sampleStandardDeviation,
 } from 'simple-statistics';
-import { describeValue, InvalidOptionError } from '../crawler/errors.js';
+import { CrawlbenchError, describeValue } from '../crawler/errors.js';
 import type { Ratio, Stats } from './result.js';
 
 /** The Stats of an empty sample: all zeros, so a report never shows NaN; `n: 0` tells it apart. */
@@ -21,7 +21,8 @@ const EMPTY_STATS: Stats = { n: 0, mean: 0, stddev: 0, median: 0, min: 0, max: 0
 function assertFinite(values: readonly number[], name: string): void {
   values.forEach((value, index) => {
     if (!Number.isFinite(value)) {
-      throw new InvalidOptionError(
+      throw new CrawlbenchError(
+        'INVALID_ARGUMENT',
         `Expected \`${name}\` to hold finite numbers, got ${describeValue(value)} at index ${index}`,
       );
     }
@@ -35,7 +36,7 @@ function assertFinite(values: readonly number[], name: string): void {
  * can leave a cell without measured runs, and its report must still render. Readers check `n`.
  * A single value has `stddev: 0` (the sample deviation is undefined for n < 2).
  *
- * @throws {InvalidOptionError} when a value is NaN or infinite (a measurement bug, not data).
+ * @throws {CrawlbenchError} `INVALID_ARGUMENT` when a value is NaN or infinite (a measurement bug, not data).
  */
 export function computeStats(values: readonly number[]): Stats {
   assertFinite(values, 'values');
@@ -59,14 +60,17 @@ export function coefficientOfVariation(s: Stats): number {
  * The `p`-th percentile (0..100) of a sample, by linear interpolation between closest ranks
  * (Hyndman & Fan type 7, the default of numpy.percentile, R's quantile and simple-statistics).
  *
- * @throws {InvalidOptionError} on an empty sample, non-finite values or `p` outside [0, 100].
+ * @throws {CrawlbenchError} `INVALID_ARGUMENT` on an empty sample, non-finite values or `p` outside [0, 100].
  */
 export function percentile(values: readonly number[], p: number): number {
   if (!(p >= 0 && p <= 100)) {
-    throw new InvalidOptionError(`Expected \`p\` to be a number from 0 to 100, got ${describeValue(p)}`);
+    throw new CrawlbenchError(
+      'INVALID_ARGUMENT',
+      `Expected \`p\` to be a number from 0 to 100, got ${describeValue(p)}`,
+    );
   }
   if (values.length === 0)
-    throw new InvalidOptionError('Expected `values` to hold at least one number, got none');
+    throw new CrawlbenchError('INVALID_ARGUMENT', 'Expected `values` to hold at least one number, got none');
   assertFinite(values, 'values');
   return quantile(values, p / 100);
 }

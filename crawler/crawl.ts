@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { openFrontier } from './frontier/open.js';
 import { type CrawlOptions, type ResolvedCrawlOptions, resolveCrawlOptions } from './options.js';
 import { ListSource } from './sources/list-source.js';
 import type { SourceHooks, TaskSource } from './sources/task-source.js';
@@ -68,10 +67,11 @@ export async function runCrawl(
   if (resolved.abortSignal?.aborted) onAbort();
   resolved.abortSignal?.addEventListener('abort', onAbort, { once: true });
 
-  const source = openSource(list, resolved, hooks, abort.signal);
+  const source = await openSource(list, resolved, hooks, abort.signal);
   let outcome: RunOutcome;
   try {
-    outcome = await createRunner(resolved).run(
+    const runner = await createRunner(resolved);
+    outcome = await runner.run(
       source.tasks(resolved.signal),
       { signal: resolved.signal, abortSignal: abort.signal },
       async (result) => {
@@ -95,13 +95,14 @@ export async function runCrawl(
   });
 }
 
-/** The list as it is, or the frontier that follows its links. */
-function openSource(
+/** The list as it is, or the frontier that follows its links (loaded only then: robots, sitemaps, scopes). */
+async function openSource(
   list: UrlListSource,
   resolved: ResolvedCrawlOptions,
   hooks: SourceHooks,
   abortSignal: AbortSignal,
-): TaskSource {
+): Promise<TaskSource> {
   if (resolved.follow === null) return new ListSource(list, hooks);
+  const { openFrontier } = await import('./frontier/open.js');
   return openFrontier(list, resolved.follow, resolved.worker.fetch, hooks, abortSignal);
 }

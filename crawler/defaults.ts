@@ -36,6 +36,10 @@ export const CRAWL_DEFAULTS = {
   /** `crawlbench worker`: tasks run at once per thread, and threads. */
   workerConcurrency: 16,
   workerThreads: 1,
+  /** How long a dead worker holds its tasks before another may take them (BullMQ's own default). */
+  workerLockDurationMs: 30_000,
+  /** How often a worker looks for tasks of dead workers (BullMQ's own default). */
+  workerStalledIntervalMs: 30_000,
 } as const;
 
 /** Default concurrency of a strategy: in-flight requests for async, one worker per core for the pools. */

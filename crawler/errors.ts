@@ -37,8 +37,8 @@ export const USAGE_ERROR_CODES = [
   'INVALID_ARGUMENT',
   /** A stored bench result that is not one (`report`, `compare`). */
   'INVALID_RESULT',
-  /** A pool used after `close()`. */
-  'POOL_CLOSED',
+  /** A pool or a fixture site used after its `close()`. */
+  'USED_AFTER_CLOSE',
 ] as const;
 export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from './http-agent.js';
 import { isHtmlMediaType, looksLikeHtml, mediaTypeOf } from './content-type.js';
 import { type PageError, pageError } from './errors.js';
 import { isRetryableError, networkError } from './fetch-errors.js';

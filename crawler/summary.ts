@@ -1,4 +1,4 @@
-import * as hdr from 'hdr-histogram-js';
+import { createHistogram } from 'node:perf_hooks';
 import type { PageErrorCode } from './errors.js';
 import type { FrontierStats } from './frontier/frontier-stats.js';
 import type { ChildProcessesUsage } from './strategies/runner.js';
@@ -43,13 +43,12 @@ export interface CrawlSummary {
   readonly frontier: FrontierStats | null;
 }
 
-/** Accumulates a summary record by record in constant memory (an HDR histogram for latency). */
+/**
+ * Accumulates a summary record by record in constant memory: latency goes into Node's own HDR
+ * histogram (perf_hooks, HdrHistogram_c underneath), which costs nothing to load.
+ */
 export class SummaryCollector {
-  readonly #histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  readonly #histogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
   #records = 0;
   #ok = 0;
   #duplicates = 0;
@@ -65,8 +64,10 @@ export class SummaryCollector {
       this.#ok++;
     }
     // Microseconds, so sub-millisecond pages on loopback keep their resolution.
-    if (record.attempts > 0)
-      this.#histogram.recordValue(Math.max(1, Math.round(record.timings.totalMs * 1000)));
+    if (record.attempts > 0) {
+      const micros = Math.round(record.timings.totalMs * 1000);
+      this.#histogram.record(Math.min(3_600_000_000, Math.max(1, micros)));
+    }
   }
 
   addDuplicate(): void {
@@ -88,8 +89,7 @@ export class SummaryCollector {
     >,
   ): CrawlSummary {
     const h = this.#histogram;
-    const ms = (percentile: number): number =>
-      h.totalCount === 0 ? 0 : h.getValueAtPercentile(percentile) / 1000;
+    const ms = (percentile: number): number => (h.count === 0 ? 0 : h.percentile(percentile) / 1000);
     return {
       ...run,
       records: this.#records,
@@ -104,7 +104,7 @@ export class SummaryCollector {
         p90Ms: ms(90),
         p95Ms: ms(95),
         p99Ms: ms(99),
-        maxMs: h.totalCount === 0 ? 0 : h.maxValue / 1000,
+        maxMs: h.count === 0 ? 0 : h.max / 1000,
       },
     };
   }

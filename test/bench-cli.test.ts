@@ -56,13 +56,19 @@ describe('crawlbench compare', () => {
     expect(r.stdout).toContain('io/serial/1');
   });
 
-  it.each([
-    [['compare', join(dir, 'missing.json'), join(dir, 'base.json')], /cannot read/],
-    [['compare', join(dir, 'base.json'), join(dir, 'base.json'), '--threshold', '-5'], /threshold/],
-  ])('exits 2 on unusable input %#', async (args, reason) => {
-    const r = await runCli(args);
-    expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(reason);
+  it.each([[['compare', join(dir, 'base.json'), join(dir, 'base.json'), '--threshold', '-5'], /threshold/]])(
+    'exits 2 on unusable input %#',
+    async (args, reason) => {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(reason);
+    },
+  );
+
+  it('exits 3 (the environment failed) on a result file it cannot read', async () => {
+    const r = await runCli(['compare', join(dir, 'missing.json'), join(dir, 'base.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n')[0]).toMatch(/cannot read/);
   });
 
   it('exits 2 on a file that is not a bench result', async () => {

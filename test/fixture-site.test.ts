@@ -271,6 +271,6 @@ describe('startFixtureSiteProcess', () => {
     expect(usage.maxRssKb).toBeGreaterThan(0);
     await site.close();
     expect(() => process.kill(site.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-    await expect(site.cpuUsage()).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+    await expect(site.cpuUsage()).rejects.toMatchObject({ code: 'USED_AFTER_CLOSE' });
   });
 });

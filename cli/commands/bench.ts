@@ -1,9 +1,15 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runBench } from '../../bench/bench.js';
-import type { BenchOptions } from '../../bench/options.js';
-import { InvalidOptionError } from '../../crawler/errors.js';
+import {
+  BENCH_DEFAULTS,
+  type BenchOptions,
+  DEFAULT_ASYNC_CONCURRENCY,
+  DEFAULT_CPU_WORKLOAD,
+  DEFAULT_IO_WORKLOAD,
+} from '../../bench/options.js';
+import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
+import { CrawlbenchError } from '../../crawler/errors.js';
 import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
 import {
   CRAWL_STRATEGY_NAMES,
@@ -15,7 +21,7 @@ import { REPORT_FORMATS, REPORTERS, type ReportFormat, reportFileName } from '..
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { nonNegativeInt, positiveInt } from '../parsers.js';
-import { createBenchProgress } from '../progress.js';
+import { withDefault } from '../help.js';
 import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 
 interface BenchCliOptions {
@@ -23,8 +29,8 @@ interface BenchCliOptions {
   redis?: string;
   modes: CrawlMode[];
   concurrency: Partial<Record<CrawlStrategyName, number[]>>;
-  warmup: number;
-  runs: number;
+  warmup?: number;
+  runs?: number;
   ioPages?: number;
   cpuPages?: number;
   latency?: number;
@@ -34,8 +40,8 @@ interface BenchCliOptions {
   depth?: number;
   parse: boolean;
   rawCeiling: boolean;
-  timeout: number;
-  retries: number;
+  timeout?: number;
+  retries?: number;
   out?: string;
   format: ReportFormat;
   quiet: boolean;
@@ -93,24 +99,28 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
         'concurrency values: 8,64 for every non-serial strategy, async=16,64 for one (repeatable)',
       )
         .argParser(concurrencyList)
-        .default({}, 'async 8, pools one per CPU core'),
+        .default({}, `async ${DEFAULT_ASYNC_CONCURRENCY}, pools one per CPU core`),
     )
-    .option('--warmup <n>', 'unmeasured runs per cell', nonNegativeInt, 1)
-    .option('--runs <n>', 'measured runs per cell', positiveInt, 5)
+    .option('--warmup <n>', withDefault('unmeasured runs per cell', BENCH_DEFAULTS.warmup), nonNegativeInt)
+    .option('--runs <n>', withDefault('measured runs per cell', BENCH_DEFAULTS.runs), positiveInt)
     .option(
       '--io-pages <n>',
-      'pages of the io site, all crawled per run without --depth (default: 48)',
+      withDefault('pages of the io site, all crawled per run without --depth', DEFAULT_IO_WORKLOAD.pages),
       positiveInt,
     )
-    .option('--latency <ms>', 'io site latency (default: 50)', nonNegativeInt)
-    .option('--io-page-kb <k>', 'io page size (default: 10)', positiveInt)
+    .option('--latency <ms>', withDefault('io site latency', DEFAULT_IO_WORKLOAD.latencyMs), nonNegativeInt)
+    .option('--io-page-kb <k>', withDefault('io page size', DEFAULT_IO_WORKLOAD.pageKb), positiveInt)
     .option(
       '--cpu-pages <n>',
-      'pages of the cpu site, all crawled per run without --depth (default: 64)',
+      withDefault('pages of the cpu site, all crawled per run without --depth', DEFAULT_CPU_WORKLOAD.pages),
       positiveInt,
     )
-    .option('--cpu-page-kb <k>', 'cpu page size (default: 200)', positiveInt)
-    .option('--cpu-work <rounds>', 'extra CPU work per page in cpu mode (default: 1000)', nonNegativeInt)
+    .option('--cpu-page-kb <k>', withDefault('cpu page size', DEFAULT_CPU_WORKLOAD.pageKb), positiveInt)
+    .option(
+      '--cpu-work <rounds>',
+      withDefault('extra CPU work per page in cpu mode', DEFAULT_CPU_WORKLOAD.cpuWork),
+      nonNegativeInt,
+    )
     .option(
       '--depth <n>',
       "each run follows links n hops from the site's first page (or from the list) instead of " +
@@ -121,8 +131,12 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('--no-parse', 'fetch only in every cell')
     .option('--no-raw-ceiling', 'skip the autocannon raw-ceiling measurement')
-    .option('--timeout <ms>', 'per-attempt deadline of each page', positiveInt, 10_000)
-    .option('--retries <n>', 'retries per page', nonNegativeInt, 2)
+    .option(
+      '--timeout <ms>',
+      withDefault('per-attempt deadline of each page', CRAWL_DEFAULTS.timeoutMs),
+      positiveInt,
+    )
+    .option('--retries <n>', withDefault('retries per page', CRAWL_DEFAULTS.retries), nonNegativeInt)
     .option(
       '--redis <url>',
       'Redis for the distributed strategy; its concurrency is the number of local queue workers ' +
@@ -145,9 +159,11 @@ async function readList(path: string, io: CliIo): Promise<{ name: string; urls: 
       if (item.kind === 'task') urls.push(item.task.url);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InvalidOptionError(`cannot read list ${JSON.stringify(path)}: ${code}`);
+    throw new CrawlbenchError('LIST_UNREADABLE', `cannot read list ${JSON.stringify(path)}: ${code}`);
   }
-  if (urls.length === 0) throw new InvalidOptionError(`the list ${JSON.stringify(path)} has no valid URL`);
+  if (urls.length === 0) {
+    throw new CrawlbenchError('INVALID_OPTION', `the list ${JSON.stringify(path)} has no valid URL`);
+  }
   return { name: path === '-' ? 'stdin' : path, urls };
 }
 
@@ -162,13 +178,16 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     strategies: o.strategies,
     modes: o.modes,
     concurrency: o.concurrency,
-    warmup: o.warmup,
-    runs: o.runs,
+    ...(o.warmup !== undefined && { warmup: o.warmup }),
+    ...(o.runs !== undefined && { runs: o.runs }),
     io: workload(o.ioPages, o.ioPageKb, { latencyMs: o.latency }),
     cpu: workload(o.cpuPages, o.cpuPageKb, { cpuWork: o.cpuWork }),
     parse: o.parse,
     rawCeiling: o.rawCeiling,
-    crawl: { timeoutMs: o.timeout, retries: o.retries },
+    crawl: {
+      ...(o.timeout !== undefined && { timeoutMs: o.timeout }),
+      ...(o.retries !== undefined && { retries: o.retries }),
+    },
     ...(o.depth !== undefined && { depth: o.depth }),
     ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
     ...(listPath !== undefined && { list: await readList(listPath, io) }),
@@ -178,7 +197,10 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
       await mkdir(o.out, { recursive: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new InvalidOptionError(`cannot create output directory ${JSON.stringify(o.out)}: ${code}`);
+      throw new CrawlbenchError(
+        'OUTPUT_UNWRITABLE',
+        `cannot create output directory ${JSON.stringify(o.out)}: ${code}`,
+      );
     }
   }
 
@@ -187,8 +209,10 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     if (!stop.signal.aborted) io.stderr.write('\nstopping after the run in progress (its result is kept)\n');
     stop.abort();
   });
-  const progress = o.quiet ? undefined : createBenchProgress(io.stderr);
+  const progress = o.quiet ? undefined : (await import('../progress.js')).createBenchProgress(io.stderr);
   try {
+    // Loaded on demand: the bench pulls in the whole crawler, the load generator and the reports.
+    const { runBench } = await import('../../bench/bench.js');
     const result = await runBench(options, {
       signal: stop.signal,
       onProgress: (p) => progress?.update(p),

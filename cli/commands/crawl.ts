@@ -127,7 +127,7 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
   if (list !== undefined) await checkReadable(list);
   const output = await openOutput(flags.output, io);
   const { createRecordWriter } = await import('../../crawler/output/record-writer.js');
-  const writer = createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output);
+  const writer = await createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output);
   const showProgress = !quiet && io.stderr.isTTY === true;
 
   const embedded = list === undefined && !sitemapOnly ? EMBEDDED_SITE[resolved.mode] : null;

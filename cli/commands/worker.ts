@@ -1,14 +1,16 @@
 import { Command } from 'commander';
 import { parseRedisUrl, REDIS_URL_ENV, redactRedisUrl } from '../../crawler/distributed/redis-url.js';
+import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { InvalidOptionError } from '../../crawler/errors.js';
 import { EXIT } from '../exit-codes.js';
+import { withDefault } from '../help.js';
 import type { CliIo } from '../io.js';
 import { positiveInt } from '../parsers.js';
 
 interface WorkerCliOptions {
   redis?: string;
-  concurrency: number;
-  threads: number;
+  concurrency?: number;
+  threads?: number;
   lockDuration?: number;
   stalledInterval?: number;
   quiet: boolean;
@@ -21,21 +23,30 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
         'Ctrl-C lets the tasks in progress finish, then exits 130',
     )
     .option('--redis <url>', `Redis URL, redis:// or rediss:// (default: $${REDIS_URL_ENV})`)
-    .option('-c, --concurrency <n>', 'tasks run at once, per thread', positiveInt, 16)
+    .option(
+      '-c, --concurrency <n>',
+      withDefault('tasks run at once, per thread', CRAWL_DEFAULTS.workerConcurrency),
+      positiveInt,
+    )
     .option(
       '--threads <k>',
-      'worker threads, each with --concurrency slots (to parse on k cores)',
+      withDefault(
+        'worker threads, each with --concurrency slots (to parse on k cores)',
+        CRAWL_DEFAULTS.workerThreads,
+      ),
       positiveInt,
-      1,
     )
     .option(
       '--lock-duration <ms>',
-      'how long a dead worker holds its tasks before another takes them (default: 30000)',
+      withDefault(
+        'how long a dead worker holds its tasks before another takes them',
+        CRAWL_DEFAULTS.workerLockDurationMs,
+      ),
       positiveInt,
     )
     .option(
       '--stalled-interval <ms>',
-      'how often to look for tasks of dead workers (default: 30000)',
+      withDefault('how often to look for tasks of dead workers', CRAWL_DEFAULTS.workerStalledIntervalMs),
       positiveInt,
     )
     .option('-q, --quiet', 'no start and stop messages', false)
@@ -58,11 +69,13 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
         let lastError = '';
         // Loaded on demand, like the coordinator: the other commands never load BullMQ.
         const { startDistributedWorkers } = await import('../../crawler/distributed/worker-threads.js');
+        const threads = o.threads ?? CRAWL_DEFAULTS.workerThreads;
+        const concurrency = o.concurrency ?? CRAWL_DEFAULTS.workerConcurrency;
         const worker = await startDistributedWorkers({
-          threads: o.threads,
+          threads,
           connection: parseRedisUrl(url),
           where,
-          concurrency: o.concurrency,
+          concurrency,
           ...(o.lockDuration !== undefined && { lockDurationMs: o.lockDuration }),
           ...(o.stalledInterval !== undefined && { stalledIntervalMs: o.stalledInterval }),
           onError: (error) => {
@@ -72,8 +85,7 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
             io.stderr.write(`worker: ${error.message} (reconnecting)\n`);
           },
         });
-        if (!o.quiet)
-          io.stderr.write(`worker: ${o.threads * o.concurrency} slots on ${where}; Ctrl-C to stop\n`);
+        if (!o.quiet) io.stderr.write(`worker: ${threads * concurrency} slots on ${where}; Ctrl-C to stop\n`);
         await interrupted;
         if (!o.quiet) io.stderr.write('worker: stopping after the tasks in progress\n');
         await worker.close();

@@ -69,8 +69,8 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
   const worker = new Worker<TaskJobData, void>(QUEUE_NAME, processor, {
     connection: options.connection,
     concurrency,
-    ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs }),
-    ...(options.stalledIntervalMs !== undefined && { stalledInterval: options.stalledIntervalMs }),
+    lockDuration: options.lockDurationMs ?? CRAWL_DEFAULTS.workerLockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? CRAWL_DEFAULTS.workerStalledIntervalMs,
   });
   worker.on('error', onError);
   await worker.waitUntilReady();

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type { PageRecord } from '../types.js';
 import type { RecordFormat } from './record-formats.js';
 
@@ -11,71 +10,23 @@ export interface RecordWriter {
   close(): Promise<void>;
 }
 
-/** The CSV columns, in order: the record flattened, links reduced to their count. */
-export const CSV_COLUMNS = [
-  'line',
-  'url',
-  'depth',
-  'referrer',
-  'final_url',
-  'status',
-  'content_type',
-  'bytes',
-  'redirects',
-  'attempts',
-  'ttfb_ms',
-  'fetch_ms',
-  'parse_ms',
-  'total_ms',
-  'title',
-  'description',
-  'canonical',
-  'lang',
-  'h1_count',
-  'link_count',
-  'word_count',
-  'text_hash',
-  'cpu_digest',
-  'error_code',
-  'error_message',
-] as const;
-
-const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
-
-const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
-
-export function csvRow(r: PageRecord): string[] {
-  const p = r.parse;
-  return [
-    String(r.line),
-    r.url,
-    String(r.depth),
-    r.referrer ?? '',
-    r.finalUrl ?? '',
-    r.status === null ? '' : String(r.status),
-    r.contentType ?? '',
-    String(r.bytes),
-    String(r.redirects),
-    String(r.attempts),
-    round(r.timings.ttfbMs),
-    round(r.timings.fetchMs),
-    round(r.timings.parseMs),
-    round(r.timings.totalMs),
-    p?.title ?? '',
-    p?.description ?? '',
-    p?.canonical ?? '',
-    p?.lang ?? '',
-    p ? String(p.h1Count) : '',
-    p ? String(p.links.length) : '',
-    p ? String(p.wordCount) : '',
-    p?.textHash ?? '',
-    p?.cpuDigest ?? '',
-    r.error?.code ?? '',
-    r.error?.message ?? '',
-  ];
+/** How one format turns records into text: an optional header, then one chunk per record. */
+interface Encoder {
+  readonly header: string;
+  line(record: PageRecord): string;
 }
 
-export function createRecordWriter(format: RecordFormat, stream: Writable): RecordWriter {
+const JSONL: Encoder = { header: '', line: (record) => `${JSON.stringify(record)}\n` };
+
+/** The encoder of a format; CSV (and csv-stringify) is loaded only by a crawl that writes CSV. */
+async function encoderOf(format: RecordFormat): Promise<Encoder> {
+  if (format === 'jsonl') return JSONL;
+  const { CSV_HEADER, csvLine } = await import('./csv-records.js');
+  return { header: CSV_HEADER, line: csvLine };
+}
+
+export async function createRecordWriter(format: RecordFormat, stream: Writable): Promise<RecordWriter> {
+  const encoder = await encoderOf(format);
   let headerWritten = false;
   // Chunks are written at once, so records keep their completion order; when the stream's buffer
   // is full, every caller waits on the same 'drain' (one listener, however many pages finish).
@@ -87,19 +38,16 @@ export function createRecordWriter(format: RecordFormat, stream: Writable): Reco
     });
     await drain;
   };
+  const header = (): string => {
+    if (headerWritten) return '';
+    headerWritten = true;
+    return encoder.header;
+  };
   return {
-    async write(record) {
-      if (format === 'jsonl') return writeChunk(`${JSON.stringify(record)}\n`);
-      // CSV cells can hold anything a page says: csv-stringify quotes commas, quotes and newlines.
-      const header = headerWritten ? '' : CSV_HEADER;
-      headerWritten = true;
-      return writeChunk(header + stringify([csvRow(record)]));
-    },
+    write: (record) => writeChunk(header() + encoder.line(record)),
     async close() {
-      if (format === 'csv' && !headerWritten) {
-        headerWritten = true;
-        await writeChunk(CSV_HEADER);
-      }
+      const rest = header();
+      if (rest !== '') await writeChunk(rest);
     },
   };
 }

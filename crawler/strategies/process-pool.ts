@@ -24,7 +24,8 @@ class TaskAbortedError extends CrawlbenchError {
   }
 }
 
-const poolClosed = (): CrawlbenchError => new CrawlbenchError('POOL_CLOSED', 'the process pool is closed');
+const poolClosed = (): CrawlbenchError =>
+  new CrawlbenchError('USED_AFTER_CLOSE', 'the process pool is closed');
 
 interface Job {
   readonly id: number;

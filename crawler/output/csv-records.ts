@@ -1,0 +1,72 @@
+import { stringify } from 'csv-stringify/sync';
+import type { PageRecord } from '../types.js';
+
+/** The CSV columns, in order: the record flattened, links reduced to their count. */
+export const CSV_COLUMNS = [
+  'line',
+  'url',
+  'depth',
+  'referrer',
+  'final_url',
+  'status',
+  'content_type',
+  'bytes',
+  'redirects',
+  'attempts',
+  'ttfb_ms',
+  'fetch_ms',
+  'parse_ms',
+  'total_ms',
+  'title',
+  'description',
+  'canonical',
+  'lang',
+  'h1_count',
+  'link_count',
+  'word_count',
+  'text_hash',
+  'cpu_digest',
+  'error_code',
+  'error_message',
+] as const;
+
+/** The header line. */
+export const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
+
+const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
+
+export function csvRow(r: PageRecord): string[] {
+  const p = r.parse;
+  return [
+    String(r.line),
+    r.url,
+    String(r.depth),
+    r.referrer ?? '',
+    r.finalUrl ?? '',
+    r.status === null ? '' : String(r.status),
+    r.contentType ?? '',
+    String(r.bytes),
+    String(r.redirects),
+    String(r.attempts),
+    round(r.timings.ttfbMs),
+    round(r.timings.fetchMs),
+    round(r.timings.parseMs),
+    round(r.timings.totalMs),
+    p?.title ?? '',
+    p?.description ?? '',
+    p?.canonical ?? '',
+    p?.lang ?? '',
+    p ? String(p.h1Count) : '',
+    p ? String(p.links.length) : '',
+    p ? String(p.wordCount) : '',
+    p?.textHash ?? '',
+    p?.cpuDigest ?? '',
+    r.error?.code ?? '',
+    r.error?.message ?? '',
+  ];
+}
+
+/** One record as a CSV line; csv-stringify quotes commas, quotes and newlines. */
+export function csvLine(record: PageRecord): string {
+  return stringify([csvRow(record)]);
+}
