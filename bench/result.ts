@@ -5,7 +5,12 @@ import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
  * `schemaVersion` changes whenever a field changes meaning or goes away.
  */
 export const BENCH_SCHEMA = 'crawlbench/bench-result';
-export const BENCH_SCHEMA_VERSION = 1;
+export const BENCH_SCHEMA_VERSION = 2;
+/**
+ * Versions this crawlbench reads: 1 (before timelines; it reads as 2 without them) and 2 (adds
+ * {@link CellResult.timeline}).
+ */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 /** Summary statistics of one measured quantity over the runs of a cell (warm-up runs excluded). */
 export interface Stats {
@@ -97,6 +102,63 @@ export interface CellResult {
   readonly efficiency: number | null;
   readonly bound: Bound;
   readonly flags: readonly CellFlag[];
+  /** What one measured run of the cell did over time (schema 2; absent when not recorded). */
+  readonly timeline?: CellTimeline;
+}
+
+/** The most pages a timeline keeps; the rest of a longer run are counted in `truncated`. */
+export const TIMELINE_MAX_PAGES = 2000;
+/** The most CPU samples a timeline keeps (at the sampling interval, a run of about 100 s). */
+export const TIMELINE_MAX_SAMPLES = 2000;
+
+/**
+ * One measured run of a cell, page by page and core by core: what the HTML report's timeline and
+ * cores-in-use charts draw. Times are milliseconds from the start of the run (the moment the crawl
+ * was started); all of one run, so they compare across pages and lanes.
+ */
+export interface CellTimeline {
+  /** The sample (`RunSample.index`) this is the timeline of: the measured run closest to the median. */
+  readonly run: number;
+  /** The run's wall time, the end of the time axis. */
+  readonly wallMs: number;
+  /**
+   * How many lanes the pages ran on: slots of the async strategy, workers of a pool, worker × slot
+   * for a hybrid pool, 1 for serial.
+   */
+  readonly lanes: number;
+  /** Pages in the order they were handed to the strategy, at most {@link TIMELINE_MAX_PAGES}. */
+  readonly pages: readonly TimelinePage[];
+  /** Pages of the run left out past the cap. */
+  readonly truncated: number;
+  /** CPU sampled every `cpuIntervalMs` during the run. */
+  readonly cpuIntervalMs: number;
+  readonly cpu: readonly CpuSample[];
+}
+
+/** One page of a timeline. */
+export interface TimelinePage {
+  /** 0-based lane it ran on (see {@link CellTimeline.lanes}). */
+  readonly lane: number;
+  /** Handed to the strategy. */
+  readonly startMs: number;
+  /** First byte of the response headers, or null when none came. */
+  readonly ttfbMs: number | null;
+  /** The fetch ended (body read, or failed). */
+  readonly fetchEndMs: number;
+  /** The record was made (parse ended); equals `fetchEndMs` when nothing was parsed. */
+  readonly endMs: number;
+  /** The page's record has an error. */
+  readonly failed: boolean;
+}
+
+/** Cores in use over one sampling interval. */
+export interface CpuSample {
+  /** End of the interval, from the start of the run. */
+  readonly atMs: number;
+  /** CPU time of the crawler (its process, threads and child processes) / the interval. */
+  readonly crawlerCores: number;
+  /** CPU time of the fixture site / the interval (0 when the bench crawled a list). */
+  readonly siteCores: number;
 }
 
 /** The workload of a mode: the fixture site it crawls and the parse it does. */
@@ -185,7 +247,8 @@ export interface BenchOptionsRecord {
 
 export interface BenchResult {
   readonly schema: typeof BENCH_SCHEMA;
-  readonly schemaVersion: typeof BENCH_SCHEMA_VERSION;
+  /** {@link BENCH_SCHEMA_VERSION} when written; a stored result may be any of {@link READABLE_SCHEMA_VERSIONS}. */
+  readonly schemaVersion: number;
   readonly createdAt: string;
   readonly state: 'completed' | 'interrupted';
   readonly environment: Environment;

@@ -6,7 +6,7 @@
 import { ratio } from '../bench/stats.js';
 import {
   BENCH_SCHEMA,
-  BENCH_SCHEMA_VERSION,
+  READABLE_SCHEMA_VERSIONS,
   type BenchResult,
   type CellResult,
   type Environment,
@@ -90,9 +90,9 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
   if (json.schema !== BENCH_SCHEMA) {
     r.fail(`not a crawlbench bench result (schema ${describeValue(json.schema)})`);
   }
-  if (json.schemaVersion !== BENCH_SCHEMA_VERSION) {
+  if (typeof json.schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(json.schemaVersion)) {
     r.fail(
-      `unsupported schemaVersion ${describeValue(json.schemaVersion)}; this crawlbench reads ${BENCH_SCHEMA_VERSION}`,
+      `unsupported schemaVersion ${describeValue(json.schemaVersion)}; this crawlbench reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`,
     );
   }
   const env = r.object(json.environment, 'environment');

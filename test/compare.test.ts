@@ -217,7 +217,7 @@ describe('parseBenchResult', () => {
       { ...makeResult([]), schema: 'x' },
       /^base\.json: not a crawlbench bench result \(schema `"x"` \(string\)\)$/,
     );
-    expectInvalid({ ...makeResult([]), schemaVersion: 2 }, /unsupported schemaVersion `2` \(number\)/);
+    expectInvalid({ ...makeResult([]), schemaVersion: 3 }, /unsupported schemaVersion `3` \(number\)/);
   });
 
   it('names the broken field', () => {
