@@ -1,7 +1,7 @@
 import { decodeHtml } from './decode.js';
 import { type PageError, pageError } from './errors.js';
 import type { ParseOptions } from './step-options.js';
-import { parseHtml } from './parse.js';
+import { parseHtml } from './parse/parse-html.js';
 import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
 
 function messageOf(error: unknown): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cpuWork } from '../dist/crawler/cpu-work.js';
-import { parseHtml } from '../dist/crawler/parse.js';
+import { parseHtml } from '../dist/crawler/parse/parse-html.js';
 
 const PAGE_URL = 'https://example.com/docs/guide/page.html';
 const IO = { parse: true, cpuWork: 0 };

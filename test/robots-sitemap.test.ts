@@ -12,7 +12,7 @@ import {
 import { readSitemaps, type SitemapEntry, type SitemapLimits } from '../dist/crawler/frontier/sitemap.js';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../dist/crawler/step-options.js';
 import { DEFAULT_USER_AGENT } from '../dist/crawler/version.js';
-import { parseSitemapXml } from '../dist/crawler/parse.js';
+import { parseSitemapXml } from '../dist/crawler/frontier/sitemap-xml.js';
 import { closedPort, delay, startServer, type TestServer } from './helpers/servers.js';
 
 type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCallback } from 'node:zlib';
 import { describeValue, InvalidOptionError } from '../errors.js';
 import type { FetchedResource } from '../fetch.js';
-import { parseSitemapXml } from '../parse.js';
+import { parseSitemapXml } from './sitemap-xml.js';
 
 const gunzip = promisify(gunzipCallback);
 

@@ -1,10 +1,11 @@
+// The reference the streaming parse is checked against: the DOM walk crawlbench used before
+// (a walk of cheerio's tree), kept verbatim apart from its name. test/parse-stream.test.ts asserts
+// that the production parse, which builds no tree, gives identical results on every page it tries.
 import { createHash } from 'node:crypto';
-// The slim entry always parses with htmlparser2 (about twice as fast as parse5 here, see
-// MEASUREMENTS.md) and does not load parse5 or undici, which keeps worker start-up short.
 import { type CheerioAPI, load } from 'cheerio/slim';
-import { cpuWork } from './cpu-work.js';
-import type { ParseOptions } from './step-options.js';
-import type { ParseResult } from './types.js';
+import { cpuWork } from '../../dist/crawler/cpu-work.js';
+import type { ParseOptions } from '../../dist/crawler/step-options.js';
+import type { ParseResult } from '../../dist/crawler/types.js';
 
 // cheerio does not re-export domhandler's node classes; derive them from its API instead of
 // importing a transitive dependency.
@@ -251,7 +252,7 @@ class Extractor {
  *
  * @param baseUrl - The absolute URL of the page (its final URL after redirects).
  */
-export function parseHtml(html: string, baseUrl: string, options: ParseOptions): ParseResult {
+export function domParseHtml(html: string, baseUrl: string, options: ParseOptions): ParseResult {
   const $ = load(html);
   const extractor = new Extractor();
   extractor.walk($.root()[0]!);
@@ -292,49 +293,4 @@ export function parseHtml(html: string, baseUrl: string, options: ParseOptions):
     textHash,
     cpuDigest: options.cpuWork > 0 ? cpuWork(textHash, options.cpuWork) : null,
   };
-}
-
-/** What {@link parseSitemapXml} found. */
-export interface SitemapXml {
-  /** `urlset` lists pages, `index` lists sitemaps; `unknown` when the root is neither. */
-  readonly kind: 'urlset' | 'index' | 'unknown';
-  /** The trimmed, non-empty `<loc>` texts of the entries, in document order, as written. */
-  readonly locs: string[];
-}
-
-/** The local part of a qualified XML name (`sm:urlset` -> `urlset`), lower-cased to be lenient. */
-function localName(element: ElementNode): string {
-  const name = element.name;
-  return name.slice(name.lastIndexOf(':') + 1).toLowerCase();
-}
-
-function childElements(parent: DocumentNode | ElementNode): ElementNode[] {
-  return parent.children.filter((child): child is ElementNode => 'attribs' in child);
-}
-
-/**
- * Reads a sitemap (`<urlset>`) or sitemap index (`<sitemapindex>`) as XML. Names are matched by
- * their local part, so a prefixed namespace (`<sm:urlset>`) works as well as the default one.
- * Only the `<loc>` that is a direct child of an entry (`<url>` / `<sitemap>`) counts: extension
- * tags such as `<image:image><image:loc>` are not pages. Entities and CDATA are decoded. Does not
- * resolve or check the locs: that is the caller's business.
- */
-export function parseSitemapXml(xml: string): SitemapXml {
-  const $ = load(xml, { xml: true });
-  const root = childElements($.root()[0]!)[0];
-  const rootName = root === undefined ? null : localName(root);
-  const kind = rootName === 'urlset' ? 'urlset' : rootName === 'sitemapindex' ? 'index' : 'unknown';
-  if (root === undefined || kind === 'unknown') return { kind: 'unknown', locs: [] };
-  const entryName = kind === 'urlset' ? 'url' : 'sitemap';
-  const locs: string[] = [];
-  for (const entry of childElements(root)) {
-    if (localName(entry) !== entryName) continue;
-    for (const field of childElements(entry)) {
-      if (localName(field) !== 'loc') continue;
-      const loc = $(field).text().trim();
-      if (loc !== '') locs.push(loc);
-      break;
-    }
-  }
-  return { kind, locs };
 }
