@@ -4,6 +4,7 @@ import { ListSource } from './sources/list-source.js';
 import type { SourceHooks, TaskSource } from './sources/task-source.js';
 import { createRunner } from './strategies/registry.js';
 import type { RunOutcome } from './strategies/runner.js';
+import { type PageFinisher, pageFinisher } from './strategies/worker-outcome.js';
 import { type CrawlSummary, SummaryCollector } from './summary.js';
 import type { PageRecord } from './types.js';
 import type { UrlListSource } from './url-list.js';
@@ -49,10 +50,15 @@ export async function runCrawl(
   resolved: ResolvedCrawlOptions,
   onPage?: OnPage,
 ): Promise<CrawlSummary> {
+  // Before anything starts: a module that does not load fails the crawl before any request.
+  const finisher = await mainFinisher(resolved);
   const summary = new SummaryCollector();
   const started = performance.now();
+  const withData = resolved.extract !== null;
   const hooks: SourceHooks = {
-    emit: async (record) => {
+    emit: async (page) => {
+      // With extraction code every record has `data`, also those no code ran for.
+      const record = withData && page.data === undefined ? { ...page, data: null } : page;
       summary.add(record);
       await onPage?.(record);
     },
@@ -73,7 +79,7 @@ export async function runCrawl(
     const runner = await createRunner(resolved);
     outcome = await runner.run(
       source.tasks(resolved.signal),
-      { signal: resolved.signal, abortSignal: abort.signal },
+      { signal: resolved.signal, abortSignal: abort.signal, finisher },
       async (result) => {
         if (source.settle(result).final) await hooks.emit(result.record);
       },
@@ -92,6 +98,23 @@ export async function runCrawl(
     wallMs: performance.now() - started,
     childProcesses: outcome.childProcesses,
     frontier: source.stats(),
+  });
+}
+
+/**
+ * The main thread's end of the page pipeline, with the crawl's extraction code when the main thread
+ * runs it (serial, async, a pool parsing in main). A module is loaded here in every case, so one
+ * that does not load, or exports no `extract`, fails the crawl with `INVALID_OPTION` at once.
+ */
+async function mainFinisher(resolved: ResolvedCrawlOptions): Promise<PageFinisher> {
+  const extract = resolved.extract;
+  if (extract === null) return pageFinisher(resolved.worker.parse, null);
+  const { loadExtract } = await import('./extract/load-extract.js');
+  const fn = extract.kind === 'function' ? extract.fn : await loadExtract(extract.spec);
+  const { Extractor } = await import('./extract/run-extract.js');
+  return pageFinisher(resolved.worker.parse, {
+    extractor: new Extractor(fn),
+    timeoutMs: resolved.worker.fetch.timeoutMs,
   });
 }
 

@@ -23,6 +23,10 @@ export const PAGE_ERROR_CODES = [
   'WORKER_CRASHED',
   'ABORTED',
   'ROBOTS_DISALLOWED',
+  /** The extraction module threw, timed out, or returned something that is not JSON. */
+  'EXTRACT_FAILED',
+  /** A distributed worker's extraction module is not the coordinator's (by content hash), or it has none. */
+  'EXTRACT_MISMATCH',
 ] as const;
 
 export type PageErrorCode = (typeof PAGE_ERROR_CODES)[number];

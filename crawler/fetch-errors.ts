@@ -94,6 +94,8 @@ const DESCRIPTIONS: Readonly<Record<PageErrorCode, string>> = {
   WORKER_CRASHED: 'Worker crashed',
   ABORTED: 'Aborted',
   ROBOTS_DISALLOWED: 'Disallowed by robots.txt',
+  EXTRACT_FAILED: 'Extraction failed',
+  EXTRACT_MISMATCH: 'Extraction module mismatch',
 };
 
 /**

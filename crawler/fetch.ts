@@ -71,6 +71,8 @@ type AttemptOutcome =
 /** The parts of the page record that build up over attempts and redirects. */
 interface Progress {
   finalUrl: string | null;
+  /** The headers of the last response. */
+  headers: IncomingHttpHeaders | null;
   status: number | null;
   contentType: string | null;
   bytes: number;
@@ -116,9 +118,12 @@ export async function fetchPage(
 ): Promise<FetchedPage> {
   const started = performance.now();
   const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0);
+  const { headers, ...rest } = progress;
   return {
     task,
-    ...progress,
+    ...rest,
+    // Kept with the body only: they are for extraction code, which runs on pages with one.
+    headers: outcome.body === null ? null : plainHeaders(headers),
     fetchMs: performance.now() - started,
     body: outcome.body,
     error: outcome.error,
@@ -170,6 +175,7 @@ async function fetchUrl(
 ): Promise<{ progress: Progress; outcome: FetchOutcome }> {
   const progress: Progress = {
     finalUrl: null,
+    headers: null,
     status: null,
     contentType: null,
     bytes: 0,
@@ -230,6 +236,14 @@ async function fetchWithRetries(
     const delay = retryDelayMs(retriesUsed, outcome.retryAfterMs, options);
     if (!(await waitUnlessAborted(delay, context.signal))) return failed(abortedError(url));
   }
+}
+
+/** Response headers as a plain, structured-cloneable object (no undefined values). */
+function plainHeaders(headers: IncomingHttpHeaders | null): Record<string, string | string[]> | null {
+  if (headers === null) return null;
+  const plain: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value;
+  return plain;
 }
 
 function failed(error: PageError): FetchOutcome {
@@ -327,6 +341,7 @@ async function handleResponse(
 ): Promise<AttemptOutcome> {
   const { statusCode: status, headers, body } = response;
   progress.finalUrl = url.href;
+  progress.headers = headers;
   progress.status = status;
   progress.contentType = header(headers, 'content-type');
   progress.bytes = 0;

@@ -7,6 +7,8 @@ import {
   resolveDistributedRun,
 } from './distributed/run-options.js';
 import { checkInteger, describeValue, InvalidOptionError } from './errors.js';
+import type { ExtractFunction, ExtractSpec } from './extract/extract-types.js';
+import { extractSpecOf } from './extract/load-extract.js';
 import {
   FOLLOW_OPTION_NAMES,
   type FollowOptions,
@@ -61,6 +63,13 @@ export interface CrawlOptions extends FollowOptions, DistributedOptions {
   /** Aborting it also aborts tasks in flight; they are recorded with code `ABORTED`. */
   readonly abortSignal?: AbortSignal;
   /**
+   * Extraction code run on every HTML page where it is parsed: an ES module exporting
+   * `extract(page)` (a path, resolved against the working directory, or a file: URL), which works
+   * under every strategy; or a function, which only the main thread can run (serial, async, and the
+   * pools with `parseIn: 'main'`). What it returns becomes the record's `data`.
+   */
+  readonly extract?: string | URL | ExtractFunction;
+  /**
    * A pool from `createCrawlPool`, kept warm across crawls. Its strategy, concurrency and
    * worker-side options (fetch, parse, mode, cpuWork, parseIn) replace this object's.
    */
@@ -76,7 +85,14 @@ interface ResolvedBase {
   readonly follow: ResolvedFollow | null;
   readonly signal: AbortSignal | undefined;
   readonly abortSignal: AbortSignal | undefined;
+  /** The crawl's extraction code, or null. A module's spec is also in `worker.extract`. */
+  readonly extract: ResolvedExtract | null;
 }
+
+/** Extraction code: a module (which the workers load too) or a function (the main thread only). */
+export type ResolvedExtract =
+  | { readonly kind: 'module'; readonly spec: ExtractSpec }
+  | { readonly kind: 'function'; readonly fn: ExtractFunction };
 
 /** Serial or async: every task on the main thread. */
 export interface ResolvedLocalOptions extends ResolvedBase {
@@ -127,6 +143,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
   'userAgent',
   'signal',
   'abortSignal',
+  'extract',
   'pool',
   ...FOLLOW_OPTION_NAMES,
   ...DISTRIBUTED_OPTION_NAMES,
@@ -236,11 +253,13 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
   const cpuWork = checkInteger('cpuWork', options.cpuWork, 0) ?? CRAWL_DEFAULTS.cpuWork;
   const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
   const follow = resolveFollow(options, parse);
+  const extract = extractOf(options.extract, strategy, parseIn);
   const worker: WorkerConfig = {
     fetch: fetchOptionsOf(options, follow !== null),
     parse: { parse, cpuWork: mode === 'cpu' ? cpuWork : 0 },
+    ...(extract?.kind === 'module' && { extract: extract.spec }),
   };
-  const base = { mode, worker, follow, signal, abortSignal };
+  const base = { mode, worker, follow, signal, abortSignal, extract };
   switch (strategy) {
     case 'serial':
     case 'async':
@@ -258,6 +277,35 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
         run: resolveDistributedRun(options, concurrency, worker, follow !== null),
       };
   }
+}
+
+/**
+ * The extraction option, checked: a module is found and hashed now; a function is refused where
+ * it would have to cross to another thread or process (it cannot be sent there).
+ */
+function extractOf(
+  value: CrawlOptions['extract'],
+  strategy: CrawlStrategyName,
+  parseIn: ParsePlacement,
+): ResolvedExtract | null {
+  if (value === undefined) return null;
+  if (typeof value === 'function') {
+    const remote =
+      strategy === 'distributed' ||
+      ((strategy === 'threads' || strategy === 'processes') && parseIn === 'worker');
+    if (remote) {
+      throw new InvalidOptionError(
+        `\`extract\` is a function, which cannot be sent to ${strategy === 'distributed' ? 'distributed workers' : `the ${strategy} of the pool`}: ` +
+          "pass a module instead (a path or file: URL of an ES module exporting `extract`), or parse on the main thread (`parseIn: 'main'`)",
+      );
+    }
+    return { kind: 'function', fn: value as ExtractFunction };
+  }
+  if (typeof value === 'string' || value instanceof URL)
+    return { kind: 'module', spec: extractSpecOf(value, process.cwd()) };
+  throw new InvalidOptionError(
+    `Expected \`extract\` to be a module path, a file: URL or a function, got ${describeValue(value)}`,
+  );
 }
 
 /**
@@ -282,6 +330,7 @@ function resolveOnPool(
     follow: resolveFollow(options, settings.worker.parse.parse),
     signal,
     abortSignal,
+    extract: settings.worker.extract ? { kind: 'module', spec: settings.worker.extract } : null,
     pool,
   };
 }

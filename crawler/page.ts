@@ -1,6 +1,7 @@
 import { decodeHtml } from './decode.js';
 import { type PageError, pageError } from './errors.js';
 import type { ParseOptions } from './step-options.js';
+import type { Extractor } from './extract/run-extract.js';
 import { parseHtml } from './parse/parse-html.js';
 import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
 
@@ -61,6 +62,37 @@ export function finishPage(fetched: FetchedPage, options: ParseOptions): PageRec
   } catch (error) {
     const failure = pageError('PARSE_ERROR', `could not parse the page: ${messageOf(error)}`);
     return record(fetched, null, performance.now() - start, failure);
+  }
+}
+
+/**
+ * {@link finishPage} with extraction code: decode, then the code (with the built-in fields and `$`
+ * built as it asks for them), then the record with its `data`. Never throws either: code that throws
+ * or returns what is not JSON gives `EXTRACT_FAILED`, and the record keeps its fetch fields and the
+ * built-in ones. `parseMs` covers the decode, the parse and the extraction.
+ */
+export async function finishPageExtracting(
+  fetched: FetchedPage,
+  options: ParseOptions,
+  extractor: Extractor,
+  timeoutMs: number,
+): Promise<PageRecord> {
+  if (fetched.error !== null || fetched.body === null) return { ...finishPage(fetched, options), data: null };
+  const start = performance.now();
+  let html: string;
+  try {
+    html = decodeHtml(fetched.body, fetched.contentType);
+  } catch (error) {
+    const failure = pageError('DECODE_ERROR', `could not decode the body: ${messageOf(error)}`);
+    return { ...record(fetched, null, performance.now() - start, failure), data: null };
+  }
+  try {
+    const base = fetched.finalUrl ?? fetched.task.url;
+    const { parse, data, error } = await extractor.run(fetched, html, base, options, timeoutMs);
+    return { ...record(fetched, parse, performance.now() - start, error), data };
+  } catch (error) {
+    const failure = pageError('PARSE_ERROR', `could not parse the page: ${messageOf(error)}`);
+    return { ...record(fetched, null, performance.now() - start, failure), data: null };
   }
 }
 

@@ -1,4 +1,5 @@
 import { CRAWL_DEFAULTS } from './defaults.js';
+import type { ExtractSpec } from './extract/extract-types.js';
 
 /** Options of the fetch step. Plain data: it is sent to worker threads and child processes. */
 export interface FetchOptions {
@@ -36,6 +37,8 @@ export interface ParseOptions {
 export interface WorkerConfig {
   readonly fetch: FetchOptions;
   readonly parse: ParseOptions;
+  /** The extraction module every worker loads, when the crawl has one (a function cannot travel). */
+  readonly extract?: ExtractSpec;
 }
 
 export const DEFAULT_FETCH_OPTIONS: FetchOptions = {

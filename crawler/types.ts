@@ -68,9 +68,19 @@ export interface PageRecord {
   readonly timings: PageTimings;
   /** The parse result, or null when the page failed, was not HTML, or parsing was off. */
   readonly parse: ParseResult | null;
+  /**
+   * What the extraction module returned for the page (JSON). Present only when the crawl has one:
+   * null when it returned nothing, failed (see `error`), or did not run (the page failed or was not
+   * HTML).
+   */
+  readonly data?: JsonValue;
   /** Null on success. */
   readonly error: PageError | null;
 }
+
+/** A JSON value: what extraction code may return, and what a record's `data` holds. */
+export type JsonValue =
+  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /**
  * The result of the fetch step: the page's response and its decoded text, ready to parse.
@@ -87,6 +97,8 @@ export interface FetchedPage {
   readonly attempts: number;
   readonly ttfbMs: number | null;
   readonly fetchMs: number;
+  /** The headers of the last response, names lower-cased; kept with the body only, else null. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>> | null;
   /** The raw body, when the response is HTML and succeeded (decoded in the parse step). */
   readonly body: Uint8Array | null;
   readonly error: PageError | null;

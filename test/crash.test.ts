@@ -3,12 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureSite } from '../dist/index.js';
 import { startFixtureSite } from '../dist/index.js';
 import { byLine, childPids, collect } from './helpers/crawl.js';
 
 const WORKER_ENTRY = 'process-worker.js';
+// Kills the worker that parses a `__crash__` page (see the module).
+const CRASH = fileURLToPath(new URL('./fixtures/crash-extract.mjs', import.meta.url));
 let site: FixtureSite;
 let faultDir: string;
 
@@ -16,12 +19,10 @@ beforeAll(async () => {
   site = await startFixtureSite({ pages: 12, pageKb: 2, links: 3 });
   faultDir = mkdtempSync(join(tmpdir(), 'crawlbench-faults-'));
   // Read by the workers (threads copy the env at start, processes inherit it).
-  process.env.CRAWLBENCH_FAULT_INJECTION = '1';
   process.env.CRAWLBENCH_FAULT_DIR = faultDir;
 });
 
 afterAll(async () => {
-  delete process.env.CRAWLBENCH_FAULT_INJECTION;
   delete process.env.CRAWLBENCH_FAULT_DIR;
   rmSync(faultDir, { recursive: true, force: true });
   await site.close();
@@ -37,7 +38,7 @@ describe.each(['threads', 'processes'] as const)('%s: a worker that dies mid-tas
       `${urls[8]}?${strategy}__crash_once__`,
       ...urls.slice(9),
     ];
-    const run = await collect(list, { strategy, concurrency: 2, retries: 0 });
+    const run = await collect(list, { strategy, concurrency: 2, retries: 0, extract: CRASH });
 
     expect(run.records).toHaveLength(12);
     expect(new Set(run.records.map((r) => r.line)).size).toBe(12);

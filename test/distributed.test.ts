@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import type { CrawlOptions, FixtureSite, PageRecord } from '../dist/index.js';
@@ -34,6 +35,8 @@ const redisUp = await redisAnswers();
 if (!redisUp && process.env.CI !== 'true') {
   console.warn('distributed tests skipped: no Redis on 127.0.0.1:6379 (start redis-server or run .ci/run)');
 }
+// Extraction code that kills the worker parsing a `__crash__` page.
+const CRASH = fileURLToPath(new URL('./fixtures/crash-extract.mjs', import.meta.url));
 const withRedis = redisUp || process.env.CI === 'true' ? describe : describe.skip;
 
 let runs = 0;
@@ -459,18 +462,17 @@ withRedis('distributed strategy on a real Redis', () => {
 
   it('a task that kills every worker running it becomes one WORKER_CRASHED record', async () => {
     const site = await startFixtureSite({ pages: 6, pageKb: 1, links: 2 });
-    // The fault hook makes a worker exit mid-task on a `__crash__` URL. One task per worker, so a
-    // dying worker takes no other task with it; two die on it (BullMQ's maxStalledCount of 1
-    // allows one retry), the third fails the job and survives.
-    const faulty = { CRAWLBENCH_FAULT_INJECTION: '1' };
-    const workers = await Promise.all([1, 2, 3].map(() => startWorker(['-c', '1'], faulty)));
+    // The extraction module test/fixtures/crash-extract.mjs makes a worker exit mid-task on a
+    // `__crash__` URL. One task per worker, so a dying worker takes no other task with it; two die
+    // on it (BullMQ's maxStalledCount of 1 allows one retry), the third fails the job and survives.
+    const workers = await Promise.all([1, 2, 3].map(() => startWorker(['-c', '1', '--extract', CRASH])));
     try {
       const list = [
         ...site.urlList().slice(0, 3),
         `${site.url}/page/3?__crash__`,
         ...site.urlList().slice(4),
       ];
-      const run = await collect(list, distributed(uniqueRunId()));
+      const run = await collect(list, { ...distributed(uniqueRunId()), extract: CRASH });
       expect(run.records).toHaveLength(6);
       expect(new Set(run.records.map((r) => r.line)).size).toBe(6);
       const failed = run.records.filter((r) => r.error);
@@ -481,6 +483,45 @@ withRedis('distributed strategy on a real Redis', () => {
       expect(exits.filter((e) => e?.code === 70)).toHaveLength(2);
     } finally {
       await Promise.all(workers.map(stopWorker));
+      await site.close();
+    }
+  });
+
+  it("a worker runs the run's extraction module only when it has the same one (content hash)", async () => {
+    const site = await startFixtureSite({ pages: 4, pageKb: 1, links: 2 });
+    const summary = fileURLToPath(new URL('./fixtures/extract-summary.mjs', import.meta.url));
+    const list = site.urlList();
+    try {
+      // The same module: the worker runs it and the records carry its data.
+      const same = await startWorker(['-c', '2', '--extract', summary]);
+      try {
+        const run = await collect(list, { ...distributed(uniqueRunId()), extract: summary });
+        expect(run.records.map((r) => r.error)).toEqual([null, null, null, null]);
+        expect(byLine(run.records).map((r) => (r.data as { h1: string } | null)?.h1)).toEqual([
+          'Page 0',
+          'Page 1',
+          'Page 2',
+          'Page 3',
+        ]);
+      } finally {
+        await stopWorker(same);
+      }
+      // Another module, or none: every task is refused with a record that says why, nothing runs.
+      for (const args of [['--extract', CRASH], []]) {
+        const other = await startWorker(['-c', '2', ...args]);
+        try {
+          const run = await collect(list, { ...distributed(uniqueRunId()), extract: summary });
+          expect(run.records).toHaveLength(4);
+          expect(new Set(run.records.map((r) => r.error?.code))).toEqual(new Set(['EXTRACT_MISMATCH']));
+          expect(run.records[0]?.error?.message).toMatch(
+            args.length > 0 ? /is not the run's extraction module/ : /has no extraction module/,
+          );
+          expect(run.records.every((r) => r.data === null && r.status === null)).toBe(true);
+        } finally {
+          await stopWorker(other);
+        }
+      }
+    } finally {
       await site.close();
     }
   });

@@ -32,6 +32,7 @@ export interface CrawlFlags {
   maxBytes?: number;
   maxRedirects?: number;
   userAgent?: string;
+  extract?: string;
 }
 
 /** The link-following flags of `crawl`: only those given turn the frontier on. */
@@ -117,6 +118,11 @@ export function addCrawlFlags(command: Command): Command {
     .option(
       '--user-agent <ua>',
       'User-Agent header (default: crawlbench/<version> (+https://www.npmjs.com/package/crawlbench))',
+    )
+    .option(
+      '--extract <module>',
+      'ES module exporting extract(page), run on every HTML page where it is parsed; ' +
+        'what it returns is the record\'s "data"',
     );
 }
 
@@ -204,6 +210,7 @@ export function crawlOptionsOf(f: CrawlFlags): CrawlOptions {
     maxBytes: f.maxBytes,
     maxRedirects: f.maxRedirects,
     userAgent: f.userAgent,
+    extract: f.extract,
   });
 }
 

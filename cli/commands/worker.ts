@@ -12,6 +12,7 @@ interface WorkerCliOptions {
   concurrency?: number;
   threads?: number;
   lockDuration?: number;
+  extract?: string;
   stalledInterval?: number;
   quiet: boolean;
 }
@@ -49,6 +50,10 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
       withDefault('how often to look for tasks of dead workers', CRAWL_DEFAULTS.workerStalledIntervalMs),
       positiveInt,
     )
+    .option(
+      '--extract <module>',
+      "extraction module (as the coordinator's crawl --extract): tasks of runs with another module are refused",
+    )
     .option('-q, --quiet', 'no start and stop messages', false)
     .action(async (o: WorkerCliOptions) => {
       const url = o.redis ?? io.env[REDIS_URL_ENV];
@@ -76,6 +81,7 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
           connection: parseRedisUrl(url),
           where,
           concurrency,
+          ...(o.extract !== undefined && { extract: o.extract, cwd: process.cwd() }),
           ...(o.lockDuration !== undefined && { lockDurationMs: o.lockDuration }),
           ...(o.stalledInterval !== undefined && { stalledIntervalMs: o.stalledInterval }),
           onError: (error) => {

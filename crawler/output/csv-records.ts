@@ -26,6 +26,7 @@ export const CSV_COLUMNS = [
   'word_count',
   'text_hash',
   'cpu_digest',
+  'data',
   'error_code',
   'error_message',
 ] as const;
@@ -61,6 +62,7 @@ export function csvRow(r: PageRecord): string[] {
     p ? String(p.wordCount) : '',
     p?.textHash ?? '',
     p?.cpuDigest ?? '',
+    r.data === undefined || r.data === null ? '' : JSON.stringify(r.data),
     r.error?.code ?? '',
     r.error?.message ?? '',
   ];

@@ -28,6 +28,16 @@ function fanOut(handlers: readonly Partial<Handler>[]): Partial<Handler> {
   };
 }
 
+let parsed = 0;
+
+/**
+ * Documents this thread has parsed so far. What one page costs is a parse or two (the fields, and
+ * a DOM when code asks for `$`): the tests count them with this to check that one does both.
+ */
+export function documentsParsed(): number {
+  return parsed;
+}
+
 /**
  * Parses a whole HTML document once, handing its events to every handler (the built-in fields,
  * and a tree builder when someone asked for the DOM). Options are htmlparser2's defaults, the ones
@@ -36,6 +46,7 @@ function fanOut(handlers: readonly Partial<Handler>[]): Partial<Handler> {
  * deeply nested or unclosed markup.
  */
 export function parseDocumentEvents(html: string, handlers: readonly Partial<Handler>[]): void {
+  parsed++;
   const parser = new Parser(fanOut(handlers));
   linearizeParser(parser);
   parser.end(html);

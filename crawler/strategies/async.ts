@@ -4,7 +4,6 @@ import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
 import type { Runner } from './runner.js';
-import { finishFetched } from './worker-outcome.js';
 
 /**
  * Waits until the event loop's next check phase but one. undici writes the next request on a
@@ -35,7 +34,7 @@ export function asyncRunner(options: ResolvedLocalOptions): Runner {
           // yielding first lets every arrived response release its slot and send the next request,
           // and the parses then overlap with the wait for those.
           await yieldToIo();
-          await onResult(finishFetched(page, options.worker.parse));
+          await onResult(await context.finisher.finish(page));
         }),
       );
       return { interrupted: false, childProcesses: null };

@@ -50,7 +50,7 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
             (t) => pool.run(t, context.abortSignal),
             context.abortSignal,
           );
-          await onResult(resultOf(outcome, options.worker.parse));
+          await onResult(await resultOf(outcome, context.finisher));
         });
         if (!context.abortSignal.aborted) childProcesses = usageSince(before, await pool.usage());
       } finally {

@@ -1,4 +1,5 @@
 // Entry file of the process pool's children: an `init`, then one task at a time over IPC.
+import { loadExtractor } from '../extract/load-extract.js';
 import type { FromChild, ToChild } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import { createTaskRunner } from './worker-task.js';
@@ -17,8 +18,20 @@ process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ToChild) => {
   if (message.type === 'init') {
-    runner = createTaskRunner(message.init);
-    send({ type: 'ready' });
+    const { init } = message;
+    // A module that does not load here (deleted since the crawl checked it) ends this child: the
+    // pool sees it fail to start and records its tasks, rather than running them without it.
+    const extract = init.parseIn === 'worker' ? init.config.extract : undefined;
+    void (extract ? loadExtractor(extract) : Promise.resolve(null)).then(
+      (extractor) => {
+        runner = createTaskRunner(init, extractor);
+        send({ type: 'ready' });
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : String(error));
+        process.exit(1);
+      },
+    );
     return;
   }
   if (message.type === 'usage') {

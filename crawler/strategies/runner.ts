@@ -1,4 +1,5 @@
 import type { CrawlStrategyName, Task, TaskResult } from '../types.js';
+import type { PageFinisher } from './worker-outcome.js';
 
 /** CPU time and peak RSS of a strategy's child processes over a run. */
 export interface ChildProcessesUsage {
@@ -16,6 +17,8 @@ export interface RunContext {
   readonly signal: AbortSignal | undefined;
   /** Aborting it also cuts tasks in flight short; they are reported as `ABORTED` records. */
   readonly abortSignal: AbortSignal;
+  /** The main thread's end of the page pipeline, for what it fetched or was handed unparsed. */
+  readonly finisher: PageFinisher;
 }
 
 export interface RunOutcome {

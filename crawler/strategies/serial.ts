@@ -3,7 +3,6 @@ import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
 import type { Runner } from './runner.js';
-import { finishFetched } from './worker-outcome.js';
 
 /** One task at a time on the main thread: fetch, then parse. */
 export function serialRunner(options: ResolvedLocalOptions): Runner {
@@ -16,7 +15,7 @@ export function serialRunner(options: ResolvedLocalOptions): Runner {
             dispatcher,
             signal: context.abortSignal,
           });
-          await onResult(finishFetched(page, options.worker.parse));
+          await onResult(await context.finisher.finish(page));
         }),
       );
       return { interrupted: false, childProcesses: null };

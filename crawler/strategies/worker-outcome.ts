@@ -1,4 +1,5 @@
-import { finishPage } from '../page.js';
+import type { Extractor } from '../extract/run-extract.js';
+import { finishPage, finishPageExtracting } from '../page.js';
 import type { ParseOptions } from '../step-options.js';
 import type { FetchedPage, TaskResult } from '../types.js';
 
@@ -11,12 +12,34 @@ export type WorkerOutcome =
   | { readonly kind: 'fetched'; readonly page: FetchedPage }
   | { readonly kind: 'finished'; readonly result: TaskResult };
 
-/** The result of a fetched page: parsed here, with the host's wait it may carry. */
-export function finishFetched(page: FetchedPage, options: ParseOptions): TaskResult {
-  return { record: finishPage(page, options), retryAfterMs: page.retryAfterMs };
+/**
+ * The last steps of the page pipeline, wherever they run: decode, parse, extraction code when the
+ * crawl has some, the record. Its extractor belongs to the thread running it.
+ */
+export interface PageFinisher {
+  finish(page: FetchedPage): Promise<TaskResult>;
 }
 
-/** The result of a worker's outcome: parses on this thread what the worker did not. */
-export function resultOf(outcome: WorkerOutcome, options: ParseOptions): TaskResult {
-  return outcome.kind === 'finished' ? outcome.result : finishFetched(outcome.page, options);
+/** A finisher with the crawl's parse options and, when it has extraction code, that code's extractor. */
+export function pageFinisher(
+  options: ParseOptions,
+  extraction: { extractor: Extractor; timeoutMs: number } | null,
+): PageFinisher {
+  if (extraction === null) {
+    return {
+      finish: async (page) => ({ record: finishPage(page, options), retryAfterMs: page.retryAfterMs }),
+    };
+  }
+  const { extractor, timeoutMs } = extraction;
+  return {
+    finish: async (page) => ({
+      record: await finishPageExtracting(page, options, extractor, timeoutMs),
+      retryAfterMs: page.retryAfterMs,
+    }),
+  };
+}
+
+/** The result of a worker's outcome: finishes on this thread what the worker did not. */
+export function resultOf(outcome: WorkerOutcome, finisher: PageFinisher): Promise<TaskResult> | TaskResult {
+  return outcome.kind === 'finished' ? outcome.result : finisher.finish(outcome.page);
 }

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDispatcher, fetchPage } from '../fetch.js';
+import type { Extractor } from '../extract/run-extract.js';
 import type { WorkerConfig } from '../step-options.js';
 import type { ParsePlacement, Task } from '../types.js';
-import { finishFetched, type WorkerOutcome } from './worker-outcome.js';
+import { pageFinisher, type WorkerOutcome } from './worker-outcome.js';
 
 /** What every worker (thread or process) is started with. Plain data. */
 export interface WorkerInit {
@@ -18,35 +16,20 @@ export interface WorkerInit {
 }
 
 /**
- * The code a worker runs per task — the same fetch and parse functions the main thread uses.
- * The worker keeps one keep-alive dispatcher for its whole life.
+ * The code a worker runs per task — the same fetch and parse functions the main thread uses, and
+ * the crawl's extraction code (loaded by the worker: `extractor`). The worker keeps one keep-alive
+ * dispatcher for its whole life.
  */
-export function createTaskRunner(init: WorkerInit): (task: Task) => Promise<WorkerOutcome> {
+export function createTaskRunner(
+  init: WorkerInit,
+  extractor: Extractor | null,
+): (task: Task) => Promise<WorkerOutcome> {
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
-  // Read once per worker, not once per page: the hook is off in every real crawl.
-  const faults = process.env.CRAWLBENCH_FAULT_INJECTION === '1';
+  const extraction = extractor ? { extractor, timeoutMs: init.config.fetch.timeoutMs } : null;
+  const finisher = pageFinisher(init.config.parse, extraction);
   return async (task) => {
     const page = await fetchPage(task, init.config.fetch, { dispatcher });
-    if (faults) injectFault(task);
     if (init.parseIn === 'main') return { kind: 'fetched', page };
-    return { kind: 'finished', result: finishFetched(page, init.config.parse) };
+    return { kind: 'finished', result: await finisher.finish(page) };
   };
-}
-
-/**
- * Test hook, off unless CRAWLBENCH_FAULT_INJECTION=1: a worker whose task URL contains
- * `__crash__` exits mid-task (after its fetch); `__crash_once__` does so only the first time,
- * remembered through a marker file in CRAWLBENCH_FAULT_DIR. It lets the tests prove crash
- * recovery on real threads and processes.
- */
-function injectFault(task: Task): void {
-  if (task.url.includes('__crash_once__')) {
-    const dir = process.env.CRAWLBENCH_FAULT_DIR;
-    if (!dir) return;
-    const marker = join(dir, createHash('sha1').update(task.url).digest('hex'));
-    if (existsSync(marker)) return;
-    writeFileSync(marker, '');
-    process.exit(70);
-  }
-  if (task.url.includes('__crash__')) process.exit(70);
 }
