@@ -93,6 +93,7 @@ export async function runCrawl(
     state: source.exhausted && !outcome.interrupted ? 'completed' : 'interrupted',
     strategy: resolved.strategy,
     concurrency: resolved.concurrency,
+    perWorker: resolved.kind === 'pooled' ? resolved.perWorker : 1,
     mode: resolved.mode,
     parseIn: resolved.parseIn,
     wallMs: performance.now() - started,

@@ -15,6 +15,8 @@ export const CRAWL_DEFAULTS = {
   /** Rounds of extra CPU work per page in `cpu` mode. */
   cpuWork: 200,
   parseIn: 'worker' as ParsePlacement,
+  /** Tasks each pool worker runs at once (1: the classic pool). */
+  perWorker: 1,
   parse: true,
   timeoutMs: 10_000,
   retries: 2,

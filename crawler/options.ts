@@ -42,6 +42,12 @@ export interface CrawlOptions extends FollowOptions, DistributedOptions {
   readonly cpuWork?: number;
   /** For the pools: parse in the worker or in the main thread's completion callback. @default 'worker' */
   readonly parseIn?: ParsePlacement;
+  /**
+   * For the pools: tasks each worker runs at once on its own event loop. 1 is the classic pool (one
+   * request in flight per worker); more is a hybrid pool: many requests in flight and every core
+   * parsing. `concurrency` stays the number of workers. @default 1
+   */
+  readonly perWorker?: number;
   /** @default true */
   readonly parse?: boolean;
   /** Per-attempt deadline covering connect, headers and body. @default 10000 */
@@ -109,6 +115,8 @@ export interface ResolvedPooledOptions extends ResolvedBase {
   readonly strategy: PoolKind;
   /** Workers. */
   readonly concurrency: number;
+  /** Tasks each worker runs at once. */
+  readonly perWorker: number;
   readonly parseIn: ParsePlacement;
   /** The caller's warm pool, or null: the crawl starts its own. */
   readonly pool: CrawlPool | null;
@@ -133,6 +141,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
   'mode',
   'cpuWork',
   'parseIn',
+  'perWorker',
   'parse',
   'timeoutMs',
   'retries',
@@ -251,6 +260,12 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
       ? 1
       : (checkInteger('concurrency', options.concurrency, 1) ?? defaultConcurrency(strategy));
   const cpuWork = checkInteger('cpuWork', options.cpuWork, 0) ?? CRAWL_DEFAULTS.cpuWork;
+  const perWorker = checkInteger('perWorker', options.perWorker, 1, 10_000) ?? CRAWL_DEFAULTS.perWorker;
+  if (options.perWorker !== undefined && strategy !== 'threads' && strategy !== 'processes') {
+    throw new InvalidOptionError(
+      `\`perWorker\` is an option of the pools (threads, processes), got it with strategy ${describeValue(strategy)}`,
+    );
+  }
   const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
   const follow = resolveFollow(options, parse);
   const extract = extractOf(options.extract, strategy, parseIn);
@@ -266,7 +281,7 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
       return { ...base, kind: 'local', strategy, concurrency, parseIn: 'main' };
     case 'threads':
     case 'processes':
-      return { ...base, kind: 'pooled', strategy, concurrency, parseIn, pool: null };
+      return { ...base, kind: 'pooled', strategy, concurrency, perWorker, parseIn, pool: null };
     case 'distributed':
       return {
         ...base,
@@ -324,6 +339,7 @@ function resolveOnPool(
     kind: 'pooled',
     strategy: settings.tasks.kind,
     concurrency: settings.tasks.size,
+    perWorker: settings.tasks.perWorker,
     parseIn: settings.parseIn,
     mode: settings.mode,
     worker: settings.worker,

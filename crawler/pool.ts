@@ -15,10 +15,12 @@ export function createCrawlPool(options: CrawlOptions & { readonly strategy: Poo
   }
   const resolved = resolveCrawlOptions(options);
   if (resolved.kind !== 'pooled') throw new InvalidOptionError('Expected a pooled strategy');
-  const tasks = createTaskPool(resolved.strategy, resolved.concurrency, {
-    config: resolved.worker,
-    parseIn: resolved.parseIn,
-  });
+  const tasks = createTaskPool(
+    resolved.strategy,
+    resolved.concurrency,
+    { config: resolved.worker, parseIn: resolved.parseIn },
+    resolved.perWorker,
+  );
   let closed: Promise<void> | undefined;
   const pool: CrawlPool = {
     strategy: tasks.kind,

@@ -19,6 +19,8 @@ export interface CrawlSummary {
   readonly strategy: CrawlStrategyName;
   /** Requests in flight, workers, or (distributed) tasks queued at once. */
   readonly concurrency: number;
+  /** Tasks each pool worker ran at once (1 for the other strategies). */
+  readonly perWorker: number;
   readonly mode: CrawlMode;
   readonly parseIn: ParsePlacement;
   /** Records produced: one per distinct input URL (invalid lines included). */
@@ -85,7 +87,7 @@ export class SummaryCollector {
   finish(
     run: Pick<
       CrawlSummary,
-      'state' | 'strategy' | 'concurrency' | 'mode' | 'parseIn' | 'wallMs' | 'childProcesses' | 'frontier'
+      'state' | 'strategy' | 'concurrency' | 'perWorker' | 'mode' | 'parseIn' | 'wallMs' | 'childProcesses' | 'frontier'
     >,
   ): CrawlSummary {
     const h = this.#histogram;

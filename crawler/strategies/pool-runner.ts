@@ -27,7 +27,7 @@ function usageSince(
 }
 
 /**
- * Runs each task on a pool worker, one task per worker at a time. It uses the caller's warm pool
+ * Runs each task on a pool worker, up to `perWorker` tasks per worker at a time. It uses the caller's warm pool
  * when the options have one, else starts its own and destroys it at the end. A task whose worker
  * dies is retried once ({@link runWithCrashRetry}); what a worker did not parse is parsed here.
  */
@@ -37,14 +37,17 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
     run: async (tasks, context, onResult) => {
       const pool = options.pool
         ? poolSettings(options.pool).tasks
-        : createTaskPool(options.strategy, options.concurrency, {
-            config: options.worker,
-            parseIn: options.parseIn,
-          });
+        : createTaskPool(
+            options.strategy,
+            options.concurrency,
+            { config: options.worker, parseIn: options.parseIn },
+            options.perWorker,
+          );
       let childProcesses: ChildProcessesUsage | null = null;
       try {
         const before = await pool.usage();
-        await dispatch(tasks, pool.size, context.signal, async (task: Task) => {
+        // As many tasks out as the workers take at once: no more is pulled than can run.
+        await dispatch(tasks, pool.size * pool.perWorker, context.signal, async (task: Task) => {
           const outcome = await runWithCrashRetry(
             task,
             (t) => pool.run(t, context.abortSignal),

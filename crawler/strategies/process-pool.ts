@@ -39,25 +39,29 @@ interface Job {
 interface Slot {
   readonly child: ChildProcess;
   ready: boolean;
-  job: Job | undefined;
+  /** The tasks it runs now, by job id: at most `perChild`. */
+  readonly jobs: Map<number, Job>;
   onUsage: ((usage: ProcessUsage) => void) | undefined;
 }
 
 /**
  * A fixed-size pool of child processes (child_process.fork, IPC with structured-clone
- * serialization), each running one task at a time. A child that dies is replaced at once and its
- * task rejects with {@link WorkerExitedError}; the caller decides whether to retry.
+ * serialization), each running up to `perChild` tasks at once on its own event loop (1: the
+ * classic pool). A child that dies is replaced at once and each of its tasks rejects with
+ * {@link WorkerExitedError}; the caller decides whether to retry.
  */
 export class ProcessPool {
   readonly #init: WorkerInit;
+  readonly #perChild: number;
   readonly #slots = new Set<Slot>();
   readonly #queue: Job[] = [];
   #nextId = 1;
   #destroyed = false;
   #failedStarts = 0;
 
-  constructor(size: number, init: WorkerInit) {
+  constructor(size: number, init: WorkerInit, perChild = 1) {
     this.#init = init;
+    this.#perChild = perChild;
     for (let i = 0; i < size; i++) this.#spawn();
   }
 
@@ -103,7 +107,7 @@ export class ProcessPool {
    */
   async usage(timeoutMs = 1_000): Promise<ProcessUsage[]> {
     const answers = [...this.#slots]
-      .filter((slot) => slot.ready && !slot.job && slot.child.connected)
+      .filter((slot) => slot.ready && slot.jobs.size === 0 && slot.child.connected)
       .map(
         (slot) =>
           new Promise<ProcessUsage | undefined>((resolve) => {
@@ -140,7 +144,7 @@ export class ProcessPool {
       // stdout stays clean for the records the CLI may be writing there.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    const slot: Slot = { child, ready: false, job: undefined, onUsage: undefined };
+    const slot: Slot = { child, ready: false, jobs: new Map(), onUsage: undefined };
     this.#slots.add(slot);
     child.on('message', (message: FromChild) => {
       if (message.type === 'ready') {
@@ -150,9 +154,9 @@ export class ProcessPool {
         slot.onUsage?.(message.usage);
         return;
       } else {
-        const job = slot.job;
-        slot.job = undefined;
-        if (job?.id === message.id) job.resolve(message.outcome);
+        const job = slot.jobs.get(message.id);
+        slot.jobs.delete(message.id);
+        job?.resolve(message.outcome);
       }
       this.#pump();
     });
@@ -160,8 +164,8 @@ export class ProcessPool {
     child.on('error', () => {});
     child.once('exit', (code, signal) => {
       this.#slots.delete(slot);
-      slot.job?.reject(new WorkerExitedError(child.pid, code, signal));
-      slot.job = undefined;
+      for (const job of slot.jobs.values()) job.reject(new WorkerExitedError(child.pid, code, signal));
+      slot.jobs.clear();
       if (!slot.ready && ++this.#failedStarts >= MAX_FAILED_STARTS) {
         // Children that cannot even start would be respawned forever; fail what waits instead.
         this.#destroyed = true;
@@ -184,14 +188,19 @@ export class ProcessPool {
     slot.child.send(message);
   }
 
+  /** Hands queued tasks to the least busy ready children, while any has room. */
   #pump(): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (!slot.ready || slot.job) continue;
+    while (this.#queue.length > 0) {
+      let best: Slot | undefined;
+      for (const slot of this.#slots) {
+        if (!slot.ready || slot.jobs.size >= this.#perChild) continue;
+        if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
+      }
+      if (best === undefined) return;
       const job = this.#queue.shift()!;
-      slot.job = job;
-      job.slot = slot;
-      this.#send(slot, { type: 'task', id: job.id, task: job.task });
+      best.jobs.set(job.id, job);
+      job.slot = best;
+      this.#send(best, { type: 'task', id: job.id, task: job.task });
     }
   }
 }

@@ -7,10 +7,17 @@ import type { WorkerInit } from './worker-task.js';
 
 export type PoolKind = 'threads' | 'processes';
 
-/** A pool of workers that run tasks one at a time each: worker threads or child processes. */
+/**
+ * A pool of workers, worker threads or child processes, each running up to `perWorker` tasks at
+ * once on its own event loop (1: one at a time, the classic pool; more: a hybrid pool, many
+ * requests in flight on every core).
+ */
 export interface TaskPool {
   readonly kind: PoolKind;
+  /** Workers. */
   readonly size: number;
+  /** Tasks a worker runs at once. */
+  readonly perWorker: number;
   /** Rejects when the worker dies mid-task or `signal` aborts it. */
   run(task: Task, signal: AbortSignal | undefined): Promise<WorkerOutcome>;
   /** Cumulative CPU time and peak RSS of each live child process ([] for threads). */
@@ -20,37 +27,47 @@ export interface TaskPool {
 
 const THREAD_WORKER = new URL('./thread-worker.js', import.meta.url).href;
 
-function threadPool(size: number, init: WorkerInit): TaskPool {
+/**
+ * Connections per origin of a pool worker's dispatcher: its cap on requests in flight to one host.
+ * At least as many as the tasks it runs at once, or a hybrid worker would queue behind its own cap.
+ */
+function connectionsFor(perWorker: number): number {
+  return Math.max(8, perWorker);
+}
+
+function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
   const piscina = new Piscina<Task, WorkerOutcome>({
     filename: THREAD_WORKER,
     name: 'runTask',
     minThreads: size,
     maxThreads: size,
-    concurrentTasksPerWorker: 1,
+    concurrentTasksPerWorker: perWorker,
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: init,
+    workerData: { ...init, connections: connectionsFor(perWorker) } satisfies WorkerInit,
   });
   return {
     kind: 'threads',
     size,
+    perWorker,
     run: (task, signal) => piscina.run(task, signal ? { signal } : {}),
     usage: async () => [],
     destroy: () => piscina.destroy(),
   };
 }
 
-function processPool(size: number, init: WorkerInit): TaskPool {
-  const pool = new ProcessPool(size, init);
+function processPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
+  const pool = new ProcessPool(size, { ...init, connections: connectionsFor(perWorker) }, perWorker);
   return {
     kind: 'processes',
     size,
+    perWorker,
     run: (task, signal) => pool.run(task, signal),
     usage: () => pool.usage(),
     destroy: () => pool.destroy(),
   };
 }
 
-/** Starts `size` workers of `kind`, each initialised with `init`. */
-export function createTaskPool(kind: PoolKind, size: number, init: WorkerInit): TaskPool {
-  return kind === 'threads' ? threadPool(size, init) : processPool(size, init);
+/** Starts `size` workers of `kind`, each initialised with `init` and running up to `perWorker` tasks at once. */
+export function createTaskPool(kind: PoolKind, size: number, init: WorkerInit, perWorker = 1): TaskPool {
+  return kind === 'threads' ? threadPool(size, init, perWorker) : processPool(size, init, perWorker);
 }
