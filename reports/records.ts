@@ -3,7 +3,9 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { PageRecord } from '../crawler/types.js';
 
+/** The formats crawl records can be written in: one JSON object per line, or CSV with a header. */
 export type RecordFormat = 'jsonl' | 'csv';
+/** Every record format, in the order the CLI lists them. */
 export const RECORD_FORMATS: readonly RecordFormat[] = ['jsonl', 'csv'];
 
 /** Writes crawl records to an injected stream in one format, honouring the stream's backpressure. */
@@ -46,6 +48,7 @@ const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
 
 const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
 
+/** One record as a CSV row, cell for cell in {@link CSV_COLUMNS} order; an absent value is an empty cell. */
 export function csvRow(r: PageRecord): string[] {
   const p = r.parse;
   return [
@@ -77,6 +80,7 @@ export function csvRow(r: PageRecord): string[] {
   ];
 }
 
+/** A {@link RecordWriter} of `format` onto `stream`; in CSV the header goes out once, even with no record. */
 export function createRecordWriter(format: RecordFormat, stream: Writable): RecordWriter {
   let headerWritten = false;
   // Chunks are written at once, so records keep their completion order; when the stream's buffer
