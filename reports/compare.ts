@@ -154,6 +154,7 @@ export function parseThreshold(text: string): number {
 export type CellVerdict =
   'regression' | 'improvement' | 'slower-within-noise' | 'faster-within-noise' | 'unchanged';
 
+/** One cell present in both results: its pages/s on each side, the change and the verdict. */
 export interface CellComparison {
   readonly id: string;
   readonly mode: CrawlMode;
@@ -172,6 +173,7 @@ export interface CellComparison {
   readonly verdict: CellVerdict;
 }
 
+/** The whole comparison of a base and a head result, as {@link renderComparisonMarkdown} renders it. */
 export interface Comparison {
   /** The threshold the verdicts used, in percent. */
   readonly thresholdPct: number;
@@ -192,6 +194,7 @@ export interface Comparison {
   readonly warnings: readonly string[];
 }
 
+/** Options of {@link compareResults}. */
 export interface CompareOptions {
   /** How large a change of pages/s must be to count, in percent (10 means 10%). */
   readonly thresholdPct: number;

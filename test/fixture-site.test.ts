@@ -1,4 +1,6 @@
-import { Agent, get } from 'node:http';
+import { once } from 'node:events';
+import { Agent, get, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FixtureSite, startFixtureSite } from '../dist/bench/fixture-site.js';
 import { resolveFixtureSiteOptions } from '../dist/bench/fixture-site-options.js';
@@ -43,6 +45,21 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 
 function hrefs(html: string): string[] {
   return Array.from(html.matchAll(/<a href="([^"]*)"/g), (m) => m[1] as string);
+}
+
+/** A GET through a given agent, body drained; `reusedSocket` says whether a pooled connection carried it. */
+async function getWith(
+  agent: Agent,
+  url: string,
+): Promise<{ status: number | undefined; headers: IncomingHttpHeaders; reusedSocket: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, reusedSocket: req.reusedSocket }),
+      );
+    }).on('error', reject);
+  });
 }
 
 describe('options', () => {
@@ -239,18 +256,43 @@ describe('server behaviour', () => {
   });
 
   it('closes idle keep-alive connections on close()', async () => {
-    const site = await startFixtureSite({ pages: 5 });
+    const site = await start({ pages: 5 });
     const agent = new Agent({ keepAlive: true });
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      get(`${site.url}/page/1`, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      }).on('error', reject);
-    });
-    expect(status).toBe(200);
-    await site.close(); // would wait for the keep-alive timeout if idle sockets were left open
-    await site.close(); // idempotent
-    agent.destroy();
+    try {
+      const first = await getWith(agent, `${site.url}/page/1`);
+      expect(first.status).toBe(200);
+      // The site keeps the connection open and says how long it would wait on it idle.
+      expect(first.headers.connection).toBe('keep-alive');
+      const keepAliveS = Number(/^timeout=(\d+)$/.exec(String(first.headers['keep-alive']))?.[1]);
+      expect(keepAliveS).toBeGreaterThan(0);
+
+      // No stopwatch: a timer of the advertised keep-alive (whole seconds, rounded down), armed before the
+      // second request, goes off before the server's own keep-alive timer, which starts only once that
+      // response is sent. If it goes off before the socket closes, close() waited on the keep-alive.
+      const events: string[] = [];
+      const keepAlive = setTimeout(() => events.push('keep-alive timeout'), keepAliveS * 1000);
+      try {
+        const freed = once(agent, 'free') as Promise<[Socket]>;
+        const second = await getWith(agent, `${site.url}/page/2`);
+        expect(second).toMatchObject({ status: 200, reusedSocket: true });
+        // The one connection, open and idle in the agent's pool, when close() is called.
+        const [socket] = await freed;
+        expect(Object.values(agent.freeSockets).flat()).toEqual([socket]);
+        expect(socket.destroyed).toBe(false);
+        // Only the server can end it: an idle timeout of the agent's own would show as 'timeout' first.
+        socket.on('timeout', () => events.push('client idle timeout'));
+        const closed = once(socket, 'close').then(() => events.push('socket closed'));
+
+        await site.close();
+        await site.close(); // idempotent
+        await closed;
+        expect(events).toEqual(['socket closed']);
+      } finally {
+        clearTimeout(keepAlive);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

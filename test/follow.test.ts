@@ -1,15 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrawlOptions, LinkSite, PageRecord, StrategyName } from '../dist/index.js';
 import { crawl, normalizeUrl, scopeKey, STRATEGY_NAMES, startLinkSite } from '../dist/index.js';
 import { collect } from './helpers/crawl.js';
 
+// Every test gets sites of its own (this one, and `slow` and `busy` below) rather than a shared one
+// cleared by hand: what a test reads from a request log is then its own crawl's requests only,
+// whichever tests ran before it and whatever of theirs was still on its way. A site (three loopback
+// listeners) takes well under a millisecond to open and close.
 let site: LinkSite;
 
-beforeAll(async () => {
+beforeEach(async () => {
   site = await startLinkSite();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await site.close();
 });
 
@@ -115,7 +119,6 @@ describe.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))('following links
   it.each(CASES.map((c) => [c.name, c] as [string, Case]))(
     '%s: exactly the expected pages, robots-disallowed ones recorded and never fetched',
     async (_name, c) => {
-      site.clearLog();
       const run = await collect([`${site.a}/`], { strategy, concurrency: 3, ...c.options });
       expect(run.summary.state).toBe('completed');
       expect(fetched(run.records)).toEqual([...c.fetched].sort());
@@ -169,7 +172,6 @@ describe('records of a link-following crawl', () => {
   it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
     '%s: stops at exactly --max-pages requests, every started page recorded',
     async (strategy) => {
-      site.clearLog();
       const run = await collect([`${site.a}/`], {
         depth: 9,
         scope: 'any',
@@ -237,7 +239,6 @@ describe('records of a link-following crawl', () => {
 
 describe('sitemaps', () => {
   it('--sitemap seeds the frontier from an index with a gzipped child', async () => {
-    site.clearLog();
     const run = await collect([`${site.a}/`], { sitemaps: [`${site.a}/sitemap-index.xml`] });
     expect(fetched(run.records)).toEqual(['A/', 'A/a', 'A/orphan-1', 'A/orphan-2']);
     expect(disallowed(run.records)).toEqual(['A/private/in-sitemap']);
@@ -318,17 +319,16 @@ function gaps(on: LinkSite, host: string): number[] {
 
 describe('politeness, enforced where tasks are dispatched', () => {
   let slow: LinkSite;
-  beforeAll(async () => {
+  beforeEach(async () => {
     slow = await startLinkSite({ latencyMs: 25, wide: 16, crawlDelayB: 0.06 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await slow.close();
   });
 
   it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
     '%s: never more requests in flight per host than --per-host-concurrency',
     async (strategy) => {
-      slow.clearLog();
       const run = await collect([`${slow.a}/wide`, `${slow.a2}/wide`], {
         strategy,
         concurrency: strategy === 'async' ? 16 : 4,
@@ -346,7 +346,6 @@ describe('politeness, enforced where tasks are dispatched', () => {
   it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
     '%s: --per-host-delay spaces the requests to a host; other hosts go on meanwhile',
     async (strategy) => {
-      slow.clearLog();
       const run = await collect([`${slow.a}/wide`, `${slow.b}/`], {
         strategy,
         concurrency: 4,
@@ -373,7 +372,6 @@ describe('politeness, enforced where tasks are dispatched', () => {
   );
 
   it('Crawl-delay of robots.txt is obeyed, and ignored with --ignore-robots', async () => {
-    slow.clearLog();
     await collect([`${slow.b}/`], { depth: 2, strategy: 'async' });
     expect(gaps(slow, '127.0.0.3')).toHaveLength(2);
     expect(Math.min(...gaps(slow, '127.0.0.3'))).toBeGreaterThanOrEqual(60);
@@ -385,15 +383,14 @@ describe('politeness, enforced where tasks are dispatched', () => {
 
 describe('a 429 or 503 with Retry-After', () => {
   let busy: LinkSite;
-  beforeAll(async () => {
+  beforeEach(async () => {
     busy = await startLinkSite({ latencyMs: 15, wide: 20, retryAfterS: 1 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await busy.close();
   });
 
   it('at --max-pages, a page sent back still gets its retry; new pages do not go out', async () => {
-    busy.clearLog();
     const run = await collect([`${busy.b}/limited`], {
       depth: 1,
       maxPages: 3,
@@ -408,7 +405,6 @@ describe('a 429 or 503 with Retry-After', () => {
   });
 
   it('a stop while pages are sent back: every page handed out is recorded once', async () => {
-    busy.clearLog();
     const stop = new AbortController();
     const records: PageRecord[] = [];
     const summary = await crawl(
@@ -431,7 +427,6 @@ describe('a 429 or 503 with Retry-After', () => {
   it.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))(
     '%s: holds back that host, not the crawl; each page asked again once, recorded once',
     async (strategy) => {
-      busy.clearLog();
       const run = await collect([`${busy.b}/limited`, `${busy.a}/wide`], {
         strategy,
         concurrency: 2,

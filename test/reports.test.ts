@@ -4,7 +4,7 @@ import type { BenchResult } from '../dist/bench/result.js';
 import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from '../dist/reports/escape.js';
 import { BENCH_CSV_COLUMNS } from '../dist/reports/csv.js';
 import { MARKDOWN_BUDGET_BYTES } from '../dist/reports/markdown.js';
-import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/reporter.js';
+import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/registry.js';
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8'),

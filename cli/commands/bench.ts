@@ -17,7 +17,8 @@ import {
   type CrawlStrategyName,
   STRATEGY_NAMES,
 } from '../../crawler/types.js';
-import { REPORT_FORMATS, REPORTERS, type ReportFormat, reportFileName } from '../../reports/reporter.js';
+import { REPORT_FORMATS, REPORTERS, reportFileName } from '../../reports/registry.js';
+import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { nonNegativeInt, positiveInt } from '../parsers.js';

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseBenchResult } from '../../reports/compare.js';
-import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../../reports/reporter.js';
+import { REPORT_FORMATS, REPORTERS } from '../../reports/registry.js';
+import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { readResultFile } from '../result-file.js';

@@ -36,6 +36,7 @@ export const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
 
 const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
 
+/** One record as a CSV row, cell for cell in {@link CSV_COLUMNS} order; an absent value is an empty cell. */
 export function csvRow(r: PageRecord): string[] {
   const p = r.parse;
   return [

@@ -25,6 +25,7 @@ async function encoderOf(format: RecordFormat): Promise<Encoder> {
   return { header: CSV_HEADER, line: csvLine };
 }
 
+/** A {@link RecordWriter} of `format` onto `stream`; in CSV the header goes out once, even with no record. */
 export async function createRecordWriter(format: RecordFormat, stream: Writable): Promise<RecordWriter> {
   const encoder = await encoderOf(format);
   let headerWritten = false;
