@@ -41,7 +41,8 @@ export function formatSummary(summary: CrawlSummary, color: boolean): string {
     : [];
   return [
     `${head}${c.bold(`${summary.records} pages`)} in ${(summary.wallMs / 1000).toFixed(2)} s ` +
-      `(${summary.pagesPerSecond.toFixed(1)} pages/s), ${summary.strategy} x${summary.concurrency}, ` +
+      `(${summary.pagesPerSecond.toFixed(1)} pages/s), ${summary.strategy} x${summary.concurrency}` +
+      `${summary.perWorker > 1 ? ` (${summary.perWorker} tasks each)` : ''}, ` +
       `${summary.mode} mode${placement}`,
     `  ${c.green(`ok ${summary.ok}`)}, ${summary.failed > 0 ? c.red(`failed ${summary.failed}`) : 'failed 0'}` +
       `${failedCodes ? ` (${failedCodes})` : ''}, duplicates ${summary.duplicates}`,

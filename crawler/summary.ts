@@ -87,7 +87,15 @@ export class SummaryCollector {
   finish(
     run: Pick<
       CrawlSummary,
-      'state' | 'strategy' | 'concurrency' | 'perWorker' | 'mode' | 'parseIn' | 'wallMs' | 'childProcesses' | 'frontier'
+      | 'state'
+      | 'strategy'
+      | 'concurrency'
+      | 'perWorker'
+      | 'mode'
+      | 'parseIn'
+      | 'wallMs'
+      | 'childProcesses'
+      | 'frontier'
     >,
   ): CrawlSummary {
     const h = this.#histogram;

@@ -53,34 +53,37 @@ describe.each(['threads', 'processes'] as const)('%s: a worker that dies mid-tas
   });
 });
 
-describe('processes: a worker killed from outside (SIGKILL) mid-task', () => {
-  it('loses nothing and records nothing twice; no child survives the crawl', async () => {
-    let slowHits = 0;
-    const server = createServer((req, res) => {
-      if (req.url === '/slow') {
-        slowHits++;
-        if (slowHits === 1) {
-          // The first time, kill every pool process while this request is in flight.
-          for (const pid of childPids(process.pid, WORKER_ENTRY)) process.kill(pid, 'SIGKILL');
-          return; // never answered: the worker is dead
+describe.each([1, 4])(
+  'processes, %i tasks per worker: a worker killed from outside (SIGKILL) mid-task',
+  (perWorker) => {
+    it('loses nothing and records nothing twice; no child survives the crawl', async () => {
+      let slowHits = 0;
+      const server = createServer((req, res) => {
+        if (req.url === '/slow') {
+          slowHits++;
+          if (slowHits === 1) {
+            // The first time, kill every pool process while this request is in flight.
+            for (const pid of childPids(process.pid, WORKER_ENTRY)) process.kill(pid, 'SIGKILL');
+            return; // never answered: the worker is dead
+          }
         }
+        res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${req.url}</title><p>ok</p>`);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const list = Array.from({ length: 10 }, (_, i) => `${base}/p${i}`);
+        list.splice(5, 0, `${base}/slow`);
+        const run = await collect(list, { strategy: 'processes', concurrency: 2, perWorker, retries: 0 });
+        expect(run.records).toHaveLength(11);
+        expect(new Set(run.records.map((r) => r.url)).size).toBe(11);
+        expect(run.records.filter((r) => r.error).map((r) => [r.url, r.error?.message])).toEqual([]);
+        expect(slowHits).toBe(2);
+        expect(childPids(process.pid, WORKER_ENTRY)).toEqual([]);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
       }
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${req.url}</title><p>ok</p>`);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const list = Array.from({ length: 10 }, (_, i) => `${base}/p${i}`);
-      list.splice(5, 0, `${base}/slow`);
-      const run = await collect(list, { strategy: 'processes', concurrency: 2, retries: 0 });
-      expect(run.records).toHaveLength(11);
-      expect(new Set(run.records.map((r) => r.url)).size).toBe(11);
-      expect(run.records.every((r) => r.error === null)).toBe(true);
-      expect(slowHits).toBe(2);
-      expect(childPids(process.pid, WORKER_ENTRY)).toEqual([]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
-});
+  },
+);

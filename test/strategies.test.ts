@@ -63,6 +63,34 @@ describe.each(['io', 'cpu'] as const)('every strategy, %s mode', (mode) => {
       ok: baseline.filter((r) => !r.error).length,
     });
   });
+
+  it.each([
+    ['threads', 'worker'],
+    ['threads', 'main'],
+    ['processes', 'worker'],
+    ['processes', 'main'],
+  ] as const)(
+    'hybrid %s ×2, 4 tasks per worker (parse in %s), gives records identical to serial',
+    async (strategy, parseIn) => {
+      const run = await collect(list, {
+        strategy,
+        parseIn,
+        mode,
+        cpuWork: 5,
+        retries: 0,
+        concurrency: 2,
+        perWorker: 4,
+      });
+      expect(byLine(run.records).map(comparable)).toEqual(baseline.map(comparable));
+      expect(run.summary).toMatchObject({
+        state: 'completed',
+        strategy,
+        concurrency: 2,
+        perWorker: 4,
+        records: 33,
+      });
+    },
+  );
 });
 
 describe('concurrency', () => {
@@ -76,6 +104,29 @@ describe('concurrency', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it.each(['threads', 'processes'] as const)(
+    'a hybrid %s pool keeps more requests in flight than it has workers × 8 (16 per worker)',
+    async (strategy) => {
+      const slow = await startFixtureSite({ pages: 80, latencyMs: 400, pageKb: 1, links: 2 });
+      try {
+        const run = await collect(slow.urlList(), { strategy, concurrency: 2, perWorker: 16 });
+        expect(run.records).toHaveLength(80);
+        expect(run.summary.ok).toBe(80);
+        // The site's own count: 2 workers × 16 tasks, never more.
+        expect(slow.stats().peakInFlight).toBeGreaterThan(16);
+        expect(slow.stats().peakInFlight).toBeLessThanOrEqual(32);
+      } finally {
+        await slow.close();
+      }
+    },
+  );
+
+  it('refuses perWorker with a strategy that has no workers', async () => {
+    await expect(collect([], { strategy: 'async', perWorker: 4 })).rejects.toThrow(
+      '`perWorker` is an option of the pools (threads, processes), got it with strategy `"async"` (string)',
+    );
   });
 
   it('serial never has two requests in flight', async () => {

@@ -24,6 +24,7 @@ export interface CrawlFlags {
   mode?: CrawlMode;
   cpuWork?: number;
   parseIn?: ParsePlacement;
+  perWorker?: number;
   /** `--no-parse` sets false; commander sets true when absent (negatable flag). */
   parse: boolean;
   timeout?: number;
@@ -88,6 +89,14 @@ export function addCrawlFlags(command: Command): Command {
         '--parse-in <where>',
         withDefault('pools: parse in the worker, or in the main thread callback', D.parseIn),
       ).choices(['worker', 'main']),
+    )
+    .option(
+      '--per-worker <n>',
+      withDefault(
+        'pools: tasks each worker runs at once (more than 1: a hybrid pool, many requests in flight per core)',
+        D.perWorker,
+      ),
+      positiveInt,
     )
     .option('--no-parse', 'fetch only: skip parsing (records carry "parse": null)')
     .option(
@@ -202,6 +211,7 @@ export function crawlOptionsOf(f: CrawlFlags): CrawlOptions {
     mode: f.mode,
     cpuWork: f.cpuWork,
     parseIn: f.parseIn,
+    perWorker: f.perWorker,
     // Negatable: commander reports true when --no-parse is absent, which is also the default.
     parse: f.parse === false ? false : undefined,
     timeoutMs: f.timeout,

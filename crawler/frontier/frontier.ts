@@ -131,7 +131,10 @@ export class Frontier implements TaskSource {
           }
           continue;
         }
-        const entry = await this.#take();
+        // One clock reading for the hand-out and the wait after it: read twice, a host that became
+        // ready in between would be neither handed out nor waited for, and nothing would wake the loop.
+        const now = performance.now();
+        const entry = await this.#take(now);
         if (entry) {
           yield this.#dispatch(entry);
           continue;
@@ -143,7 +146,7 @@ export class Frontier implements TaskSource {
           this.#promote();
           continue;
         }
-        await this.#idle();
+        await this.#idle(now);
       }
     } finally {
       // Pages still in flight are recorded as they end: none is sent back any more. Pages sent
@@ -282,8 +285,7 @@ export class Frontier implements TaskSource {
    * The next URL whose host has room and whose robots.txt is loaded; robots-disallowed URLs met on
    * the way are recorded. Undefined when no host is ready.
    */
-  async #take(): Promise<Entry | undefined> {
-    const now = performance.now();
+  async #take(now: number): Promise<Entry | undefined> {
     const robots = this.#robots;
     // The rules of the entry `take` accepted: looked up once per hand-out.
     const found: { rules: RobotsRules | null } = { rules: null };
@@ -329,14 +331,17 @@ export class Frontier implements TaskSource {
     };
   }
 
-  /** Waits for a completion, a robots.txt, the stop signal, or the earliest host delay to pass. */
-  async #idle(): Promise<void> {
-    const now = performance.now();
-    const earliest = this.#queues.earliestReadyAt(now);
+  /**
+   * Waits for a completion, a robots.txt, the stop signal, or the earliest host delay to pass. The
+   * hosts waited for are those not ready at `takenAt`, when the hand-out looked at them.
+   */
+  async #idle(takenAt: number): Promise<void> {
+    const earliest = this.#queues.earliestReadyAt(takenAt);
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
       if (Number.isFinite(earliest)) {
-        this.#timer = setTimeout(() => this.#notify(), Math.max(1, Math.ceil(earliest - now)));
+        const wait = Math.max(1, Math.ceil(earliest - performance.now()));
+        this.#timer = setTimeout(() => this.#notify(), wait);
       }
     });
   }

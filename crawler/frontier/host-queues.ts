@@ -27,6 +27,8 @@ export interface Host {
   readyAt: number;
   /** The largest Crawl-delay of its origins' robots.txt, in ms. */
   crawlDelayMs: number;
+  /** It is in the round robin: once at most, or a host would get two turns a round. */
+  active: boolean;
 }
 
 /** Politeness limits, per host name. */
@@ -64,7 +66,7 @@ export class HostQueues {
     const name = url.hostname;
     let host = this.#hosts.get(name);
     if (!host) {
-      host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0 };
+      host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0, active: false };
       this.#hosts.set(name, host);
     }
     return host;
@@ -73,7 +75,7 @@ export class HostQueues {
   /** Queues a URL at the end of its host's queue. */
   push(entry: Entry): void {
     const host = entry.host;
-    if (host.head === host.queue.length) this.#active.push(host);
+    this.#activate(host);
     host.queue.push(entry);
     this.#queued++;
   }
@@ -81,8 +83,8 @@ export class HostQueues {
   /** Puts a URL back at the head of its host's queue. */
   pushFront(entry: Entry): void {
     const host = entry.host;
+    this.#activate(host);
     if (host.head === host.queue.length) {
-      if (!this.#active.includes(host)) this.#active.push(host);
       host.queue.length = 0;
       host.head = 0;
     }
@@ -102,6 +104,7 @@ export class HostQueues {
       const host = this.#active[this.#turn]!;
       if (host.head === host.queue.length) {
         this.#active.splice(this.#turn, 1);
+        host.active = false;
         host.queue.length = 0;
         host.head = 0;
         continue;
@@ -171,6 +174,12 @@ export class HostQueues {
       if (host.head < host.queue.length && host.readyAt > now) earliest = Math.min(earliest, host.readyAt);
     }
     return earliest;
+  }
+
+  #activate(host: Host): void {
+    if (host.active) return;
+    host.active = true;
+    this.#active.push(host);
   }
 
   #delayOf(host: Host): number {

@@ -1,6 +1,7 @@
 import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
 import type { Task, TaskResult } from '../types.js';
+import { type RunOptions, WorkerExitedError } from './process-pool.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 
 function failed(task: Task, code: 'ABORTED' | 'WORKER_CRASHED', message: string): WorkerOutcome {
@@ -15,16 +16,19 @@ function failed(task: Task, code: 'ABORTED' | 'WORKER_CRASHED', message: string)
  */
 export async function runWithCrashRetry(
   task: Task,
-  run: (task: Task) => Promise<WorkerOutcome>,
+  run: (task: Task, options: RunOptions) => Promise<WorkerOutcome>,
   abortSignal: AbortSignal | undefined,
 ): Promise<WorkerOutcome> {
   let lastError: unknown;
+  let options: RunOptions = {};
   for (let attempt = 1; attempt <= 2; attempt++) {
     if (abortSignal?.aborted) break;
     try {
-      return await run(task);
+      return await run(task, options);
     } catch (error) {
       lastError = error;
+      // A fresh worker, not one that may be dying with the first (see WorkerExitedError).
+      if (error instanceof WorkerExitedError) options = { freshAfter: error.freshAfter };
     }
   }
   if (abortSignal?.aborted) return failed(task, 'ABORTED', 'crawl aborted while in flight');

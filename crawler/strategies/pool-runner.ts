@@ -50,7 +50,7 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
         await dispatch(tasks, pool.size * pool.perWorker, context.signal, async (task: Task) => {
           const outcome = await runWithCrashRetry(
             task,
-            (t) => pool.run(t, context.abortSignal),
+            (t, options) => pool.run(t, context.abortSignal, options),
             context.abortSignal,
           );
           await onResult(await resultOf(outcome, context.finisher));

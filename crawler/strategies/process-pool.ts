@@ -10,10 +10,29 @@ const PROCESS_WORKER = new URL('./process-worker.js', import.meta.url);
 
 /** A task's child died under it. Caught by the pool's caller (crash retry); never escapes a crawl. */
 export class WorkerExitedError extends CrawlbenchError {
-  constructor(pid: number | undefined, code: number | null, signal: NodeJS.Signals | null) {
+  /**
+   * The pool's spawn count when the child's death was seen: a retry goes to a child spawned after
+   * it ({@link RunOptions.freshAfter}). Children spawned before may be dying too, unseen yet (a
+   * SIGKILL of every child is reaped one exit at a time), and a task sent to one would die twice.
+   */
+  readonly freshAfter: number;
+
+  constructor(
+    pid: number | undefined,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    freshAfter: number,
+  ) {
     super('WORKER_CRASHED', `worker process ${pid ?? '?'} exited (${signal ?? `code ${code}`}) mid-task`);
     this.name = 'WorkerExitedError';
+    this.freshAfter = freshAfter;
   }
+}
+
+/** How a task is run. */
+export interface RunOptions {
+  /** Run it only on a child spawned after this spawn count (a retry after a crash). @default 0 */
+  readonly freshAfter?: number;
 }
 
 /** A task dropped from the queue, or its child killed, because its abort signal fired. */
@@ -30,6 +49,8 @@ const poolClosed = (): CrawlbenchError =>
 interface Job {
   readonly id: number;
   readonly task: Task;
+  /** Only a child of a later generation may run it. */
+  readonly freshAfter: number;
   /** The child running it, once dispatched. */
   slot: Slot | undefined;
   resolve(outcome: WorkerOutcome): void;
@@ -39,6 +60,8 @@ interface Job {
 interface Slot {
   readonly child: ChildProcess;
   ready: boolean;
+  /** The pool's spawn count when it was spawned. */
+  readonly generation: number;
   /** The tasks it runs now, by job id: at most `perChild`. */
   readonly jobs: Map<number, Job>;
   onUsage: ((usage: ProcessUsage) => void) | undefined;
@@ -56,6 +79,8 @@ export class ProcessPool {
   readonly #slots = new Set<Slot>();
   readonly #queue: Job[] = [];
   #nextId = 1;
+  /** Children spawned so far. */
+  #generation = 0;
   #destroyed = false;
   #failedStarts = 0;
 
@@ -69,7 +94,7 @@ export class ProcessPool {
    * Runs a task on the next free child. Aborting `signal` kills the child running it (it is
    * replaced) or drops it from the queue; either way the promise rejects.
    */
-  run(task: Task, signal?: AbortSignal): Promise<WorkerOutcome> {
+  run(task: Task, signal?: AbortSignal, options: RunOptions = {}): Promise<WorkerOutcome> {
     if (this.#destroyed) return Promise.reject(poolClosed());
     if (signal?.aborted) return Promise.reject(new TaskAbortedError());
     return new Promise((resolve, reject) => {
@@ -85,6 +110,7 @@ export class ProcessPool {
       const job: Job = {
         id: this.#nextId++,
         task,
+        freshAfter: options.freshAfter ?? 0,
         slot: undefined,
         resolve: (outcome) => {
           signal?.removeEventListener('abort', onAbort);
@@ -144,7 +170,13 @@ export class ProcessPool {
       // stdout stays clean for the records the CLI may be writing there.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    const slot: Slot = { child, ready: false, jobs: new Map(), onUsage: undefined };
+    const slot: Slot = {
+      child,
+      ready: false,
+      generation: ++this.#generation,
+      jobs: new Map(),
+      onUsage: undefined,
+    };
     this.#slots.add(slot);
     child.on('message', (message: FromChild) => {
       if (message.type === 'ready') {
@@ -164,7 +196,9 @@ export class ProcessPool {
     child.on('error', () => {});
     child.once('exit', (code, signal) => {
       this.#slots.delete(slot);
-      for (const job of slot.jobs.values()) job.reject(new WorkerExitedError(child.pid, code, signal));
+      const seenAt = this.#generation;
+      for (const job of slot.jobs.values())
+        job.reject(new WorkerExitedError(child.pid, code, signal, seenAt));
       slot.jobs.clear();
       if (!slot.ready && ++this.#failedStarts >= MAX_FAILED_STARTS) {
         // Children that cannot even start would be respawned forever; fail what waits instead.
@@ -188,16 +222,23 @@ export class ProcessPool {
     slot.child.send(message);
   }
 
-  /** Hands queued tasks to the least busy ready children, while any has room. */
+  /**
+   * Hands queued tasks, in order, to the least busy ready child that may take each (one of a later
+   * generation for a retry); a task no child may take yet waits without holding back the others.
+   */
   #pump(): void {
-    while (this.#queue.length > 0) {
+    for (let i = 0; i < this.#queue.length;) {
+      const job = this.#queue[i]!;
       let best: Slot | undefined;
       for (const slot of this.#slots) {
-        if (!slot.ready || slot.jobs.size >= this.#perChild) continue;
+        if (!slot.ready || slot.jobs.size >= this.#perChild || slot.generation <= job.freshAfter) continue;
         if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
       }
-      if (best === undefined) return;
-      const job = this.#queue.shift()!;
+      if (best === undefined) {
+        i++;
+        continue;
+      }
+      this.#queue.splice(i, 1);
       best.jobs.set(job.id, job);
       job.slot = best;
       this.#send(best, { type: 'task', id: job.id, task: job.task });

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { Task } from '../types.js';
-import { ProcessPool } from './process-pool.js';
+import { ProcessPool, type RunOptions } from './process-pool.js';
 import type { ProcessUsage } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import type { WorkerInit } from './worker-task.js';
@@ -18,8 +18,11 @@ export interface TaskPool {
   readonly size: number;
   /** Tasks a worker runs at once. */
   readonly perWorker: number;
-  /** Rejects when the worker dies mid-task or `signal` aborts it. */
-  run(task: Task, signal: AbortSignal | undefined): Promise<WorkerOutcome>;
+  /**
+   * Rejects when the worker dies mid-task or `signal` aborts it. `options.freshAfter` (from a
+   * crash's error) sends a retry to a worker started after the crash, where the pool can tell.
+   */
+  run(task: Task, signal: AbortSignal | undefined, options?: RunOptions): Promise<WorkerOutcome>;
   /** Cumulative CPU time and peak RSS of each live child process ([] for threads). */
   usage(): Promise<ProcessUsage[]>;
   destroy(): Promise<void>;
@@ -42,6 +45,10 @@ function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool
     minThreads: size,
     maxThreads: size,
     concurrentTasksPerWorker: perWorker,
+    // 'sync' (piscina's default) parks an idle worker in Atomics.wait, which blocks its event loop:
+    // a task awaiting a response would stall until the next task arrived. One task at a time never
+    // awaits while parked; many tasks at once must keep the loop running.
+    atomics: perWorker > 1 ? 'async' : 'sync',
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: { ...init, connections: connectionsFor(perWorker) } satisfies WorkerInit,
   });
@@ -61,7 +68,7 @@ function processPool(size: number, init: WorkerInit, perWorker: number): TaskPoo
     kind: 'processes',
     size,
     perWorker,
-    run: (task, signal) => pool.run(task, signal),
+    run: (task, signal, options) => pool.run(task, signal, options),
     usage: () => pool.usage(),
     destroy: () => pool.destroy(),
   };
