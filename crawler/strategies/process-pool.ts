@@ -6,6 +6,8 @@ import type { WorkerOutcome } from './worker-outcome.js';
 import type { WorkerInit } from './worker-task.js';
 
 const MAX_FAILED_STARTS = 5;
+/** How long an aborted task's child may take to end it before it is killed. */
+const ABORT_GRACE_MS = 2_000;
 const PROCESS_WORKER = new URL('./process-worker.js', import.meta.url);
 
 /** A task's child died under it. Caught by the pool's caller (crash retry); never escapes a crawl. */
@@ -91,21 +93,29 @@ export class ProcessPool {
   }
 
   /**
-   * Runs a task on the next free child. Aborting `signal` kills the child running it (it is
-   * replaced) or drops it from the queue; either way the promise rejects.
+   * Runs a task on the least busy child with room. Aborting `signal` drops a queued task (the
+   * promise rejects) or asks the child to cut the running one short (it resolves with an `ABORTED`
+   * record); a child that does not answer within a grace period is killed and replaced.
    */
   run(task: Task, signal?: AbortSignal, options: RunOptions = {}): Promise<WorkerOutcome> {
     if (this.#destroyed) return Promise.reject(poolClosed());
     if (signal?.aborted) return Promise.reject(new TaskAbortedError());
     return new Promise((resolve, reject) => {
+      let graceTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         const queued = this.#queue.indexOf(job);
         if (queued !== -1) {
           this.#queue.splice(queued, 1);
           reject(new TaskAbortedError());
-        } else {
-          job.slot?.child.kill('SIGKILL');
+          return;
         }
+        const slot = job.slot;
+        if (slot === undefined) return;
+        // Asked first, so the child's other tasks live on and this one ends with its own record;
+        // a child too busy to answer (a long synchronous parse) is killed after a grace period.
+        this.#send(slot, { type: 'abort', id: job.id });
+        graceTimer = setTimeout(() => slot.child.kill('SIGKILL'), ABORT_GRACE_MS);
+        graceTimer.unref();
       };
       const job: Job = {
         id: this.#nextId++,
@@ -113,10 +123,12 @@ export class ProcessPool {
         freshAfter: options.freshAfter ?? 0,
         slot: undefined,
         resolve: (outcome) => {
+          clearTimeout(graceTimer);
           signal?.removeEventListener('abort', onAbort);
           resolve(outcome);
         },
         reject: (error) => {
+          clearTimeout(graceTimer);
           signal?.removeEventListener('abort', onAbort);
           reject(error);
         },

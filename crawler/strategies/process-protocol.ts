@@ -6,6 +6,8 @@ import type { WorkerInit } from './worker-task.js';
 export type ToChild =
   | { readonly type: 'init'; readonly init: WorkerInit }
   | { readonly type: 'task'; readonly id: number; readonly task: Task }
+  /** Cut a running task short: its fetch aborts and it ends with an `ABORTED` record. */
+  | { readonly type: 'abort'; readonly id: number }
   | { readonly type: 'usage' };
 
 /** Messages from a child process to the pool. */

@@ -1,4 +1,5 @@
-// Entry file of the process pool's children: an `init`, then one task at a time over IPC.
+// Entry file of the process pool's children: an `init`, then tasks over IPC (up to the pool's
+// per-worker count at once), each abortable by message.
 import { loadExtractor } from '../extract/load-extract.js';
 import type { FromChild, ToChild } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
@@ -6,6 +7,8 @@ import { createTaskRunner } from './worker-task.js';
 
 type Runner = ReturnType<typeof createTaskRunner>;
 let runner: Runner | undefined;
+/** The tasks running, by job id, each with its own abort. */
+const running = new Map<number, AbortController>();
 
 function send(message: FromChild): void {
   process.send?.(message);
@@ -47,10 +50,19 @@ process.on('message', (message: ToChild) => {
     });
     return;
   }
+  if (message.type === 'abort') {
+    running.get(message.id)?.abort();
+    return;
+  }
   if (!runner) throw new Error('task before init');
   const { id } = message;
-  runner(message.task).then(
-    (outcome: WorkerOutcome) => send({ type: 'result', id, outcome }),
+  const controller = new AbortController();
+  running.set(id, controller);
+  runner(message.task, controller.signal).then(
+    (outcome: WorkerOutcome) => {
+      running.delete(id);
+      send({ type: 'result', id, outcome });
+    },
     (error: unknown) => {
       // The runner never rejects; if it does, dying lets the pool record the task, not lose it.
       console.error(error);

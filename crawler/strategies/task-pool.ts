@@ -1,8 +1,10 @@
 import { Piscina } from 'piscina';
 import type { Task } from '../types.js';
+import { AbortRelay } from './abort-relay.js';
 import { ProcessPool, type RunOptions } from './process-pool.js';
 import type { ProcessUsage } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
+import type { ThreadTask } from './thread-protocol.js';
 import type { WorkerInit } from './worker-task.js';
 
 export type PoolKind = 'threads' | 'processes';
@@ -38,8 +40,12 @@ function connectionsFor(perWorker: number): number {
   return Math.max(8, perWorker);
 }
 
+/** The signal of a task nobody can abort. */
+const NEVER = new AbortController().signal;
+
 function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
-  const piscina = new Piscina<Task, WorkerOutcome>({
+  const relay = new AbortRelay();
+  const piscina = new Piscina<ThreadTask, WorkerOutcome>({
     filename: THREAD_WORKER,
     name: 'runTask',
     minThreads: size,
@@ -56,7 +62,9 @@ function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool
     kind: 'threads',
     size,
     perWorker,
-    run: (task, signal) => piscina.run(task, signal ? { signal } : {}),
+    // No signal for piscina: it would run each task alone on its worker, and abort it by killing
+    // the worker. The abort reaches the task in its worker instead (abort-relay.ts).
+    run: (task, signal) => piscina.run({ task, abort: relay.wireFor(signal ?? NEVER) }),
     usage: async () => [],
     destroy: () => piscina.destroy(),
   };

@@ -1,7 +1,8 @@
 // Entry file of the piscina worker threads: a task in, a WorkerOutcome out.
 import { workerData } from 'node:worker_threads';
-import type { Task } from '../types.js';
 import { loadExtractor } from '../extract/load-extract.js';
+import { signalOf } from './abort-relay.js';
+import type { ThreadTask } from './thread-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import { createTaskRunner, type WorkerInit } from './worker-task.js';
 
@@ -11,6 +12,11 @@ const extractor =
   init.parseIn === 'worker' && init.config.extract ? await loadExtractor(init.config.extract) : null;
 const runTaskInThread = createTaskRunner(init, extractor);
 
-export function runTask(task: Task): Promise<WorkerOutcome> {
-  return runTaskInThread(task);
+export async function runTask({ task, abort }: ThreadTask): Promise<WorkerOutcome> {
+  const { signal, release } = signalOf(abort);
+  try {
+    return await runTaskInThread(task, signal);
+  } finally {
+    release();
+  }
 }

@@ -23,12 +23,12 @@ export interface WorkerInit {
 export function createTaskRunner(
   init: WorkerInit,
   extractor: Extractor | null,
-): (task: Task) => Promise<WorkerOutcome> {
+): (task: Task, signal?: AbortSignal) => Promise<WorkerOutcome> {
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
   const extraction = extractor ? { extractor, timeoutMs: init.config.fetch.timeoutMs } : null;
   const finisher = pageFinisher(init.config.parse, extraction);
-  return async (task) => {
-    const page = await fetchPage(task, init.config.fetch, { dispatcher });
+  return async (task, signal) => {
+    const page = await fetchPage(task, init.config.fetch, { dispatcher, signal });
     if (init.parseIn === 'main') return { kind: 'fetched', page };
     return { kind: 'finished', result: await finisher.finish(page) };
   };
