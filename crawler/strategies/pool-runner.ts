@@ -5,7 +5,7 @@ import { dispatch } from './dispatch.js';
 import { poolSettings } from './pool-handle.js';
 import type { ProcessUsage } from './process-protocol.js';
 import type { ChildProcessesUsage, Runner } from './runner.js';
-import { createTaskPool } from './task-pool.js';
+import { createTaskPool, tasksPerWorker } from './task-pool.js';
 import { resultOf } from './worker-outcome.js';
 
 /** What the children used during this crawl: the end reading minus the start reading, per pid. */
@@ -47,7 +47,8 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
       try {
         const before = await pool.usage();
         // As many tasks out as the workers take at once: no more is pulled than can run.
-        await dispatch(tasks, pool.size * pool.perWorker, context.signal, async (task: Task) => {
+        const slots = pool.size * tasksPerWorker(pool.perWorker);
+        await dispatch(tasks, slots, context.signal, async (task: Task) => {
           const outcome = await runWithCrashRetry(
             task,
             (t, options) => pool.run(t, context.abortSignal, options),

@@ -40,6 +40,24 @@ function connectionsFor(perWorker: number): number {
   return Math.max(8, perWorker);
 }
 
+/**
+ * Tasks a worker is handed at once: one for the classic pool; for a hybrid pool twice its fetch
+ * slots, so that when a response arrives the next request leaves at once, without a round trip to
+ * the main thread for its task (a parse in the worker holds a task, not a request slot).
+ */
+export function tasksPerWorker(perWorker: number): number {
+  return perWorker === 1 ? 1 : perWorker * 2;
+}
+
+/** What a pool's workers start with: the crawl's init, sized for `perWorker`. */
+function sized(init: WorkerInit, perWorker: number): WorkerInit {
+  return {
+    ...init,
+    connections: connectionsFor(perWorker),
+    ...(perWorker > 1 && { fetchSlots: perWorker }),
+  };
+}
+
 /** The signal of a task nobody can abort. */
 const NEVER = new AbortController().signal;
 
@@ -50,13 +68,13 @@ function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool
     name: 'runTask',
     minThreads: size,
     maxThreads: size,
-    concurrentTasksPerWorker: perWorker,
+    concurrentTasksPerWorker: tasksPerWorker(perWorker),
     // 'sync' (piscina's default) parks an idle worker in Atomics.wait, which blocks its event loop:
     // a task awaiting a response would stall until the next task arrived. One task at a time never
     // awaits while parked; many tasks at once must keep the loop running.
     atomics: perWorker > 1 ? 'async' : 'sync',
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { ...init, connections: connectionsFor(perWorker) } satisfies WorkerInit,
+    workerData: sized(init, perWorker),
   });
   return {
     kind: 'threads',
@@ -71,7 +89,7 @@ function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool
 }
 
 function processPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
-  const pool = new ProcessPool(size, { ...init, connections: connectionsFor(perWorker) }, perWorker);
+  const pool = new ProcessPool(size, sized(init, perWorker), tasksPerWorker(perWorker));
   return {
     kind: 'processes',
     size,

@@ -1,7 +1,8 @@
+import pLimit from 'p-limit';
 import { createDispatcher, fetchPage } from '../fetch.js';
 import type { Extractor } from '../extract/run-extract.js';
 import type { WorkerConfig } from '../step-options.js';
-import type { ParsePlacement, Task } from '../types.js';
+import type { FetchedPage, ParsePlacement, Task } from '../types.js';
 import { pageFinisher, type WorkerOutcome } from './worker-outcome.js';
 
 /** What every worker (thread or process) is started with. Plain data. */
@@ -13,6 +14,12 @@ export interface WorkerInit {
    * A pool worker runs one task at a time; a distributed worker runs many. @default 8
    */
   readonly connections?: number;
+  /**
+   * Requests in flight at once, when the worker is handed more tasks than that (a hybrid pool
+   * hands each worker twice its `perWorker`, so a response never waits for the next task to come
+   * from the main thread). Absent: every task fetches at once.
+   */
+  readonly fetchSlots?: number;
 }
 
 /**
@@ -27,8 +34,12 @@ export function createTaskRunner(
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
   const extraction = extractor ? { extractor, timeoutMs: init.config.fetch.timeoutMs } : null;
   const finisher = pageFinisher(init.config.parse, extraction);
+  const limit = init.fetchSlots === undefined ? null : pLimit(init.fetchSlots);
+  const fetchOne = (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> =>
+    fetchPage(task, init.config.fetch, { dispatcher, signal });
   return async (task, signal) => {
-    const page = await fetchPage(task, init.config.fetch, { dispatcher, signal });
+    // As in the async strategy, the limit guards the fetch only: a page being parsed frees its slot.
+    const page = await (limit ? limit(() => fetchOne(task, signal)) : fetchOne(task, signal));
     if (init.parseIn === 'main') return { kind: 'fetched', page };
     return { kind: 'finished', result: await finisher.finish(page) };
   };
