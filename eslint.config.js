@@ -17,7 +17,9 @@ export default tseslint.config(
   {
     // Plain-JavaScript modules (test fixtures: extraction code) run on Node.
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' },
+    },
   },
   {
     rules: {

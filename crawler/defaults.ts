@@ -17,6 +17,11 @@ export const CRAWL_DEFAULTS = {
   parseIn: 'worker' as ParsePlacement,
   /** Tasks each pool worker runs at once (1: the classic pool). */
   perWorker: 1,
+  /**
+   * How long a pool worker may spend on one task, fetch included, before it is replaced: room for
+   * the fetch's retries at the default timeout and the parse of a 10 MiB page (~1.5 s).
+   */
+  taskTimeoutMs: 60_000,
   parse: true,
   timeoutMs: 10_000,
   retries: 2,

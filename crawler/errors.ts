@@ -23,6 +23,8 @@ export const PAGE_ERROR_CODES = [
   'WORKER_CRASHED',
   'ABORTED',
   'ROBOTS_DISALLOWED',
+  /** A pool worker ran one task past `taskTimeoutMs` (a runaway parse or extraction): it was replaced. */
+  'TASK_TIMEOUT',
   /** The extraction module threw, timed out, or returned something that is not JSON. */
   'EXTRACT_FAILED',
   /** A distributed worker's extraction module is not the coordinator's (by content hash), or it has none. */

@@ -94,6 +94,7 @@ const DESCRIPTIONS: Readonly<Record<PageErrorCode, string>> = {
   WORKER_CRASHED: 'Worker crashed',
   ABORTED: 'Aborted',
   ROBOTS_DISALLOWED: 'Disallowed by robots.txt',
+  TASK_TIMEOUT: 'Task timed out',
   EXTRACT_FAILED: 'Extraction failed',
   EXTRACT_MISMATCH: 'Extraction module mismatch',
 };

@@ -26,6 +26,9 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     keepAliveMaxTimeout: 60_000,
     // Pipelining multiplies the damage of one slow response; crawlers get parallelism from more connections.
     pipelining: 1,
+    // The attempt's own deadline covers connecting (see startDeadline); undici's would not know
+    // when the event loop was blocked. At most the longest timer Node has.
+    connectTimeout: 2 ** 31 - 1,
     ...(options.connections === undefined ? {} : { connections: options.connections }),
   });
 }
@@ -278,7 +281,7 @@ async function attempt(
   progress: Progress,
 ): Promise<AttemptOutcome> {
   const signal = new AttemptSignal();
-  const timer = setTimeout(() => signal.abort(new AttemptAborted(false)), timerMs(options.timeoutMs));
+  const deadline = startDeadline(options.timeoutMs, () => signal.abort(new AttemptAborted(false)));
   const onCallerAbort = (): void => signal.abort(new AttemptAborted(true));
   context.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const started = performance.now();
@@ -292,9 +295,10 @@ async function attempt(
       method: 'GET',
       headers: requestHeaders(options),
       signal,
-      // Our timer already covers the whole attempt; these make undici fail fast with a clear code too.
-      headersTimeout: timerMs(options.timeoutMs),
-      bodyTimeout: timerMs(options.timeoutMs),
+      // Off: the attempt's deadline covers headers and body, and discounts time the event loop was
+      // blocked (undici's own timers would not, and fire on a page that had arrived meanwhile).
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     progress.ttfbMs = performance.now() - started;
     return await handleResponse(url, response, policy, options, signal, progress);
@@ -310,9 +314,40 @@ async function attempt(
       ? { kind: 'retryable', error: failure, retryAfterMs: null }
       : { kind: 'final', body: null, error: failure };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     context.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/** Lateness of a timer beyond which the event loop is taken to have been blocked. */
+const BLOCKED_MS = 20;
+/** Blocked time given back to one attempt, at most, in multiples of its timeout. */
+const MAX_GIVEN_BACK = 10;
+
+/**
+ * The deadline of one attempt: `onExpire` runs once `ms` have passed in which the event loop was
+ * free to serve the request. A timer that fires late means the loop was blocked for at least that
+ * long (another page's parse, extraction code), and a response may have arrived meanwhile, unread
+ * in the socket: that time is given back (up to ten times `ms` in all), so a page's outcome does
+ * not depend on what its neighbours cost. A request that gets no answer still times out.
+ */
+function startDeadline(ms: number, onExpire: () => void): { clear(): void } {
+  let due = performance.now() + ms;
+  let givenBack = 0;
+  let timer: NodeJS.Timeout;
+  const check = (): void => {
+    const now = performance.now();
+    const late = now - due;
+    if (late > BLOCKED_MS && givenBack + late <= ms * MAX_GIVEN_BACK) {
+      givenBack += late;
+      due = now + late;
+      timer = setTimeout(check, timerMs(late));
+      return;
+    }
+    onExpire();
+  };
+  timer = setTimeout(check, timerMs(ms));
+  return { clear: () => clearTimeout(timer) };
 }
 
 function tooLarge(url: URL, options: FetchOptions): PageError {

@@ -48,6 +48,12 @@ export interface CrawlOptions extends FollowOptions, DistributedOptions {
    * parsing. `concurrency` stays the number of workers. @default 1
    */
   readonly perWorker?: number;
+  /**
+   * For the pools: how long a worker may spend on one task, fetch included, before it is replaced
+   * and the page recorded as `TASK_TIMEOUT` (a runaway parse or extraction cannot hold a worker,
+   * or a Ctrl-C, for ever). @default 60000
+   */
+  readonly taskTimeoutMs?: number;
   /** @default true */
   readonly parse?: boolean;
   /** Per-attempt deadline covering connect, headers and body. @default 10000 */
@@ -117,6 +123,8 @@ export interface ResolvedPooledOptions extends ResolvedBase {
   readonly concurrency: number;
   /** Tasks each worker runs at once. */
   readonly perWorker: number;
+  /** A task running longer than this gets its worker replaced. */
+  readonly taskTimeoutMs: number;
   readonly parseIn: ParsePlacement;
   /** The caller's warm pool, or null: the crawl starts its own. */
   readonly pool: CrawlPool | null;
@@ -142,6 +150,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
   'cpuWork',
   'parseIn',
   'perWorker',
+  'taskTimeoutMs',
   'parse',
   'timeoutMs',
   'retries',
@@ -261,10 +270,14 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
       : (checkInteger('concurrency', options.concurrency, 1) ?? defaultConcurrency(strategy));
   const cpuWork = checkInteger('cpuWork', options.cpuWork, 0) ?? CRAWL_DEFAULTS.cpuWork;
   const perWorker = checkInteger('perWorker', options.perWorker, 1, 10_000) ?? CRAWL_DEFAULTS.perWorker;
-  if (options.perWorker !== undefined && strategy !== 'threads' && strategy !== 'processes') {
-    throw new InvalidOptionError(
-      `\`perWorker\` is an option of the pools (threads, processes), got it with strategy ${describeValue(strategy)}`,
-    );
+  const taskTimeoutMs =
+    checkInteger('taskTimeoutMs', options.taskTimeoutMs, 1) ?? CRAWL_DEFAULTS.taskTimeoutMs;
+  for (const name of ['perWorker', 'taskTimeoutMs'] as const) {
+    if (options[name] !== undefined && strategy !== 'threads' && strategy !== 'processes') {
+      throw new InvalidOptionError(
+        `\`${name}\` is an option of the pools (threads, processes), got it with strategy ${describeValue(strategy)}`,
+      );
+    }
   }
   const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
   const follow = resolveFollow(options, parse);
@@ -281,7 +294,16 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
       return { ...base, kind: 'local', strategy, concurrency, parseIn: 'main' };
     case 'threads':
     case 'processes':
-      return { ...base, kind: 'pooled', strategy, concurrency, perWorker, parseIn, pool: null };
+      return {
+        ...base,
+        kind: 'pooled',
+        strategy,
+        concurrency,
+        perWorker,
+        taskTimeoutMs,
+        parseIn,
+        pool: null,
+      };
     case 'distributed':
       return {
         ...base,
@@ -340,6 +362,7 @@ function resolveOnPool(
     strategy: settings.tasks.kind,
     concurrency: settings.tasks.size,
     perWorker: settings.tasks.perWorker,
+    taskTimeoutMs: settings.taskTimeoutMs,
     parseIn: settings.parseIn,
     mode: settings.mode,
     worker: settings.worker,

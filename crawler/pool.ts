@@ -19,7 +19,7 @@ export function createCrawlPool(options: CrawlOptions & { readonly strategy: Poo
     resolved.strategy,
     resolved.concurrency,
     { config: resolved.worker, parseIn: resolved.parseIn },
-    resolved.perWorker,
+    { perWorker: resolved.perWorker, taskTimeoutMs: resolved.taskTimeoutMs },
   );
   let closed: Promise<void> | undefined;
   const pool: CrawlPool = {
@@ -27,6 +27,12 @@ export function createCrawlPool(options: CrawlOptions & { readonly strategy: Poo
     concurrency: tasks.size,
     close: () => (closed ??= tasks.destroy()),
   };
-  registerPool(pool, { tasks, mode: resolved.mode, parseIn: resolved.parseIn, worker: resolved.worker });
+  registerPool(pool, {
+    tasks,
+    mode: resolved.mode,
+    parseIn: resolved.parseIn,
+    taskTimeoutMs: resolved.taskTimeoutMs,
+    worker: resolved.worker,
+  });
   return pool;
 }

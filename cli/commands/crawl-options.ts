@@ -25,6 +25,7 @@ export interface CrawlFlags {
   cpuWork?: number;
   parseIn?: ParsePlacement;
   perWorker?: number;
+  taskTimeout?: number;
   /** `--no-parse` sets false; commander sets true when absent (negatable flag). */
   parse: boolean;
   timeout?: number;
@@ -95,6 +96,14 @@ export function addCrawlFlags(command: Command): Command {
       withDefault(
         'pools: tasks each worker runs at once (more than 1: a hybrid pool, many requests in flight per core)',
         D.perWorker,
+      ),
+      positiveInt,
+    )
+    .option(
+      '--task-timeout <ms>',
+      withDefault(
+        'pools: a worker spending longer on one page, fetch included, is replaced (TASK_TIMEOUT)',
+        D.taskTimeoutMs,
       ),
       positiveInt,
     )
@@ -212,6 +221,7 @@ export function crawlOptionsOf(f: CrawlFlags): CrawlOptions {
     cpuWork: f.cpuWork,
     parseIn: f.parseIn,
     perWorker: f.perWorker,
+    taskTimeoutMs: f.taskTimeout,
     // Negatable: commander reports true when --no-parse is absent, which is also the default.
     parse: f.parse === false ? false : undefined,
     timeoutMs: f.timeout,

@@ -1,10 +1,14 @@
 import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
 import type { Task, TaskResult } from '../types.js';
-import { type RunOptions, WorkerExitedError } from './process-pool.js';
+import { type RunOptions, TaskTimeoutError, WorkerExitedError } from './pool-errors.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 
-function failed(task: Task, code: 'ABORTED' | 'WORKER_CRASHED', message: string): WorkerOutcome {
+function failed(
+  task: Task,
+  code: 'ABORTED' | 'WORKER_CRASHED' | 'TASK_TIMEOUT',
+  message: string,
+): WorkerOutcome {
   const result: TaskResult = { record: errorRecord(task, pageError(code, message)), retryAfterMs: null };
   return { kind: 'finished', result };
 }
@@ -12,7 +16,8 @@ function failed(task: Task, code: 'ABORTED' | 'WORKER_CRASHED', message: string)
 /**
  * Runs a task on a pool, surviving one worker crash: a task whose worker died is retried once on
  * a fresh worker, then recorded as `WORKER_CRASHED`. A task cut short by the abort signal is
- * recorded as `ABORTED`. Either way the task yields exactly one outcome.
+ * recorded as `ABORTED`, one that ran past the task timeout as `TASK_TIMEOUT`. Either way the task
+ * yields exactly one outcome.
  */
 export async function runWithCrashRetry(
   task: Task,
@@ -26,6 +31,8 @@ export async function runWithCrashRetry(
     try {
       return await run(task, options);
     } catch (error) {
+      // A runaway task would run away again: recorded, not retried.
+      if (error instanceof TaskTimeoutError) return failed(task, 'TASK_TIMEOUT', error.message);
       lastError = error;
       // A fresh worker, not one that may be dying with the first (see WorkerExitedError).
       if (error instanceof WorkerExitedError) options = { freshAfter: error.freshAfter };

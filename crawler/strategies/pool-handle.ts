@@ -20,6 +20,7 @@ export interface PoolSettings {
   readonly tasks: TaskPool;
   readonly mode: CrawlMode;
   readonly parseIn: ParsePlacement;
+  readonly taskTimeoutMs: number;
   readonly worker: WorkerConfig;
 }
 

@@ -41,7 +41,7 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
             options.strategy,
             options.concurrency,
             { config: options.worker, parseIn: options.parseIn },
-            options.perWorker,
+            { perWorker: options.perWorker, taskTimeoutMs: options.taskTimeoutMs },
           );
       let childProcesses: ChildProcessesUsage | null = null;
       try {

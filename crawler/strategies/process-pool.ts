@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { CrawlbenchError } from '../errors.js';
+import { type RunOptions, TaskAbortedError, TaskTimeoutError, WorkerExitedError } from './pool-errors.js';
 import type { Task } from '../types.js';
 import type { FromChild, ProcessUsage, ToChild } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
@@ -10,41 +11,6 @@ const MAX_FAILED_STARTS = 5;
 const ABORT_GRACE_MS = 2_000;
 const PROCESS_WORKER = new URL('./process-worker.js', import.meta.url);
 
-/** A task's child died under it. Caught by the pool's caller (crash retry); never escapes a crawl. */
-export class WorkerExitedError extends CrawlbenchError {
-  /**
-   * The pool's spawn count when the child's death was seen: a retry goes to a child spawned after
-   * it ({@link RunOptions.freshAfter}). Children spawned before may be dying too, unseen yet (a
-   * SIGKILL of every child is reaped one exit at a time), and a task sent to one would die twice.
-   */
-  readonly freshAfter: number;
-
-  constructor(
-    pid: number | undefined,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-    freshAfter: number,
-  ) {
-    super('WORKER_CRASHED', `worker process ${pid ?? '?'} exited (${signal ?? `code ${code}`}) mid-task`);
-    this.name = 'WorkerExitedError';
-    this.freshAfter = freshAfter;
-  }
-}
-
-/** How a task is run. */
-export interface RunOptions {
-  /** Run it only on a child spawned after this spawn count (a retry after a crash). @default 0 */
-  readonly freshAfter?: number;
-}
-
-/** A task dropped from the queue, or its child killed, because its abort signal fired. */
-class TaskAbortedError extends CrawlbenchError {
-  constructor() {
-    super('ABORTED', 'aborted');
-    this.name = 'TaskAbortedError';
-  }
-}
-
 const poolClosed = (): CrawlbenchError =>
   new CrawlbenchError('USED_AFTER_CLOSE', 'the process pool is closed');
 
@@ -53,6 +19,8 @@ interface Job {
   readonly task: Task;
   /** Only a child of a later generation may run it. */
   readonly freshAfter: number;
+  /** Its task timeout, armed when a child takes it. */
+  timer: NodeJS.Timeout | undefined;
   /** The child running it, once dispatched. */
   slot: Slot | undefined;
   resolve(outcome: WorkerOutcome): void;
@@ -66,6 +34,8 @@ interface Slot {
   readonly generation: number;
   /** The tasks it runs now, by job id: at most `perChild`. */
   readonly jobs: Map<number, Job>;
+  /** The job computing now (a hybrid child says so), if any. */
+  busy: number | undefined;
   onUsage: ((usage: ProcessUsage) => void) | undefined;
 }
 
@@ -86,9 +56,12 @@ export class ProcessPool {
   #destroyed = false;
   #failedStarts = 0;
 
-  constructor(size: number, init: WorkerInit, perChild = 1) {
+  readonly #taskTimeoutMs: number;
+
+  constructor(size: number, init: WorkerInit, perChild = 1, taskTimeoutMs = Number.POSITIVE_INFINITY) {
     this.#init = init;
     this.#perChild = perChild;
+    this.#taskTimeoutMs = taskTimeoutMs;
     for (let i = 0; i < size; i++) this.#spawn();
   }
 
@@ -121,14 +94,17 @@ export class ProcessPool {
         id: this.#nextId++,
         task,
         freshAfter: options.freshAfter ?? 0,
+        timer: undefined,
         slot: undefined,
         resolve: (outcome) => {
           clearTimeout(graceTimer);
+          clearTimeout(job.timer);
           signal?.removeEventListener('abort', onAbort);
           resolve(outcome);
         },
         reject: (error) => {
           clearTimeout(graceTimer);
+          clearTimeout(job.timer);
           signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
@@ -183,6 +159,7 @@ export class ProcessPool {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const slot: Slot = {
+      busy: undefined,
       child,
       ready: false,
       generation: ++this.#generation,
@@ -196,6 +173,10 @@ export class ProcessPool {
         this.#failedStarts = 0;
       } else if (message.type === 'usage') {
         slot.onUsage?.(message.usage);
+        return;
+      } else if (message.type === 'busy') {
+        if (message.busy) slot.busy = message.id;
+        else if (slot.busy === message.id) slot.busy = undefined;
         return;
       } else {
         const job = slot.jobs.get(message.id);
@@ -230,6 +211,24 @@ export class ProcessPool {
     this.#send(slot, { type: 'init', init: this.#init });
   }
 
+  /**
+   * A task ran too long: its child is killed (a blocked event loop cannot be asked) and replaced.
+   * The task ends as TASK_TIMEOUT; the child's other tasks fail as a crash does, and are retried.
+   */
+  #timedOut(job: Job, waited = 0): void {
+    const slot = job.slot;
+    if (slot === undefined || !slot.jobs.has(job.id)) return;
+    // Held up by a sibling that computes (its child's loop is blocked): that one is the runaway;
+    // this one waits for its fate, up to three times the timeout in all.
+    if (slot.busy !== undefined && slot.busy !== job.id && waited < 2) {
+      job.timer = setTimeout(() => this.#timedOut(job, waited + 1), this.#taskTimeoutMs);
+      return;
+    }
+    slot.jobs.delete(job.id);
+    job.reject(new TaskTimeoutError(this.#taskTimeoutMs));
+    slot.child.kill('SIGKILL');
+  }
+
   #send(slot: Slot, message: ToChild): void {
     slot.child.send(message);
   }
@@ -253,6 +252,8 @@ export class ProcessPool {
       this.#queue.splice(i, 1);
       best.jobs.set(job.id, job);
       job.slot = best;
+      if (Number.isFinite(this.#taskTimeoutMs))
+        job.timer = setTimeout(() => this.#timedOut(job), this.#taskTimeoutMs);
       this.#send(best, { type: 'task', id: job.id, task: job.task });
     }
   }

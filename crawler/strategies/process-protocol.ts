@@ -14,6 +14,8 @@ export type ToChild =
 export type FromChild =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly outcome: WorkerOutcome }
+  /** The task starts or stops computing (decode, parse, extraction); sent by hybrid children only. */
+  | { readonly type: 'busy'; readonly id: number; readonly busy: boolean }
   | { readonly type: 'usage'; readonly usage: ProcessUsage };
 
 /** CPU time and peak RSS of one process over its life. */

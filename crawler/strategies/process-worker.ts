@@ -7,6 +7,7 @@ import { createTaskRunner } from './worker-task.js';
 
 type Runner = ReturnType<typeof createTaskRunner>;
 let runner: Runner | undefined;
+let hybrid = false;
 /** The tasks running, by job id, each with its own abort. */
 const running = new Map<number, AbortController>();
 
@@ -22,6 +23,8 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToChild) => {
   if (message.type === 'init') {
     const { init } = message;
+    // A child handed several tasks at once (its fetches limited to fetchSlots) is a hybrid one.
+    hybrid = init.fetchSlots !== undefined;
     // A module that does not load here (deleted since the crawl checked it) ends this child: the
     // pool sees it fail to start and records its tasks, rather than running them without it.
     const extract = init.parseIn === 'worker' ? init.config.extract : undefined;
@@ -58,7 +61,9 @@ process.on('message', (message: ToChild) => {
   const { id } = message;
   const controller = new AbortController();
   running.set(id, controller);
-  runner(message.task, controller.signal).then(
+  // Only where a child runs several tasks does the pool need to know which one is computing.
+  const busy = hybrid ? (state: boolean): void => send({ type: 'busy', id, busy: state }) : undefined;
+  runner(message.task, controller.signal, busy).then(
     (outcome: WorkerOutcome) => {
       running.delete(id);
       send({ type: 'result', id, outcome });

@@ -1,7 +1,8 @@
 import { Piscina } from 'piscina';
 import type { Task } from '../types.js';
 import { AbortRelay } from './abort-relay.js';
-import { ProcessPool, type RunOptions } from './process-pool.js';
+import { type RunOptions, TaskTimeoutError } from './pool-errors.js';
+import { ProcessPool } from './process-pool.js';
 import type { ProcessUsage } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import type { ThreadTask } from './thread-protocol.js';
@@ -61,7 +62,54 @@ function sized(init: WorkerInit, perWorker: number): WorkerInit {
 /** The signal of a task nobody can abort. */
 const NEVER = new AbortController().signal;
 
-function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
+/**
+ * A task on piscina, bounded by `taskTimeoutMs` from the moment its thread starts it: past that,
+ * a task still computing is a runaway, and its thread is terminated (which works in the middle of
+ * synchronous code) and replaced by piscina. It ends as TASK_TIMEOUT; the thread's other tasks fail
+ * as a crash does, and are retried. A task past its time that is not computing is held up by a
+ * runaway sibling (the thread's loop is blocked): it waits for that one's fate, up to three times
+ * the timeout in all.
+ */
+function bounded(
+  piscina: Piscina<ThreadTask, WorkerOutcome>,
+  payload: ThreadTask,
+  ms: number,
+): Promise<WorkerOutcome> {
+  const running = piscina.run(payload);
+  if (!Number.isFinite(ms)) return running;
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout;
+    let waited = 0;
+    const check = (): void => {
+      const id = Atomics.load(payload.thread, 0);
+      // Still in piscina's queue: its time has not started.
+      if (id === 0) {
+        timer = setTimeout(check, ms);
+        return;
+      }
+      const computing = Atomics.load(payload.thread, 1) === 1;
+      if (!computing && ++waited < 3) {
+        timer = setTimeout(check, ms);
+        return;
+      }
+      reject(new TaskTimeoutError(ms));
+      void piscina.threads.find((thread) => thread.threadId === id)?.terminate();
+    };
+    timer = setTimeout(check, ms);
+    running.then(
+      (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function threadPool(size: number, init: WorkerInit, perWorker: number, taskTimeoutMs: number): TaskPool {
   const relay = new AbortRelay();
   const piscina = new Piscina<ThreadTask, WorkerOutcome>({
     filename: THREAD_WORKER,
@@ -82,14 +130,19 @@ function threadPool(size: number, init: WorkerInit, perWorker: number): TaskPool
     perWorker,
     // No signal for piscina: it would run each task alone on its worker, and abort it by killing
     // the worker. The abort reaches the task in its worker instead (abort-relay.ts).
-    run: (task, signal) => piscina.run({ task, abort: relay.wireFor(signal ?? NEVER) }),
+    run: (task, signal) =>
+      bounded(
+        piscina,
+        { task, abort: relay.wireFor(signal ?? NEVER), thread: new Int32Array(new SharedArrayBuffer(8)) },
+        taskTimeoutMs,
+      ),
     usage: async () => [],
     destroy: () => piscina.destroy(),
   };
 }
 
-function processPool(size: number, init: WorkerInit, perWorker: number): TaskPool {
-  const pool = new ProcessPool(size, sized(init, perWorker), tasksPerWorker(perWorker));
+function processPool(size: number, init: WorkerInit, perWorker: number, taskTimeoutMs: number): TaskPool {
+  const pool = new ProcessPool(size, sized(init, perWorker), tasksPerWorker(perWorker), taskTimeoutMs);
   return {
     kind: 'processes',
     size,
@@ -100,7 +153,24 @@ function processPool(size: number, init: WorkerInit, perWorker: number): TaskPoo
   };
 }
 
-/** Starts `size` workers of `kind`, each initialised with `init` and running up to `perWorker` tasks at once. */
-export function createTaskPool(kind: PoolKind, size: number, init: WorkerInit, perWorker = 1): TaskPool {
-  return kind === 'threads' ? threadPool(size, init, perWorker) : processPool(size, init, perWorker);
+/** How a pool's workers run. */
+export interface PoolShape {
+  /** Tasks each worker runs at once. @default 1 */
+  readonly perWorker?: number;
+  /** A task running longer than this in a worker gets it replaced. @default no limit */
+  readonly taskTimeoutMs?: number;
+}
+
+/** Starts `size` workers of `kind`, each initialised with `init`. */
+export function createTaskPool(
+  kind: PoolKind,
+  size: number,
+  init: WorkerInit,
+  shape: PoolShape = {},
+): TaskPool {
+  const perWorker = shape.perWorker ?? 1;
+  const taskTimeoutMs = shape.taskTimeoutMs ?? Number.POSITIVE_INFINITY;
+  return kind === 'threads'
+    ? threadPool(size, init, perWorker, taskTimeoutMs)
+    : processPool(size, init, perWorker, taskTimeoutMs);
 }

@@ -1,5 +1,5 @@
 // Entry file of the piscina worker threads: a task in, a WorkerOutcome out.
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { loadExtractor } from '../extract/load-extract.js';
 import { signalOf } from './abort-relay.js';
 import type { ThreadTask } from './thread-protocol.js';
@@ -12,10 +12,11 @@ const extractor =
   init.parseIn === 'worker' && init.config.extract ? await loadExtractor(init.config.extract) : null;
 const runTaskInThread = createTaskRunner(init, extractor);
 
-export async function runTask({ task, abort }: ThreadTask): Promise<WorkerOutcome> {
+export async function runTask({ task, abort, thread }: ThreadTask): Promise<WorkerOutcome> {
+  Atomics.store(thread, 0, threadId);
   const { signal, release } = signalOf(abort);
   try {
-    return await runTaskInThread(task, signal);
+    return await runTaskInThread(task, signal, (busy) => Atomics.store(thread, 1, busy ? 1 : 0));
   } finally {
     release();
   }

@@ -23,24 +23,37 @@ export interface WorkerInit {
 }
 
 /**
+ * Runs one task in a worker. `busy` is told when the task starts and stops computing (decode,
+ * parse, extraction): where a worker runs several tasks, a task that never stops computing is the
+ * one that holds the others up, and the one a task timeout must blame.
+ */
+export type TaskRunner = (
+  task: Task,
+  signal?: AbortSignal,
+  busy?: (busy: boolean) => void,
+) => Promise<WorkerOutcome>;
+
+/**
  * The code a worker runs per task — the same fetch and parse functions the main thread uses, and
  * the crawl's extraction code (loaded by the worker: `extractor`). The worker keeps one keep-alive
  * dispatcher for its whole life.
  */
-export function createTaskRunner(
-  init: WorkerInit,
-  extractor: Extractor | null,
-): (task: Task, signal?: AbortSignal) => Promise<WorkerOutcome> {
+export function createTaskRunner(init: WorkerInit, extractor: Extractor | null): TaskRunner {
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
   const extraction = extractor ? { extractor, timeoutMs: init.config.fetch.timeoutMs } : null;
   const finisher = pageFinisher(init.config.parse, extraction);
   const limit = init.fetchSlots === undefined ? null : pLimit(init.fetchSlots);
   const fetchOne = (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> =>
     fetchPage(task, init.config.fetch, { dispatcher, signal });
-  return async (task, signal) => {
+  return async (task, signal, busy) => {
     // As in the async strategy, the limit guards the fetch only: a page being parsed frees its slot.
     const page = await (limit ? limit(() => fetchOne(task, signal)) : fetchOne(task, signal));
     if (init.parseIn === 'main') return { kind: 'fetched', page };
-    return { kind: 'finished', result: await finisher.finish(page) };
+    busy?.(true);
+    try {
+      return { kind: 'finished', result: await finisher.finish(page) };
+    } finally {
+      busy?.(false);
+    }
   };
 }
