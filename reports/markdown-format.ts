@@ -1,4 +1,4 @@
-import type { CellResult, Ratio, RunSample } from '../bench/result.js';
+import type { BenchResult, CellResult, Ratio, RunSample } from '../bench/result.js';
 import type { CrawlMode } from '../crawler/types.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
@@ -94,4 +94,12 @@ export function boundText(cell: CellResult): string {
   const usable = coreCount(usableCores);
   const used = `${cores(crawlerCores)} of ${usable} core${usable === '1' ? '' : 's'}`;
   return by === 'cpu' ? `CPU: ${used}` : `IO: ${used}`;
+}
+
+/** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
+export function modesOf(result: BenchResult): CrawlMode[] {
+  const modes = new Set<CrawlMode>(result.options.modes);
+  for (const w of result.workloads) modes.add(w.mode);
+  for (const c of result.cells) modes.add(c.mode);
+  return [...modes];
 }

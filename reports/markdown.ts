@@ -1,9 +1,8 @@
 import { verdict } from '../bench/analyze.js';
 import type { BenchResult, Environment, RawCeiling, Workload } from '../bench/result.js';
-import type { CrawlMode } from '../crawler/types.js';
 import { escapeMarkdownText } from './escape.js';
 import { renderFailures, renderRuns } from './markdown-details.js';
-import { MODE_TITLES, cellLabel, gibibytes, percent, rate, seconds } from './markdown-format.js';
+import { MODE_TITLES, cellLabel, gibibytes, modesOf, percent, rate, seconds } from './markdown-format.js';
 import { renderMode } from './markdown-modes.js';
 import type { BenchReporter } from './reporter.js';
 
@@ -67,14 +66,6 @@ function ceilingLine(result: BenchResult, ceiling: RawCeiling): string {
   const rps = `${rate(ceiling.requestsPerSecond.median)} req/s`;
   const how = `${ceiling.connections} connections, ${seconds(ceiling.durationMs)} s`;
   return `**Raw ceiling:** ${ceiling.tool} (${how}): ${rps}; ${crawl} = ${share} of the raw ceiling.`;
-}
-
-/** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
-function modesOf(result: BenchResult): CrawlMode[] {
-  const modes = new Set<CrawlMode>(result.options.modes);
-  for (const w of result.workloads) modes.add(w.mode);
-  for (const c of result.cells) modes.add(c.mode);
-  return [...modes];
 }
 
 /** Everything but the run and failure details (each mode's verdict, tables and chart): never truncated. */

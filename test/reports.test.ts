@@ -115,9 +115,14 @@ describe('escapeMarkdownText and escapeHtml', () => {
 
 describe('reporter registry', () => {
   it('registers one reporter per format under its own name, with its file name', () => {
-    expect(REPORT_FORMATS).toEqual(['md', 'json', 'csv']);
+    expect(REPORT_FORMATS).toEqual(['md', 'json', 'csv', 'html']);
     for (const format of REPORT_FORMATS) expect(REPORTERS[format].name).toBe(format);
-    expect(REPORT_FORMATS.map(reportFileName)).toEqual(['report.md', 'result.json', 'report.csv']);
+    expect(REPORT_FORMATS.map(reportFileName)).toEqual([
+      'report.md',
+      'result.json',
+      'report.csv',
+      'report.html',
+    ]);
   });
 });
 
