@@ -71,7 +71,7 @@ export function idealWallMs(
     // Pages in flight at once: the async limit, or one per pool worker. The latency is the one the
     // site measured itself serving (its timers fire up to ~1 ms late), so the crawler is not
     // charged for the site's own lateness.
-    const inFlight = cell.strategy === 'serial' ? 1 : cell.concurrency;
+    const inFlight = requestsInFlight(cell);
     const roundTrips = levels === null ? waves([workload.pages], inFlight) : 1 + waves(levels, inFlight);
     return (servedLatencyMs ?? workload.latencyMs) * roundTrips;
   }
@@ -148,11 +148,61 @@ function label(cell: CellResult): string {
   return cell.strategy === 'serial' ? 'serial' : `${cell.strategy} ×${cell.concurrency}`;
 }
 
-const x = (r: Ratio): string => `${r.value.toFixed(2)}x ± ${r.sigma.toFixed(2)}`;
+/**
+ * Pages a cell has in flight at once: 1 for serial, the async limit, one per pool worker (a
+ * worker of the thread, process or queue pools runs one task at a time).
+ */
+export function requestsInFlight(cell: { strategy: CrawlStrategyName; concurrency: number }): number {
+  return cell.strategy === 'serial' ? 1 : cell.concurrency;
+}
+
+// With a single run a cell has no measured spread: its σ is 0 by construction, not by evidence,
+// so a ratio involving it is given without one rather than as a reassuring "± 0.00".
+const spreadKnown = (...cells: CellResult[]): boolean => cells.every((c) => c.wallMs.n >= 2);
+// A σ below 0.005 gets a third decimal: "1.01x ± 0.00, within the noise" would read as a contradiction.
+function x(r: Ratio, known: boolean): string {
+  if (!known) return `${r.value.toFixed(2)}x`;
+  const digits = r.sigma > 0 && r.sigma < 0.005 ? 3 : 2;
+  return `${r.value.toFixed(digits)}x ± ${r.sigma.toFixed(digits)}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function list(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
 
 /**
- * One sentence per mode, computed from the cells: which strategy won, by how much against serial,
- * how sure that is against the runner-up, and what bound the winner.
+ * The sentence that says a ranking is not a like-for-like race, or null when it is: the cells
+ * other than serial (the baseline, 1 in flight by definition) had different numbers of requests
+ * in flight. On IO-bound pages that number sets the pace whatever runs the requests, so async ×8
+ * beating threads ×2 says 8 beats 2, not that threads are bad at IO.
+ */
+function fairness(mode: CrawlMode, ranked: readonly CellResult[]): string | null {
+  const byCount = new Map<number, string[]>();
+  for (const cell of ranked) {
+    if (cell.strategy === 'serial') continue;
+    const n = requestsInFlight(cell);
+    byCount.set(n, [...(byCount.get(n) ?? []), label(cell)]);
+  }
+  if (byCount.size < 2) return null;
+  const groups = [...byCount.entries()].sort(([a], [b]) => b - a);
+  const had = groups.map(
+    ([n, labels], i) => `${list(labels)} had ${n}${i === 0 ? ' requests in flight' : ''}`,
+  );
+  // On CPU-bound pages the cores a cell can use (its bound) matter more than its requests in
+  // flight, but the race is still not like-for-like, so it is said there too.
+  const why =
+    mode === 'io'
+      ? 'and on IO-bound pages the number in flight sets the pace, whatever runs them'
+      : 'though on CPU-bound pages the cores a cell can use matter more (see its bound)';
+  return `Not a like-for-like race: ${had.join(', ')}, ${why}; to compare the strategies, bench them at one concurrency (a single -c value).`;
+}
+
+/**
+ * The verdict of a mode, computed from the cells: which strategy won, by how much against serial,
+ * how sure that is against the runner-up, and what bound the winner; then, when the cells had
+ * different numbers of requests in flight, a second sentence that says the race was not
+ * like-for-like. With one run per cell no spread is claimed (no "± 0.00", no "within the noise").
  */
 export function verdict(mode: CrawlMode, cells: readonly CellResult[]): string | null {
   const ranked = cells
@@ -160,25 +210,40 @@ export function verdict(mode: CrawlMode, cells: readonly CellResult[]): string |
     .sort((a, b) => b.pagesPerSecond.median - a.pagesPerSecond.median);
   const [best, second] = ranked;
   if (!best) return null;
+  const serial = ranked.find((c) => c.strategy === 'serial');
   const name = mode === 'io' ? 'IO-bound' : 'CPU-bound';
   const parts = [`${label(best)} wins on ${name} pages`];
-  if (best.vsSerial && best.strategy !== 'serial') parts[0] += `: ${x(best.vsSerial)} faster than serial`;
+  const againstSerial = best.vsSerial !== null && best.strategy !== 'serial' && serial !== undefined;
+  if (againstSerial) {
+    parts[0] += `: ${x(best.vsSerial!, spreadKnown(best, serial))} faster than serial`;
+  }
   if (best.efficiency !== null) parts[0] += ` at ${Math.round(best.efficiency * 100)}% of the ideal`;
-  if (second) {
+  // A runner-up that is the serial baseline would repeat the speedup just given.
+  if (second && !(againstSerial && second === serial)) {
     const lead = ratio(second.wallMs, best.wallMs);
-    const clear = lead.value - 2 * lead.sigma > 1;
-    parts.push(
-      clear
-        ? `${x(lead)} ahead of ${label(second)}`
-        : `not clearly ahead of ${label(second)} (${x(lead)}, within the noise)`,
-    );
+    if (!spreadKnown(best, second)) {
+      parts.push(`${x(lead, false)} ahead of ${label(second)}`);
+    } else {
+      const clear = lead.value - 2 * lead.sigma > 1;
+      parts.push(
+        clear
+          ? `${x(lead, true)} ahead of ${label(second)}`
+          : `not clearly ahead of ${label(second)} (${x(lead, true)}, within the noise)`,
+      );
+    }
   }
   if (best.flags.includes('cpu-bound-in-io-mode')) {
     parts.push(`and CPU-bound, not IO-bound: it used ${best.bound.crawlerCores.toFixed(2)} cores`);
   } else if (best.bound.by === 'site') {
     parts.push(`but the fixture site was saturated (${best.bound.siteCores.toFixed(2)} cores)`);
   }
-  return `${parts.join(', ')}.`;
+  const sentences = [`${parts.join(', ')}.`];
+  if (!spreadKnown(...ranked.slice(0, 2), ...(serial ? [serial] : []))) {
+    sentences.push('One run per cell: the run-to-run noise was not measured.');
+  }
+  const unfair = fairness(mode, ranked);
+  if (unfair !== null) sentences.push(unfair);
+  return sentences.join(' ');
 }
 
 /**

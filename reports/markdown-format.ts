@@ -1,4 +1,4 @@
-import type { CellResult, Ratio, RunSample } from '../bench/result.js';
+import type { BenchResult, CellResult, Ratio, RunSample } from '../bench/result.js';
 import type { CrawlMode } from '../crawler/types.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
@@ -19,8 +19,8 @@ export const rate = (perSecond: number): string => fixed(perSecond, 1);
 /** Milliseconds with 1 decimal, for page latencies: `51.3`. */
 export const millis = (ms: number): string => fixed(ms, 1);
 
-/** Bytes in MB (2^20 bytes, as `ps` and `/usr/bin/time` count them) with 1 decimal: `175.3`. */
-export const megabytes = (bytes: number): string => fixed(bytes / 2 ** 20, 1);
+/** Bytes in MiB (2^20 bytes: what the report labels MiB, never MB) with 1 decimal: `175.3`. */
+export const mebibytes = (bytes: number): string => fixed(bytes / 2 ** 20, 1);
 
 /** Bytes in GiB with 1 decimal: `7.8 GiB`. */
 export const gibibytes = (bytes: number): string => `${fixed(bytes / 2 ** 30, 1)} GiB`;
@@ -29,8 +29,15 @@ export const gibibytes = (bytes: number): string => `${fixed(bytes / 2 ** 30, 1)
 export const percent = (fraction: number): string =>
   Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : NONE;
 
-/** A ratio with 2 decimals and its sigma: `21.30x ± 0.40`. */
-export const ratio = (r: Ratio): string => `${fixed(r.value, 2)}x ± ${fixed(r.sigma, 2)}`;
+/** Shown for a standard deviation that was not measured: a single run has none, not one of 0. */
+export const NO_SPREAD = 'n/a';
+
+/**
+ * A ratio with 2 decimals and its sigma: `21.30x ± 0.40`; `21.30x ± n/a` when `spread` is false
+ * (a side of the ratio had a single run, so its sigma of 0 means nothing).
+ */
+export const ratio = (r: Ratio, spread = true): string =>
+  `${fixed(r.value, 2)}x ± ${spread ? fixed(r.sigma, 2) : NO_SPREAD}`;
 
 /** A count of cores with 2 decimals, which is what separates "saturated" from "nearly": `0.97`. */
 export const cores = (n: number): string => fixed(n, 2);
@@ -65,4 +72,34 @@ export function median(values: readonly number[]): number {
 /** Whether the cell is the baseline its mode's `vsSerial` ratios are taken against. */
 export function isSerialBaseline(cell: CellResult): boolean {
   return cell.strategy === 'serial' && cell.parse;
+}
+
+/** `2`, or `1.25` for a fractional count: usable cores are threads of execution, seldom fractions. */
+function coreCount(n: number): string {
+  return Number.isInteger(n) ? String(n) : cores(n);
+}
+
+/** Whether each side of a cell's ratios had runs enough (2) for a standard deviation. */
+export function hasSpread(...cells: readonly (CellResult | undefined)[]): boolean {
+  return cells.every((c) => c === undefined || c.wallMs.n >= 2);
+}
+
+/**
+ * What bound a cell, with the cores behind the judgement: `CPU: 1.90 of 2 cores`,
+ * `IO: 0.04 of 1 core`, `site: 0.97 of its core`. Used by the Markdown and the HTML reports.
+ */
+export function boundText(cell: CellResult): string {
+  const { by, crawlerCores, usableCores, siteCores } = cell.bound;
+  if (by === 'site') return `site: ${cores(siteCores)} of its core`;
+  const usable = coreCount(usableCores);
+  const used = `${cores(crawlerCores)} of ${usable} core${usable === '1' ? '' : 's'}`;
+  return by === 'cpu' ? `CPU: ${used}` : `IO: ${used}`;
+}
+
+/** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
+export function modesOf(result: BenchResult): CrawlMode[] {
+  const modes = new Set<CrawlMode>(result.options.modes);
+  for (const w of result.workloads) modes.add(w.mode);
+  for (const c of result.cells) modes.add(c.mode);
+  return [...modes];
 }

@@ -1,14 +1,17 @@
 import type { CellFlag, CellResult } from '../bench/result.js';
 import type { CrawlMode } from '../crawler/types.js';
-import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
+import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from './escape.js';
 import {
   NONE,
+  NO_SPREAD,
+  boundText,
   cellLabel,
+  hasSpread,
   cores,
   isSerialBaseline,
   measuredSamples,
   median,
-  megabytes,
+  mebibytes,
   millis,
   percent,
   rate,
@@ -18,8 +21,15 @@ import {
   MODE_TITLES,
 } from './markdown-format.js';
 
+// The headline table: five narrow columns that fit a job summary or a PR comment (~780 px) with
+// room to spare; everything else is in the wide table, folded under it.
+const HEADLINE_HEADER = [
+  '| Strategy ×N | Pages/s | vs serial | Efficiency | Bound |',
+  '| :-- | --: | --: | --: | :-- |',
+].join('\n');
+
 const TABLE_HEADER = [
-  '| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | vs serial | Efficiency | CPU [s] | Peak RSS [MB] | p50 / p99 [ms] | Errors |',
+  '| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | vs serial | Efficiency | CPU [s] | Peak RSS [MiB] | p50 / p99 [ms] | Errors |',
   '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
 ].join('\n');
 
@@ -37,13 +47,12 @@ function cellNotes(cell: CellResult): string[] {
   const usable = Number.isInteger(bound.usableCores) ? String(bound.usableCores) : cores(bound.usableCores);
   const coresUsed = `used ${cores(bound.crawlerCores)} of ${usable} usable core${usable === '1' ? '' : 's'}`;
   // A crawl labelled IO-bound that is really CPU-bound invalidates the lesson the IO table teaches,
-  // so it is said in words, in bold, not only as a flag name.
+  // so it is said in words, in bold, not only as a flag name. A plain CPU bound needs no note: the
+  // Bound column says it.
   if (flags.has('cpu-bound-in-io-mode')) {
     notes.push(
       `**CPU-bound in IO mode:** this crawl was labelled IO-bound, but the crawler ${coresUsed}, so it measured CPU, not waiting on the network`,
     );
-  } else if (bound.by === 'cpu') {
-    notes.push(`${coresUsed}: CPU-bound`);
   }
   if (flags.has('site-saturated') || bound.by === 'site') {
     notes.push(
@@ -64,27 +73,38 @@ function cellNotes(cell: CellResult): string[] {
   return notes;
 }
 
-function vsSerial(cell: CellResult): string {
+function vsSerial(cell: CellResult, serial: CellResult | undefined): string {
   if (isSerialBaseline(cell)) return '1.00x';
-  return cell.vsSerial === null ? NONE : ratio(cell.vsSerial);
+  return cell.vsSerial === null ? NONE : ratio(cell.vsSerial, hasSpread(cell, serial));
 }
 
-function tableRow(cell: CellResult, noteMark: string): string {
+function headlineRow(cell: CellResult, serial: CellResult | undefined, noteMark: string): string {
+  const cells = [
+    escapeMarkdownCell(cellLabel(cell)) + noteMark,
+    rate(cell.pagesPerSecond.median),
+    vsSerial(cell, serial),
+    cell.efficiency === null ? NONE : percent(cell.efficiency),
+    escapeMarkdownCell(boundText(cell)),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function tableRow(cell: CellResult, serial: CellResult | undefined): string {
   const samples = measuredSamples(cell);
   const rss = median(samples.map((s) => Math.max(s.peakRssBytes, s.childPeakRssBytes ?? 0)));
   const p50 = median(samples.map((s) => s.latency.p50Ms));
   const p99 = median(samples.map((s) => s.latency.p99Ms));
   const errors = samples.reduce((sum, s) => sum + s.errors, 0);
   const cells = [
-    escapeMarkdownCell(strategyLabel(cell)) + noteMark,
-    String(cell.concurrency),
+    escapeMarkdownCell(strategyLabel(cell)),
+    escapeMarkdownCell(String(cell.concurrency)),
     seconds(cell.wallMs.median),
-    `${seconds(cell.wallMs.mean)} ± ${seconds(cell.wallMs.stddev)}`,
+    `${seconds(cell.wallMs.mean)} ± ${hasSpread(cell) ? seconds(cell.wallMs.stddev) : NO_SPREAD}`,
     rate(cell.pagesPerSecond.median),
-    vsSerial(cell),
+    vsSerial(cell, serial),
     cell.efficiency === null ? NONE : percent(cell.efficiency),
     seconds(cell.cpuMs.median),
-    megabytes(rss),
+    mebibytes(rss),
     `${millis(p50)} / ${millis(p99)}`,
     String(errors),
   ];
@@ -100,17 +120,22 @@ function mermaidLabel(text: string): string {
 }
 
 /**
- * A Mermaid `xychart-beta` bar chart of median pages/s per cell. GitHub renders it in job summaries
- * and PRs; elsewhere it degrades to a code block, which is why the numbers are in the table too.
+ * A Mermaid `xychart-beta` bar chart of median pages/s per cell, horizontal so that the cell names
+ * fit a narrow column, each labelled with its value (Mermaid draws no value on a bar unless told,
+ * and GitHub's may not know how). Elsewhere it degrades to a code block, which is why the numbers
+ * are in the tables too.
  */
 export function renderChart(mode: CrawlMode, cells: readonly CellResult[]): string {
-  const labels = cells.map((c) => `"${mermaidLabel(cellLabel(c).replace(' (fetch only)', ' fetch-only'))}"`);
   const values = cells.map((c) => (Number.isFinite(c.pagesPerSecond.median) ? c.pagesPerSecond.median : 0));
+  const labels = cells.map((c, i) => {
+    const name = mermaidLabel(cellLabel(c).replace(' (fetch only)', ' fetch-only'));
+    return `"${name} (${values[i]!.toFixed(1)})"`;
+  });
   // Bars start at 0: an axis starting at the smallest bar would exaggerate the differences.
   const top = Math.max(1, Math.ceil(Math.max(0, ...values) * 1.1));
   return [
     '```mermaid',
-    'xychart-beta',
+    'xychart-beta horizontal',
     `    title "${MODE_TITLES[mode]}: pages/s (median)"`,
     `    x-axis [${labels.join(', ')}]`,
     `    y-axis "pages/s" 0 --> ${top}`,
@@ -119,11 +144,19 @@ export function renderChart(mode: CrawlMode, cells: readonly CellResult[]): stri
   ].join('\n');
 }
 
-/** The section of one mode: heading, table, notes under it and the chart. */
-export function renderMode(mode: CrawlMode, cells: readonly CellResult[]): string {
+/**
+ * The section of one mode: heading, its verdict, the headline table with notes under it, the
+ * chart, and the wide table folded in `<details>`.
+ */
+export function renderMode(
+  mode: CrawlMode,
+  cells: readonly CellResult[],
+  verdictText: string | null,
+): string {
   const heading = `### ${MODE_TITLES[mode]}`;
   if (cells.length === 0) return `${heading}\n\n_No cell of this mode completed._`;
-  const rows: string[] = [];
+  const serial = cells.find(isSerialBaseline);
+  const headline: string[] = [];
   const legend: string[] = [];
   for (const cell of cells) {
     const notes = cellNotes(cell);
@@ -133,10 +166,17 @@ export function renderMode(mode: CrawlMode, cells: readonly CellResult[]): strin
       const what = escapeMarkdownText(cellLabel(cell));
       legend.push(`- ${mark(legend.length + 1)} ${what}: ${notes.join('; ')}.`);
     }
-    rows.push(tableRow(cell, noteMark));
+    headline.push(headlineRow(cell, serial, noteMark));
   }
-  const parts = [heading, `${TABLE_HEADER}\n${rows.join('\n')}`];
+  const parts = [heading];
+  if (verdictText !== null) parts.push(`**Verdict:** ${escapeMarkdownText(verdictText)}`);
+  parts.push(`${HEADLINE_HEADER}\n${headline.join('\n')}`);
   if (legend.length > 0) parts.push(legend.join('\n'));
   parts.push(renderChart(mode, cells));
+  const wide = cells.map((c) => tableRow(c, serial)).join('\n');
+  // A blank line after <summary> and before </details>: GFM renders the table inside only then.
+  parts.push(
+    `<details><summary>All measurements: ${escapeHtml(MODE_TITLES[mode])}</summary>\n\n${TABLE_HEADER}\n${wide}\n\n</details>`,
+  );
   return parts.join('\n\n');
 }

@@ -1,8 +1,8 @@
+import { verdict } from '../bench/analyze.js';
 import type { BenchResult, Environment, RawCeiling, Workload } from '../bench/result.js';
-import type { CrawlMode } from '../crawler/types.js';
 import { escapeMarkdownText } from './escape.js';
 import { renderFailures, renderRuns } from './markdown-details.js';
-import { MODE_TITLES, cellLabel, gibibytes, percent, rate, seconds } from './markdown-format.js';
+import { MODE_TITLES, cellLabel, gibibytes, modesOf, percent, rate, seconds } from './markdown-format.js';
 import { renderMode } from './markdown-modes.js';
 import type { BenchReporter } from './reporter.js';
 
@@ -68,15 +68,7 @@ function ceilingLine(result: BenchResult, ceiling: RawCeiling): string {
   return `**Raw ceiling:** ${ceiling.tool} (${how}): ${rps}; ${crawl} = ${share} of the raw ceiling.`;
 }
 
-/** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
-function modesOf(result: BenchResult): CrawlMode[] {
-  const modes = new Set<CrawlMode>(result.options.modes);
-  for (const w of result.workloads) modes.add(w.mode);
-  for (const c of result.cells) modes.add(c.mode);
-  return [...modes];
-}
-
-/** Everything but the run and failure details: never truncated. */
+/** Everything but the run and failure details (each mode's verdict, tables and chart): never truncated. */
 function essentials(result: BenchResult): string[] {
   const modes = modesOf(result);
   const parts = ['## crawlbench'];
@@ -88,11 +80,14 @@ function essentials(result: BenchResult): string[] {
   }
   parts.push(environmentLine(result.environment), optionsLine(result));
   if (result.workloads.length > 0) parts.push(result.workloads.map(workloadLine).join('\n'));
-  const verdicts = modes.flatMap((m) => {
-    const v = result.verdicts[m];
-    return v === undefined ? [] : [`- **${MODE_TITLES[m]}:** ${escapeMarkdownText(v)}`];
-  });
-  if (verdicts.length > 0) parts.push(`### Verdict\n\n${verdicts.join('\n')}`);
+  for (const mode of modes) {
+    // The raw ceiling's fetch-only cell crawls a site of its own: it is reported in its line,
+    // not among the cells of a workload (its pages/s would also flatten the chart).
+    const cells = result.cells.filter((c) => c.mode === mode && c.id !== result.rawCeiling?.cellId);
+    // Computed from the cells rather than read from `result.verdicts`, so a stored result is
+    // re-rendered with today's wording (which says when a race was not like-for-like).
+    parts.push(renderMode(mode, cells, verdict(mode, cells)));
+  }
   if (result.rawCeiling !== null) parts.push(ceilingLine(result, result.rawCeiling));
   const overheads = (result.queueOverheads ?? []).map(
     (o) =>
@@ -101,16 +96,6 @@ function essentials(result: BenchResult): string[] {
   );
   if (overheads.length > 0)
     parts.push(`**Queue overhead** (distributed over processes):\n\n${overheads.join('\n')}`);
-  for (const mode of modes) {
-    parts.push(
-      renderMode(
-        mode,
-        // The raw ceiling's fetch-only cell crawls a site of its own: it is reported in its line,
-        // not among the cells of a workload (its pages/s would also flatten the chart).
-        result.cells.filter((c) => c.mode === mode && c.id !== result.rawCeiling?.cellId),
-      ),
-    );
-  }
   return parts;
 }
 

@@ -4,7 +4,7 @@ import type { BenchResult } from '../bench/result.js';
 // registry (registry.ts) imports the reporters, so the imports stay one-way.
 
 /** The formats a bench result can be rendered in. */
-export type ReportFormat = 'md' | 'json' | 'csv';
+export type ReportFormat = 'md' | 'json' | 'csv' | 'html';
 
 /**
  * Renders a whole bench result in one format. Pure: it returns the text and never writes, so the

@@ -4,6 +4,7 @@ import {
   idealWallMs,
   levelsOf,
   type MeasuredCell,
+  requestsInFlight,
   verdict,
   waves,
 } from '../dist/bench/analyze.js';
@@ -127,5 +128,60 @@ describe('analyzeCells and verdict', () => {
     expect(text).toMatch(/^async ×64 wins on IO-bound pages: \d+\.\d\dx ± \d+\.\d\d faster than serial/);
     expect(text).toContain('CPU-bound, not IO-bound');
     expect(verdict('cpu', [serial!, async8!])).toBeNull();
+  });
+
+  it('says the race was not like-for-like when the cells had different requests in flight', () => {
+    const text = verdict('io', [serial!, async8!, async64!])!;
+    expect(text).toContain(
+      'Not a like-for-like race: async ×64 had 64 requests in flight, async ×8 had 8, and on IO-bound pages the number in flight sets the pace',
+    );
+    expect(requestsInFlight({ strategy: 'serial', concurrency: 1 })).toBe(1);
+    expect(requestsInFlight({ strategy: 'threads', concurrency: 2 })).toBe(2);
+  });
+});
+
+describe('verdict wording', () => {
+  const analysed = (cells: MeasuredCell[]) => analyzeCells(cells, [io], 2);
+
+  it('names the cells by requests in flight, and says nothing of fairness when they match', () => {
+    const unequal = analysed([
+      cell('serial', 1, [2500, 2510, 2490], 100),
+      cell('async', 8, [320, 330, 325], 60),
+      cell('threads', 2, [1250, 1260, 1240], 80),
+      cell('processes', 2, [1270, 1260, 1280], 90),
+    ]);
+    expect(verdict('io', unequal)).toContain(
+      'Not a like-for-like race: async ×8 had 8 requests in flight, threads ×2 and processes ×2 had 2, and on IO-bound pages',
+    );
+    const equal = analysed([
+      cell('serial', 1, [2500, 2510, 2490], 100),
+      cell('async', 8, [320, 330, 325], 60),
+      cell('threads', 8, [330, 335, 340], 80),
+    ]);
+    expect(verdict('io', equal)).not.toContain('like-for-like');
+  });
+
+  it('does not repeat the speedup when the runner-up is serial', () => {
+    const text = verdict(
+      'io',
+      analysed([cell('serial', 1, [2500, 2510, 2490], 100), cell('async', 8, [320, 330, 325], 60)]),
+    )!;
+    expect(text).toMatch(
+      /^async ×8 wins on IO-bound pages: \d+\.\d\dx ± \d+\.\d\d faster than serial at \d+% of the ideal\.$/,
+    );
+    expect(text).not.toContain('ahead of');
+  });
+
+  it('with one run per cell, claims no spread: no ± and no "within the noise"', () => {
+    const text = verdict(
+      'io',
+      analysed([cell('serial', 1, [2500], 100), cell('async', 8, [320], 60), cell('async', 16, [330], 60)]),
+    )!;
+    expect(text).toMatch(
+      /^async ×8 wins on IO-bound pages: \d+\.\d\dx faster than serial at \d+% of the ideal, 1\.03x ahead of async ×16\./,
+    );
+    expect(text).not.toContain('±');
+    expect(text).not.toContain('noise,');
+    expect(text).toContain('One run per cell: the run-to-run noise was not measured.');
   });
 });

@@ -95,7 +95,7 @@ describe('crawlbench report', () => {
 });
 
 describe('crawlbench bench, end to end on the embedded site', () => {
-  it('runs a tiny matrix, writes result.json, report.md and report.csv, and appends the step summary', async () => {
+  it('runs a tiny matrix, writes result.json, report.md, report.csv and report.html, and appends the step summary', async () => {
     const out = join(dir, 'out');
     const summary = join(dir, 'step-summary.md');
     writeFileSync(summary, '# earlier step\n');
@@ -138,6 +138,9 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     expect(md).toContain('### IO-bound');
     expect(md).toContain('xychart-beta');
     expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(
+      /^<!doctype html>\n[\s\S]*IO-bound[\s\S]*<\/html>\n$/,
+    );
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${md}\n`);
   });
 

@@ -115,9 +115,14 @@ describe('escapeMarkdownText and escapeHtml', () => {
 
 describe('reporter registry', () => {
   it('registers one reporter per format under its own name, with its file name', () => {
-    expect(REPORT_FORMATS).toEqual(['md', 'json', 'csv']);
+    expect(REPORT_FORMATS).toEqual(['md', 'json', 'csv', 'html']);
     for (const format of REPORT_FORMATS) expect(REPORTERS[format].name).toBe(format);
-    expect(REPORT_FORMATS.map(reportFileName)).toEqual(['report.md', 'result.json', 'report.csv']);
+    expect(REPORT_FORMATS.map(reportFileName)).toEqual([
+      'report.md',
+      'result.json',
+      'report.csv',
+      'report.html',
+    ]);
   });
 });
 
@@ -137,8 +142,30 @@ describe('markdown report', () => {
     expect(md).not.toContain('Interrupted');
   });
 
-  it('renders one table per mode with the eleven columns and one row per cell', () => {
+  it('heads each mode with its verdict and a five-column headline table, one row per cell', () => {
     const io = tableAfter(md, '### IO-bound');
+    expect(io[0]).toEqual(['Strategy ×N', 'Pages/s', 'vs serial', 'Efficiency', 'Bound']);
+    expect(io).toHaveLength(2 + 7);
+    for (const row of io) expect(row).toHaveLength(5);
+    expect(io[2]).toEqual(['serial', '19.2', '1.00x', '96%', 'IO: 0.04 of 1 core']);
+    expect(io[3]).toEqual(['async ×16', '293.1', '15.26x ± 0.10', '95%', 'IO: 0.58 of 1 core']);
+    expect(io[5]).toEqual(['async ×256 ²', '933.7', '48.61x ± 0.49', '23%', 'CPU: 0.96 of 1 core']);
+    expect(io[6]).toEqual([
+      'async ×64 (fetch only) ³',
+      '961.1',
+      '50.04x ± 0.33',
+      '96%',
+      'site: 0.97 of its core',
+    ]);
+    expect(md).toMatch(/### IO-bound\n\n\*\*Verdict:\*\* async ×256 wins on IO-bound pages: /);
+    // No row wider than a PR comment: the headline rows stay short.
+    for (const line of md.split('\n').filter((l) => l.startsWith('| ') && l.split('|').length === 7)) {
+      expect(line.length, line).toBeLessThanOrEqual(90);
+    }
+  });
+
+  it('folds the wide table of each mode, eleven columns, memory in MiB', () => {
+    const io = tableAfter(md, '<details><summary>All measurements: IO-bound</summary>');
     expect(io[0]).toEqual([
       'Strategy',
       'Concurrency',
@@ -148,10 +175,11 @@ describe('markdown report', () => {
       'vs serial',
       'Efficiency',
       'CPU [s]',
-      'Peak RSS [MB]',
+      'Peak RSS [MiB]',
       'p50 / p99 [ms]',
       'Errors',
     ]);
+    expect(md).not.toContain('[MB]');
     expect(io).toHaveLength(2 + 7);
     for (const row of io) expect(row).toHaveLength(11);
     expect(io[2]).toEqual([
@@ -180,13 +208,13 @@ describe('markdown report', () => {
       '51.8 / 56.4',
       '0',
     ]);
-    expect(io[6]?.[0]).toBe('async (fetch only) ³');
+    expect(io[6]?.[0]).toBe('async (fetch only)');
 
-    const cpu = tableAfter(md, '### CPU-bound');
+    const cpu = tableAfter(md, '<details><summary>All measurements: CPU-bound</summary>');
     expect(cpu).toHaveLength(2 + 4);
     // processes: Peak RSS is the child's (121 MiB), not the parent's; errors summed over measured runs.
     expect(cpu[5]).toEqual([
-      'processes ⁴',
+      'processes',
       '2',
       '1.648',
       '1.649 ± 0.004',
@@ -200,24 +228,52 @@ describe('markdown report', () => {
     ]);
   });
 
-  it('explains flags and bounds under the tables, in words', () => {
+  it('with a single run, says n/a rather than ± 0.00, and the verdict claims no spread', () => {
+    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+    const single = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    for (const cell of single.cells) {
+      cell.samples = cell.samples.filter((s) => s.index <= 1);
+      cell.wallMs = { ...cell.wallMs, n: 1, stddev: 0 };
+      if (cell.vsSerial) cell.vsSerial.sigma = 0;
+    }
+    const out = REPORTERS.md.render(single);
+    const io = tableAfter(out, '### IO-bound');
+    expect(io[3]?.[2]).toBe('15.26x ± n/a');
+    const wide = tableAfter(out, '<details><summary>All measurements: IO-bound</summary>');
+    expect(wide[3]?.[3]).toBe('0.683 ± n/a');
+    expect(wide[3]?.[5]).toBe('15.26x ± n/a');
+    expect(out).not.toContain('± 0.00');
+    expect(out).toContain('One run per cell: the run-to-run noise was not measured.');
+  });
+
+  it('explains flags under the headline table, in words', () => {
     expect(md).toContain('- ¹ async ×64: noisy: wall time varied by 16% between runs');
     expect(md).toContain(
       '- ² async ×256: **CPU-bound in IO mode:** this crawl was labelled IO-bound, but the crawler used 0.96 of 1 usable core',
     );
     expect(md).toContain('- ³ async ×64 (fetch only): site saturated (0.97 cores)');
-    expect(md).toContain('- ³ threads ×2: used 1.90 of 2 usable cores: CPU-bound.');
+    // A plain CPU bound is in the Bound column, not repeated as a note.
+    expect(md).toContain('| threads ×2 | 183.9 | 1.26x ± 0.01 | 63% | CPU: 1.90 of 2 cores |');
+    expect(md).not.toContain('usable cores: CPU-bound');
+    expect(md).toContain('- ¹ processes ×2: 2 failed pages over the measured runs');
   });
 
-  it('states the verdicts and the raw ceiling', () => {
-    expect(md).toContain('- **IO-bound:** async ×64 is 44.90x ± 7.03 faster than serial');
-    expect(md).toContain('- **CPU-bound:** threads ×2 is 1.26x ± 0.01 faster than serial');
+  it('states the verdicts, computed from the cells, and the raw ceiling', () => {
+    expect(md).toContain(
+      '**Verdict:** threads ×2 wins on CPU-bound pages: 1.26x ± 0.01 faster than serial at 63% of the ideal, not clearly ahead of processes ×2 (1.009x ± 0.005, within the noise).',
+    );
+    // The stored verdicts of this (schema 1) result are not what is shown: the cells are.
+    expect(md).not.toContain('many cheap waiters win');
+    // async ×256 against pools of 2 is no fair fight, and the report says so.
+    expect(md).toContain(
+      'Not a like-for-like race: async ×256 had 256 requests in flight, async ×64 had 64, async ×16 had 16, threads ×2 and processes ×2 had 2, and on IO-bound pages the number in flight sets the pace',
+    );
     expect(md).toContain(
       '**Raw ceiling:** autocannon (64 connections, 10.000 s): 1102.7 req/s; async ×64 (fetch only): 961.1 pages/s = 87% ± 1% of the raw ceiling.',
     );
   });
 
-  it('draws one well-formed xychart per mode, one bar per cell', () => {
+  it('draws one well-formed horizontal xychart per mode, one bar per cell, each labelled with its value', () => {
     const blocks = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!.split('\n'));
     expect(blocks).toHaveLength(2);
     for (const [i, lines] of blocks.entries()) {
@@ -225,18 +281,19 @@ describe('markdown report', () => {
       const cells = fixture.cells.filter(
         (c) => c.mode === (i === 0 ? 'io' : 'cpu') && c.id !== fixture.rawCeiling?.cellId,
       );
-      expect(lines[0]).toBe('xychart-beta');
+      expect(lines[0]).toBe('xychart-beta horizontal');
       expect(lines[1]).toMatch(/^ {4}title "[^"]+"$/);
       const labels = /^ {4}x-axis \[(.*)\]$/.exec(lines[2]!)![1]!.split(', ');
-      for (const label of labels) expect(label).toMatch(/^"[A-Za-z0-9 ()._/+-]+"$/);
+      for (const label of labels) expect(label).toMatch(/^"[A-Za-z0-9 ()._/+-]+ \(\d+\.\d\)"$/);
       expect(lines[3]).toMatch(/^ {4}y-axis "pages\/s" 0 --> \d+$/);
       const bars = /^ {4}bar \[(.*)\]$/.exec(lines[4]!)![1]!.split(', ').map(Number);
       expect(lines).toHaveLength(5);
       expect(labels).toHaveLength(cells.length);
       expect(bars).toEqual(cells.map((c) => Number(c.pagesPerSecond.median.toFixed(1))));
+      expect(labels.map((l) => Number(/\((\d+\.\d)\)"$/.exec(l)![1]))).toEqual(bars);
     }
     expect(blocks[0]![2]).toBe(
-      '    x-axis ["serial", "async x16", "async x64", "async x256", "async x64 fetch-only", "threads x2", "processes x2"]',
+      '    x-axis ["serial (19.2)", "async x16 (293.1)", "async x64 (862.4)", "async x256 (933.7)", "async x64 fetch-only (961.1)", "threads x2 (38.4)", "processes x2 (38.1)"]',
     );
   });
 
@@ -251,16 +308,14 @@ describe('markdown report', () => {
 
   it('shows hostile URLs and messages only escaped', () => {
     expect(md).not.toMatch(/<script|<\/script|<b>/i);
-    // The only raw tags are the report's own details blocks, each opened once and closed once.
+    // The only raw tags are the report's own details blocks (a wide table per mode, the runs,
+    // the failures), each opened once and closed once.
+    const block = ['<details', '<summary', '</summary', '</details'];
     expect([...md.matchAll(/<\/?[a-z]+/g)].map((m) => m[0])).toEqual([
-      '<details',
-      '<summary',
-      '</summary',
-      '</details',
-      '<details',
-      '<summary',
-      '</summary',
-      '</details',
+      ...block,
+      ...block,
+      ...block,
+      ...block,
     ]);
     const failures = tableAfter(md, '<details><summary>Failures (2)</summary>');
     for (const row of failures) expect(row).toHaveLength(4);
@@ -291,8 +346,8 @@ describe('markdown report', () => {
     const [, second] = out.split('\n\n');
     expect(second).toMatch(/^> \[!WARNING\]\n> \*\*Interrupted:\*\*/);
     const io = tableAfter(out, '### IO-bound');
-    expect(io[2]?.[5]).toBe('—');
-    expect(io[2]?.[6]).toBe('—');
+    expect(io[2]?.[2]).toBe('—');
+    expect(io[2]?.[3]).toBe('—');
     expect(out).toContain('### CPU-bound\n\n_No cell of this mode completed._');
   });
 

@@ -143,7 +143,7 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       'Redis for the distributed strategy; its concurrency is the number of local queue workers ' +
         `the bench starts (default: $${REDIS_URL_ENV})`,
     )
-    .option('--out <dir>', 'write result.json, report.md and report.csv to this directory')
+    .option('--out <dir>', 'write result.json, report.md, report.csv and report.html to this directory')
     .addOption(
       new Option('-f, --format <format>', 'report printed on stdout').choices(REPORT_FORMATS).default('md'),
     )
@@ -231,7 +231,10 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     const summaryFile = io.env.GITHUB_STEP_SUMMARY;
     // One append, so a concurrent step's summary cannot interleave with ours.
     if (summaryFile) await appendFile(summaryFile, `${markdown}\n`);
-    io.stdout.write(o.format === 'md' ? markdown : REPORTERS[o.format].render(result));
+    const report = o.format === 'md' ? markdown : REPORTERS[o.format].render(result);
+    // Waits until the report is handed to the OS: main.ts exits right after, and a pipe takes
+    // only 64 KiB at once (an HTML report, or a long Markdown one, is more).
+    await new Promise<void>((resolve, reject) => io.stdout.write(report, (e) => (e ? reject(e) : resolve())));
     return result.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
   } finally {
     progress?.stop();

@@ -14,6 +14,7 @@ import { openUrlList, type UrlListSource } from '../../crawler/url-list.js';
 import { EXIT } from '../exit-codes.js';
 import { withDefault } from '../help.js';
 import { type CliIo, colorEnabled } from '../io.js';
+import type { CrawlProgress } from '../progress.js';
 import {
   addCrawlFlags,
   addDistributedFlags,
@@ -141,11 +142,13 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     io.stderr.write(`no list given: crawling the embedded fixture site at ${site.url}${from}\n`);
   }
 
+  let progress: CrawlProgress | undefined = undefined;
   let interrupts = 0;
   const removeInterrupt = io.onInterrupt(() => {
     interrupts++;
     if (interrupts === 1) {
       stop.abort();
+      progress?.pause();
       if (!quiet) io.stderr.write('\nstopping: finishing pages in flight (Ctrl-C again to abort them)\n');
     } else {
       abort.abort();
@@ -156,9 +159,11 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
   if (follow) progressTotal = follow.frontier.maxPages ?? undefined;
   else if (site) progressTotal = site.options.pages;
   else if (showProgress && list !== '-' && list !== undefined) progressTotal = await countLines(list);
-  const progress = showProgress
-    ? (await import('../progress.js')).createCrawlProgress(io.stderr, progressTotal)
-    : undefined;
+  const progressModule = showProgress ? await import('../progress.js') : undefined;
+  progress = progressModule?.createCrawlProgress(io.stderr, progressTotal);
+  // Records on the terminal the bar is drawn on: the bar steps aside while they are written.
+  const recordsOnTerminal =
+    output === io.stdout && progressModule?.sameTerminal(io.stdout, io.stderr) === true;
   let done = 0;
   let errors = 0;
 
@@ -170,8 +175,9 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     const summary = await runCrawl(source, resolved, async (record) => {
       done++;
       if (record.error) errors++;
-      progress?.update(done, errors);
+      if (recordsOnTerminal) progress?.pause();
       await writer.write(record);
+      progress?.update(done, errors);
     });
     progress?.stop();
     await writer.close();

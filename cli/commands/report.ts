@@ -13,7 +13,10 @@ export function reportCommand(io: CliIo, setExit: (code: number) => void): Comma
     .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('md'))
     .action(async (path: string, o: { format: ReportFormat }) => {
       const result = parseBenchResult(await readResultFile(path), path);
-      io.stdout.write(REPORTERS[o.format].render(result));
+      // Waits until the text is handed to the OS: main.ts exits right after, and a pipe takes
+      // only 64 KiB at once (an HTML report is several times that).
+      const text = REPORTERS[o.format].render(result);
+      await new Promise<void>((resolve, reject) => io.stdout.write(text, (e) => (e ? reject(e) : resolve())));
       setExit(EXIT.OK);
     });
 }
