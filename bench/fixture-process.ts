@@ -3,6 +3,10 @@
 import type { FixtureSite } from './fixture-site.js';
 import { startFixtureSite } from './fixture-site.js';
 import type { FixtureChildMessage, FixtureParentMessage } from './fixture-site-process.js';
+import { becomeChild } from '../crawler/child-process.js';
+
+// Signals are the parent's to act on, and this process never outlives it (see becomeChild).
+becomeChild();
 
 let site: FixtureSite | undefined;
 let stopping = false;

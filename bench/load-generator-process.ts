@@ -1,6 +1,10 @@
 // Entry file of the raw ceiling's load generator: autocannon in its own process, so the bench's
 // process does not share an event loop with it.
 import autocannon from 'autocannon';
+import { becomeChild } from '../crawler/child-process.js';
+
+// Signals are the parent's to act on, and this process never outlives it (see becomeChild).
+becomeChild();
 
 export interface LoadRequest {
   readonly url: string;

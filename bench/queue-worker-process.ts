@@ -5,6 +5,10 @@
 import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError, type CrawlbenchErrorCode } from '../crawler/errors.js';
 import { type DistributedWorker, startDistributedWorker } from '../crawler/distributed/worker.js';
+import { becomeChild } from '../crawler/child-process.js';
+
+// Signals are the parent's to act on, and this process never outlives it (see becomeChild).
+becomeChild();
 
 export type ToQueueWorker =
   | { readonly type: 'start'; readonly redis: string }
@@ -27,7 +31,6 @@ function send(message: FromQueueWorker): void {
   process.send?.(message);
 }
 
-process.on('SIGINT', () => {});
 let worker: DistributedWorker | undefined;
 process.on('disconnect', () => {
   void (worker?.close() ?? Promise.resolve()).finally(() => process.exit(0));

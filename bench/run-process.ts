@@ -6,12 +6,15 @@ import { CrawlbenchError } from '../crawler/errors.js';
 import { createCrawlPool } from '../crawler/pool.js';
 import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
 import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
+import { becomeChild } from '../crawler/child-process.js';
+
+// Signals are the parent's to act on, and this process never outlives it (see becomeChild).
+becomeChild();
 
 function send(message: FromRunProcess): void {
   process.send?.(message);
 }
 
-process.on('SIGINT', () => {}); // the bench decides when runs stop
 // The pool of a threads or processes cell is started once and kept warm across the cell's runs:
 // the warm-up run then warms the workers' JIT too, and the measured runs are steady state.
 let pool: CrawlPool | undefined;

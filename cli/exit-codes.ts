@@ -15,9 +15,20 @@ export const EXIT = {
   ENVIRONMENT: 3,
   /** A bug: an error crawlbench did not expect (its stack is printed). EX_SOFTWARE of sysexits.h. */
   INTERNAL: 70,
+  /** Stopped by SIGHUP (the terminal closed): 128 + 1. */
+  HANGUP: 129,
   /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
   INTERRUPTED: 130,
+  /** Records were going to a pipe whose reader went away (EPIPE, as `| head`): 128 + 13, like SIGPIPE. */
+  BROKEN_PIPE: 141,
+  /** Stopped by SIGTERM (`kill`, `docker stop`, `timeout`, a cancelled CI job): 128 + 15. */
+  TERMINATED: 143,
 } as const;
+
+/** The exit code of a command stopped by `signal`. */
+export function exitCodeOfSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'): number {
+  return signal === 'SIGINT' ? EXIT.INTERRUPTED : signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.HANGUP;
+}
 
 /** The exit code of a known error, by its kind. */
 export function exitCodeOf(kind: ErrorKind): number {
@@ -40,5 +51,8 @@ export const EXIT_CODES_HELP = [
   '  2    usage error: bad option, argument or input',
   '  3    the environment failed: Redis unreachable, list unreadable, output unwritable (disk full)',
   '  70   internal error (a bug; the stack is printed)',
+  '  129  stopped by SIGHUP (the terminal closed)',
   '  130  interrupted (SIGINT, Ctrl-C)',
+  '  141  the pipe records went to was closed (EPIPE, as with | head)',
+  '  143  stopped by SIGTERM (kill, docker stop, timeout, CI cancel)',
 ].join('\n');

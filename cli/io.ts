@@ -12,9 +12,16 @@ export interface CliIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Registers a SIGINT handler; returns a function that removes it. */
-  onInterrupt(handler: () => void): () => void;
+  /**
+   * Registers a handler of the stop signals (SIGINT, SIGTERM, SIGHUP); returns a function that
+   * removes it. While one is registered, those signals do not end the process: the command does.
+   */
+  onSignal(handler: (signal: StopSignal) => void): () => void;
 }
+
+/** The signals that ask crawlbench to stop: Ctrl-C, `kill`/`docker stop`/`timeout(1)`/CI cancel, a closed terminal. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function processIo(): CliIo {
   return {
@@ -22,9 +29,11 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+    onSignal(handler) {
+      for (const signal of STOP_SIGNALS) process.on(signal, handler);
+      return () => {
+        for (const signal of STOP_SIGNALS) process.off(signal, handler);
+      };
     },
   };
 }

@@ -1,8 +1,23 @@
 #!/usr/bin/env node
+import type { Writable } from 'node:stream';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
+/**
+ * Resolves once what was written to `stream` has been handed to the OS. stdout is asynchronous
+ * when it is a pipe, so exiting at once could cut the output short (it did, at 64 KiB, with
+ * `report --format html | cat`); a stream that failed (EPIPE) or closed has nothing left to wait for.
+ */
+function flushed(stream: Writable): Promise<void> {
+  if (stream.destroyed || stream.writableEnded || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
+}
+
 const code = await runCli(process.argv.slice(2), processIo());
-// Writes to pipes and files are synchronous on POSIX, so exiting now loses no output; it also
-// ends a crawl whose stdin list is still open after an interrupt.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// Exiting, rather than letting the event loop run dry, also ends a crawl whose stdin list is still
+// open after a stop.
 process.exit(code);

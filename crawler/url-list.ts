@@ -94,3 +94,49 @@ export async function* readUrlList(source: UrlListSource): AsyncGenerator<ListIt
     yield { kind: 'task', task: { line, url: text } };
   }
 }
+
+/**
+ * The items of `source` until `stop` aborts. A stop does not wait for the next item, which may
+ * never come: a list on an idle stdin (`tail -f urls | crawlbench crawl -`) would otherwise hold a
+ * Ctrl-C until its next line. A read still pending is left to settle on its own.
+ */
+export async function* untilStopped<T>(
+  source: AsyncIterable<T>,
+  stop: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (stop === undefined) {
+    yield* source;
+    return;
+  }
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = false;
+  try {
+    while (!stop.aborted) {
+      const next = iterator.next();
+      pending = true;
+      // A listener added and removed per item: racing every read against one long-lived promise
+      // would leave a reaction on it per item (100,000 lines: a heap that does not fit in 32 MiB).
+      const result = await new Promise<IteratorResult<T> | 'stopped'>((resolve, reject) => {
+        const onStop = (): void => resolve('stopped');
+        stop.addEventListener('abort', onStop, { once: true });
+        next.then(
+          (value) => {
+            stop.removeEventListener('abort', onStop);
+            resolve(value);
+          },
+          (error: unknown) => {
+            stop.removeEventListener('abort', onStop);
+            reject(error);
+          },
+        );
+      });
+      if (result === 'stopped') return;
+      pending = false;
+      if (result.done === true) return;
+      yield result.value;
+    }
+  } finally {
+    if (pending) void Promise.resolve(iterator.return?.()).catch(() => {});
+    else await iterator.return?.();
+  }
+}

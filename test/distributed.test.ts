@@ -195,6 +195,61 @@ async function dropRun(redis: Redis, runId: string): Promise<void> {
   );
 }
 
+/** A Redis of this test's own, on a free port, that it may stop and start again (empty: no persistence). */
+async function startPrivateRedis(): Promise<{
+  url: string;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const port = await closedPort();
+  let server: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    started.add(server);
+    for (let i = 0; i < 100; i++) {
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on('error', () => {});
+      const up = await probe.connect().then(
+        () => true,
+        () => false,
+      );
+      probe.disconnect();
+      if (up) return;
+      await delay(50);
+    }
+    throw new Error('redis-server did not start');
+  };
+  const stop = async (): Promise<void> => {
+    const current = server;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    current.kill('SIGKILL');
+    await exited;
+    started.delete(current);
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+    close: stop,
+  };
+}
+
 function distributed(runId: string, more: CrawlOptions = {}): CrawlOptions {
   return { strategy: 'distributed', redis: REDIS, runId, retries: 0, stallTimeoutMs: 30_000, ...more };
 }
@@ -563,6 +618,32 @@ withRedis('distributed strategy on a real Redis', () => {
       await proxy.close();
       await site.close();
       expect(exit.stderr).toContain('reconnecting');
+    }
+  });
+
+  it('a Redis that restarts empty mid-run: the run is opened again, its pending tasks queued again, each page recorded once', async () => {
+    const own = await startPrivateRedis();
+    const site = await startFixtureSite({ pages: 60, latencyMs: 100, pageKb: 1, links: 2 });
+    const worker = await startWorker(['-c', '4'], { REDIS: own.url });
+    try {
+      const records: PageRecord[] = [];
+      const crawling = crawl(site.urlList(), { ...distributed(uniqueRunId()), redis: own.url }, (record) => {
+        records.push(record);
+      });
+      await waitFor(() => records.length >= 10, 'the first records');
+      await own.restart(); // empty: no persistence
+      const summary = await crawling;
+      expect(summary).toMatchObject({ state: 'completed', records: 60 });
+      expect(records).toHaveLength(60);
+      expect(new Set(records.map((r) => r.line)).size).toBe(60);
+      expect(records.filter((r) => r.error).map((r) => r.error?.code)).toEqual([]);
+      // The worker said once that jobs had gone missing, not once per job.
+      const exit = await stopWorker(worker);
+      expect(exit.stderr.match(/Missing key/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    } finally {
+      await stopWorker(worker);
+      await own.close();
+      await site.close();
     }
   });
 

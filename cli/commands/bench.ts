@@ -19,8 +19,8 @@ import {
 } from '../../crawler/types.js';
 import { REPORT_FORMATS, REPORTERS, reportFileName } from '../../reports/registry.js';
 import type { ReportFormat } from '../../reports/reporter.js';
-import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
+import type { CliIo, StopSignal } from '../io.js';
 import { nonNegativeInt, positiveInt } from '../parsers.js';
 import { withDefault } from '../help.js';
 import { openUrlList, readUrlList } from '../../crawler/url-list.js';
@@ -206,8 +206,12 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
   }
 
   const stop = new AbortController();
-  const removeInterrupt = io.onInterrupt(() => {
-    if (!stop.signal.aborted) io.stderr.write('\nstopping after the run in progress (its result is kept)\n');
+  let stoppedBy: StopSignal | null = null;
+  const removeInterrupt = io.onSignal((signal) => {
+    if (stoppedBy === null) {
+      stoppedBy = signal;
+      io.stderr.write(`\nstopping (${signal}) after the run in progress (its result is kept)\n`);
+    }
     stop.abort();
   });
   const progress = o.quiet ? undefined : (await import('../progress.js')).createBenchProgress(io.stderr);
@@ -235,7 +239,8 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     // Waits until the report is handed to the OS: main.ts exits right after, and a pipe takes
     // only 64 KiB at once (an HTML report, or a long Markdown one, is more).
     await new Promise<void>((resolve, reject) => io.stdout.write(report, (e) => (e ? reject(e) : resolve())));
-    return result.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
+    if (result.state !== 'interrupted') return EXIT.OK;
+    return exitCodeOfSignal(stoppedBy ?? 'SIGINT');
   } finally {
     progress?.stop();
     removeInterrupt();

@@ -11,9 +11,9 @@ import {
   type RecordFormat,
 } from '../../crawler/output/record-formats.js';
 import { openUrlList, type UrlListSource } from '../../crawler/url-list.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
 import { withDefault } from '../help.js';
-import { type CliIo, colorEnabled } from '../io.js';
+import { type CliIo, colorEnabled, type StopSignal } from '../io.js';
 import type { CrawlProgress } from '../progress.js';
 import {
   addCrawlFlags,
@@ -127,8 +127,17 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
   }
   if (list !== undefined) await checkReadable(list);
   const output = await openOutput(flags.output, io);
+  // A failed write ends the crawl at once: nothing more can be recorded. A closed pipe (`| head`)
+  // ends it quietly, as Unix tools do; anything else with one line, after the crawl has stopped.
+  let writeFailure: NodeJS.ErrnoException | null = null;
   const { createRecordWriter } = await import('../../crawler/output/record-writer.js');
-  const writer = await createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output);
+  const writer = await createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output, (error) => {
+    writeFailure = error;
+    stop.abort();
+    abort.abort();
+  });
+  // What goes to stderr is best effort: a closed stderr must not crash the crawl.
+  io.stderr.on('error', () => {});
   const showProgress = !quiet && io.stderr.isTTY === true;
 
   const embedded = list === undefined && !sitemapOnly ? EMBEDDED_SITE[resolved.mode] : null;
@@ -143,16 +152,21 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
   }
 
   let progress: CrawlProgress | undefined = undefined;
-  let interrupts = 0;
-  const removeInterrupt = io.onInterrupt(() => {
-    interrupts++;
-    if (interrupts === 1) {
+  // The first signal decides the exit code. Ctrl-C stops dispatching and lets the pages in flight
+  // finish (a second one aborts them); SIGTERM and SIGHUP, which give no second chance, do both.
+  let stoppedBy: StopSignal | null = null;
+  const removeInterrupt = io.onSignal((signal) => {
+    const first = stoppedBy === null;
+    stoppedBy ??= signal;
+    progress?.pause();
+    if (first && signal === 'SIGINT') {
       stop.abort();
-      progress?.pause();
       if (!quiet) io.stderr.write('\nstopping: finishing pages in flight (Ctrl-C again to abort them)\n');
-    } else {
-      abort.abort();
+      return;
     }
+    if (first && !quiet) io.stderr.write(`\nstopping (${signal}): aborting pages in flight\n`);
+    stop.abort();
+    abort.abort();
   });
 
   let progressTotal: number | undefined;
@@ -181,6 +195,14 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     });
     progress?.stop();
     await writer.close();
+    const failure = writer.failure ?? writeFailure;
+    if (failure !== null) {
+      if (output !== io.stdout) output.destroy();
+      if (failure.code === 'EPIPE') return EXIT.BROKEN_PIPE;
+      const name = flags.output === undefined ? 'stdout' : JSON.stringify(flags.output);
+      io.stderr.write(`crawlbench: cannot write records to ${name}: ${failure.code ?? failure.message}\n`);
+      return EXIT.ENVIRONMENT;
+    }
     if (output !== io.stdout) {
       output.end();
       await once(output, 'finish');
@@ -200,7 +222,7 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
           : `run ${runId} kept in Redis: resume it with --run-id ${runId}\n`,
       );
     }
-    if (interrupts > 0) return EXIT.INTERRUPTED;
+    if (stoppedBy !== null) return exitCodeOfSignal(stoppedBy);
     if (flags.strict === true && summary.failed > 0) return EXIT.FAILURE;
     return EXIT.OK;
   } finally {

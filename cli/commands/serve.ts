@@ -67,7 +67,7 @@ export function serveCommand(io: CliIo, setExit: (code: number) => void): Comman
         `serving ${site.options.pages} pages; URL list at ${site.url}/urls.txt; Ctrl-C to stop\n`,
       );
       await new Promise<void>((resolve) => {
-        const remove = io.onInterrupt(() => {
+        const remove = io.onSignal(() => {
           remove();
           resolve();
         });

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { parseRedisUrl, REDIS_URL_ENV, redactRedisUrl } from '../../crawler/distributed/redis-url.js';
 import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { InvalidOptionError } from '../../crawler/errors.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeOfSignal } from '../exit-codes.js';
 import { withDefault } from '../help.js';
-import type { CliIo } from '../io.js';
+import type { CliIo, StopSignal } from '../io.js';
 import { positiveInt } from '../parsers.js';
 
 interface WorkerCliOptions {
@@ -64,8 +64,10 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
       // Listen for Ctrl-C before saying we are ready: a signal sent on reading the ready line must
       // find the handler (Node's default SIGINT action would kill the worker mid-task).
       let removeInterrupt = (): void => {};
+      let stoppedBy: StopSignal = 'SIGINT';
       const interrupted = new Promise<void>((resolve) => {
-        removeInterrupt = io.onInterrupt(() => {
+        removeInterrupt = io.onSignal((signal) => {
+          stoppedBy = signal;
           removeInterrupt();
           resolve();
         });
@@ -98,6 +100,6 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
       } finally {
         removeInterrupt();
       }
-      setExit(EXIT.INTERRUPTED);
+      setExit(exitCodeOfSignal(stoppedBy));
     });
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TaskResult } from '../types.js';
+import { runKeys } from './keys.js';
 import { takeResults } from './run-store.js';
 import type { RunState } from './run-state.js';
 
@@ -24,7 +25,15 @@ export interface ConsumerContext {
   /** Whether the producer may still queue tasks. */
   readonly producing: () => boolean;
   readonly onResult: (result: TaskResult) => Promise<void>;
+  /**
+   * The run's keys are gone while tasks are pending: Redis restarted empty (no persistence, the
+   * common cache setup) or was flushed. It must open the run again and queue its pending tasks.
+   */
+  readonly onRunVanished: () => Promise<void>;
 }
+
+/** How often a run with pending tasks checks that its keys are still in Redis. */
+const ALIVE_CHECK_MS = 1_000;
 
 /**
  * Takes the run's finished pages off its results list and hands each pending one back, until
@@ -40,7 +49,21 @@ export async function consume(context: ConsumerContext): Promise<void> {
   const ready = (): boolean => redis.status === 'ready';
   let pollMs = POLL_MIN_MS;
   let take: Promise<{ results: TaskResult[] } | { error: Error }> | undefined;
+  let checkedAt = performance.now();
+  const meta = runKeys(runId).meta;
   while ((context.producing() || state.pending.size > 0) && !signal?.aborted) {
+    // Only between pops: a pop still out could be taking records of the run being re-queued.
+    if (take === undefined && state.pending.size > 0 && performance.now() - checkedAt >= ALIVE_CHECK_MS) {
+      checkedAt = performance.now();
+      const alive = await redis.exists(meta).then(
+        (n) => n === 1,
+        (error: unknown) => {
+          state.noteError(error as Error);
+          return true; // unknown: Redis is down; the stall check counts that
+        },
+      );
+      if (!alive) await context.onRunVanished();
+    }
     take ??= takeResults(redis, runId, TAKE).then(
       (results) => ({ results }),
       (error: unknown) => ({ error: error as Error }),

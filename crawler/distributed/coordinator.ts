@@ -6,7 +6,7 @@ import type { Task, TaskResult } from '../types.js';
 import { createClient, probeRedis } from './connect.js';
 import { consume } from './consumer.js';
 import { jobId, QUEUE_NAME } from './keys.js';
-import { produce } from './producer.js';
+import { jobsOf, produce } from './producer.js';
 import type { DistributedRun } from './run-options.js';
 import { RunState } from './run-state.js';
 import { closeRun, deleteRun, openRun, recordOnce, runExists, type TaskJobData } from './run-store.js';
@@ -22,6 +22,8 @@ const CLOSE_MS = 5_000;
 const DRAIN_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Tasks queued again per round trip after the run's keys vanished. */
+const REQUEUE_BATCH = 500;
 
 /**
  * The coordinator of a distributed crawl: a producer that queues the run's tasks in batches, never
@@ -84,8 +86,20 @@ export async function runDistributed(
       .finally(() => {
         producing = false;
       });
-    await consume({ state, redis, signal, producing: () => producing, onResult }).catch((error: unknown) =>
-      state.fail(error),
+    // Redis came back empty: the run's keys, its queued jobs and the records not yet taken are
+    // gone. Every line still pending goes out again (workers that finish an old copy store their
+    // record only if the line has none yet, and only pending lines are accepted: each once).
+    const onRunVanished = async (): Promise<void> => {
+      await state.inRedis('opening the run again', () => openRun(redis, run.runId, run.config));
+      const tasks = [...state.pending.values()];
+      for (let i = 0; i < tasks.length; i += REQUEUE_BATCH) {
+        const batch = tasks.slice(i, i + REQUEUE_BATCH);
+        await state.inRedis('queueing pending tasks again', () => queue.addBulk(jobsOf(batch, run)));
+      }
+      state.recovered();
+    };
+    await consume({ state, redis, signal, producing: () => producing, onResult, onRunVanished }).catch(
+      (error: unknown) => state.fail(error),
     );
     // A failed run does not wait for the producer: it may be stuck queueing into a Redis that is
     // gone (BullMQ retries its commands for ever); closing the queue below ends that.

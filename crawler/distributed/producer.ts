@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Task, TaskResult } from '../types.js';
 import { jobId } from './keys.js';
 import { countSent, forgetRecords, storedResults, type TaskJobData } from './run-store.js';
+import type { DistributedRun } from './run-options.js';
 import type { RunState } from './run-state.js';
 
 /** Tasks sent to Redis per round trip. */
@@ -103,19 +104,23 @@ async function enqueue(batch: readonly Task[], context: ProducerContext): Promis
   }
   for (const result of reuse) await context.onResult(result);
   if (missing.length === 0) return;
-  await state.inRedis('queueing tasks', () =>
-    queue.addBulk(
-      missing.map((task) => ({
-        name: 'page',
-        data: { runId: run.runId, task, config: run.config },
-        // A retry gets a job id of its own: the first try's job may not be removed yet.
-        opts: {
-          jobId: jobId(run.runId, task.line) + (task.attempts ? `-r${task.attempts}` : ''),
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
-    ),
-  );
+  await state.inRedis('queueing tasks', () => queue.addBulk(jobsOf(missing, run)));
   await state.inRedis('counting tasks', () => countSent(redis, run.runId, missing.length));
+}
+
+/** The BullMQ jobs of some tasks of a run. A line's job id is fixed, so queueing it twice adds it once. */
+export function jobsOf(
+  tasks: readonly Task[],
+  run: DistributedRun,
+): Parameters<Queue<TaskJobData>['addBulk']>[0] {
+  return tasks.map((task) => ({
+    name: 'page',
+    data: { runId: run.runId, task, config: run.config },
+    // A retry gets a job id of its own: the first try's job may not be removed yet.
+    opts: {
+      jobId: jobId(run.runId, task.line) + (task.attempts ? `-r${task.attempts}` : ''),
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  }));
 }

@@ -21,6 +21,7 @@ export class RunState {
   #wakeProducer: (() => void) | undefined;
   #lastError: Error | undefined;
   #failure: { error: unknown } | undefined;
+  #recoveries = 0;
 
   constructor(run: DistributedRun) {
     this.run = run;
@@ -59,6 +60,17 @@ export class RunState {
     else this.#recent[this.#recentAt++ % max] = line;
     this.progressed();
     return true;
+  }
+
+  /** Times the run's keys vanished (Redis restarted empty) and the pending tasks were queued again. */
+  get recoveries(): number {
+    return this.#recoveries;
+  }
+
+  /** The run was opened again and its pending tasks queued again: that is progress too. */
+  recovered(): void {
+    this.#recoveries++;
+    this.progressed();
   }
 
   /** Something moved (a page finished, a stop): resets the stall clock and wakes the producer. */

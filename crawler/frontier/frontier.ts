@@ -2,7 +2,7 @@ import { pageError } from '../errors.js';
 import { errorRecord } from '../page.js';
 import { FINAL, type Settlement, type SourceHooks, type TaskSource } from '../sources/task-source.js';
 import type { PageRecord, Task, TaskResult } from '../types.js';
-import type { ListItem } from '../url-list.js';
+import { type ListItem, untilStopped } from '../url-list.js';
 import { Admission, type Admitted } from './admission.js';
 import type { FrontierStats } from './frontier-stats.js';
 import { type Entry, HostQueues } from './host-queues.js';
@@ -106,7 +106,7 @@ export class Frontier implements TaskSource {
    * handed out, or when `stop` aborts.
    */
   async *tasks(stop: AbortSignal | undefined): AsyncGenerator<Task> {
-    const seedIterator = this.#inputs.seeds[Symbol.asyncIterator]();
+    const seedIterator = untilStopped(this.#inputs.seeds, stop)[Symbol.asyncIterator]();
     let sitemapIterator: AsyncIterator<SitemapEntry> | undefined;
     const onAbort = (): void => this.#notify();
     stop?.addEventListener('abort', onAbort, { once: true });
@@ -155,7 +155,7 @@ export class Frontier implements TaskSource {
       for (const record of this.#drainSentBack()) await this.#inputs.hooks.emit(record);
       stop?.removeEventListener('abort', onAbort);
       clearTimeout(this.#timer);
-      await seedIterator.return?.();
+      await seedIterator.return?.(undefined);
       await sitemapIterator?.return?.();
     }
   }

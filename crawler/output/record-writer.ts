@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PageRecord } from '../types.js';
 import type { RecordFormat } from './record-formats.js';
@@ -8,6 +7,8 @@ export interface RecordWriter {
   write(record: PageRecord): Promise<void>;
   /** Flushes; does not end the stream (it may be stdout). */
   close(): Promise<void>;
+  /** The stream's write error, once it failed (EPIPE, ENOSPC); records after it are dropped. */
+  readonly failure: NodeJS.ErrnoException | null;
 }
 
 /** How one format turns records into text: an optional header, then one chunk per record. */
@@ -25,17 +26,41 @@ async function encoderOf(format: RecordFormat): Promise<Encoder> {
   return { header: CSV_HEADER, line: csvLine };
 }
 
-/** A {@link RecordWriter} of `format` onto `stream`; in CSV the header goes out once, even with no record. */
-export async function createRecordWriter(format: RecordFormat, stream: Writable): Promise<RecordWriter> {
+/**
+ * A {@link RecordWriter} of `format` onto `stream`; in CSV the header goes out once, even with no
+ * record. A write error of the stream (a closed pipe, a full disk) is reported once to `onError`,
+ * and from then on records are dropped and nobody waits on the stream: the caller stops the crawl.
+ */
+export async function createRecordWriter(
+  format: RecordFormat,
+  stream: Writable,
+  onError: (error: NodeJS.ErrnoException) => void = () => {},
+): Promise<RecordWriter> {
   const encoder = await encoderOf(format);
   let headerWritten = false;
+  let failure: NodeJS.ErrnoException | null = null;
   // Chunks are written at once, so records keep their completion order; when the stream's buffer
-  // is full, every caller waits on the same 'drain' (one listener, however many pages finish).
+  // is full, every caller waits on the same 'drain' (one listener, however many pages finish),
+  // which a failure of the stream ends too.
   let drain: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (failure !== null) return;
+    failure = error;
+    drained?.();
+    onError(error);
+  });
   const writeChunk = async (chunk: string): Promise<void> => {
+    if (failure !== null) return;
     if (stream.write(chunk)) return;
-    drain ??= once(stream, 'drain').then(() => {
-      drain = undefined;
+    drain ??= new Promise<void>((resolve) => {
+      drained = () => {
+        stream.off('drain', drained!);
+        drained = undefined;
+        drain = undefined;
+        resolve();
+      };
+      stream.on('drain', drained);
     });
     await drain;
   };
@@ -49,6 +74,9 @@ export async function createRecordWriter(format: RecordFormat, stream: Writable)
     async close() {
       const rest = header();
       if (rest !== '') await writeChunk(rest);
+    },
+    get failure() {
+      return failure;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { errorRecord } from '../page.js';
-import { readUrlList, type UrlListSource } from '../url-list.js';
+import { readUrlList, untilStopped, type UrlListSource } from '../url-list.js';
 import type { FrontierStats } from '../frontier/frontier-stats.js';
 import type { Task } from '../types.js';
 import { FINAL, type Settlement, type SourceHooks, type TaskSource } from './task-source.js';
@@ -22,13 +22,13 @@ export class ListSource implements TaskSource {
     return this.#exhausted;
   }
 
-  async *tasks(): AsyncGenerator<Task> {
-    for await (const item of readUrlList(this.#list)) {
+  async *tasks(stop: AbortSignal | undefined): AsyncGenerator<Task> {
+    for await (const item of untilStopped(readUrlList(this.#list), stop)) {
       if (item.kind === 'task') yield item.task;
       else if (item.kind === 'duplicate') this.#hooks.duplicate();
       else await this.#hooks.emit(errorRecord({ line: item.line, url: item.text }, item.error));
     }
-    this.#exhausted = true;
+    this.#exhausted = stop?.aborted !== true;
   }
 
   settle(): Settlement {

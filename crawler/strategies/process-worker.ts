@@ -4,6 +4,10 @@ import { loadExtractor } from '../extract/load-extract.js';
 import type { FromChild, ToChild } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import { createTaskRunner } from './worker-task.js';
+import { becomeChild } from '../child-process.js';
+
+// Signals are the parent's to act on, and this process never outlives it (see becomeChild).
+becomeChild();
 
 type Runner = ReturnType<typeof createTaskRunner>;
 let runner: Runner | undefined;
@@ -15,8 +19,6 @@ function send(message: FromChild): void {
   process.send?.(message);
 }
 
-// Ctrl-C reaches the whole process group; the parent decides when children stop.
-process.on('SIGINT', () => {});
 // Never outlive the parent: when the IPC channel closes, leave.
 process.on('disconnect', () => process.exit(0));
 
