@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { describeValue, InvalidOptionError } from '../errors.js';
+import { REDACTED } from '../redact.js';
 
 /** The environment variable the CLI reads when `--redis` is not given. */
 export const REDIS_URL_ENV = 'CRAWLBENCH_REDIS_URL';
@@ -15,7 +16,7 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return '<invalid Redis URL>';
   }
-  if (parsed.password !== '') parsed.password = '***';
+  if (parsed.password !== '') parsed.password = REDACTED;
   return parsed.href;
 }
 
