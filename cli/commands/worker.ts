@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { withDefault } from '../help.js';
 import type { CliIo } from '../io.js';
 import { positiveInt } from '../parsers.js';
+import { terminalText } from '../terminal-text.js';
 
 interface WorkerCliOptions {
   redis?: string;
@@ -88,7 +89,7 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
             // ioredis reconnects by itself; say so once per distinct error, not once per retry.
             if (o.quiet || error.message === lastError) return;
             lastError = error.message;
-            io.stderr.write(`worker: ${error.message} (reconnecting)\n`);
+            io.stderr.write(`worker: ${terminalText(error.message)} (reconnecting)\n`);
           },
         });
         if (!o.quiet) io.stderr.write(`worker: ${threads * concurrency} slots on ${where}; Ctrl-C to stop\n`);
