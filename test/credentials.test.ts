@@ -153,3 +153,23 @@ describe('credentials in list lines and redirects', () => {
     expect(requests.map((q) => q.path)).toContain('/c');
   });
 });
+
+describe('a Redis URL whose password does not percent-decode', () => {
+  const url = 'redis://:Pw%ZZsecret@127.0.0.1:1';
+
+  it.each([
+    ['crawl --strategy distributed', ['crawl', '-', '--strategy', 'distributed', '--redis', url]],
+    ['worker', ['worker', '--redis', url]],
+    ['crawl, from the environment', ['crawl', '-', '--strategy', 'distributed']],
+  ])('%s: one line, exit 2, password not shown', async (_name, args) => {
+    const r = await runCli(args, { env: { CRAWLBENCH_REDIS_URL: url }, timeoutMs: 20_000 });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^crawlbench: Expected the password of `redis` to be percent-encoded/);
+    expect(r.stderr).not.toContain('Pw');
+    expect(r.stderr).not.toContain('secret');
+    expect(r.stderr).not.toContain('URIError');
+  });
+});

@@ -62,6 +62,8 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
         throw new InvalidOptionError(`worker needs --redis <url> or ${REDIS_URL_ENV}`);
       }
       const where = redactRedisUrl(url);
+      // Before anything starts: a bad URL is a usage error, and the password is never echoed.
+      const connection = parseRedisUrl(url);
       // Listen for Ctrl-C before saying we are ready: a signal sent on reading the ready line must
       // find the handler (Node's default SIGINT action would kill the worker mid-task).
       let removeInterrupt = (): void => {};
@@ -79,7 +81,7 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
         const concurrency = o.concurrency ?? CRAWL_DEFAULTS.workerConcurrency;
         const worker = await startDistributedWorkers({
           threads,
-          connection: parseRedisUrl(url),
+          connection,
           where,
           concurrency,
           ...(o.extract !== undefined && { extract: o.extract, cwd: process.cwd() }),
