@@ -18,6 +18,41 @@ interface WorkerCliOptions {
   quiet: boolean;
 }
 
+// A job id in BullMQ's messages: `Missing key for job run-m1x2-ab12cd-17. moveToFinished`,
+// `Job run-...-3-r1 is not in the active state`, `could not renew lock for job ...`. Ours never hold a
+// dot or whitespace (keys.ts jobId), so the id runs to the first of them.
+const JOB_ID = /\b(job) [^\s.]+/gi;
+
+/** A message's class: the message with its job ids replaced, so one error met by many jobs is one class. */
+export function errorClass(message: string): string {
+  return message.replace(JOB_ID, '$1 <id>');
+}
+
+/**
+ * Which of the worker's errors to print, and how: ioredis reconnects by itself and BullMQ reports one
+ * error per job, so a Redis that restarts empty makes every job in progress fail with its own
+ * `Missing key for job <id>`. A message is printed when its class differs from the last one printed;
+ * a class that names a job is printed once until an error of no job (a connection error: Redis went
+ * away again) is printed, however the job errors interleave. Returns the line to print, or null.
+ */
+export function workerErrorFilter(): (message: string) => string | null {
+  let last: string | null = null;
+  const jobClasses = new Set<string>();
+  return (message) => {
+    const cls = errorClass(message);
+    if (cls === last) return null;
+    if (cls === message) {
+      jobClasses.clear();
+      last = cls;
+      return `${message} (reconnecting)`;
+    }
+    if (jobClasses.has(cls)) return null;
+    jobClasses.add(cls);
+    last = cls;
+    return `${message} (the same error for other jobs is not shown)`;
+  };
+}
+
 export function workerCommand(io: CliIo, setExit: (code: number) => void): Command {
   return new Command('worker')
     .description(
@@ -74,7 +109,7 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
         });
       });
       try {
-        let lastError = '';
+        const errorLine = workerErrorFilter();
         // Loaded on demand, like the coordinator: the other commands never load BullMQ.
         const { startDistributedWorkers } = await import('../../crawler/distributed/worker-threads.js');
         const threads = o.threads ?? CRAWL_DEFAULTS.workerThreads;
@@ -88,10 +123,10 @@ export function workerCommand(io: CliIo, setExit: (code: number) => void): Comma
           ...(o.lockDuration !== undefined && { lockDurationMs: o.lockDuration }),
           ...(o.stalledInterval !== undefined && { stalledIntervalMs: o.stalledInterval }),
           onError: (error) => {
-            // ioredis reconnects by itself; say so once per distinct error, not once per retry.
-            if (o.quiet || error.message === lastError) return;
-            lastError = error.message;
-            io.stderr.write(`worker: ${terminalText(error.message)} (reconnecting)\n`);
+            // One line per class of error, not one per reconnect attempt or per job.
+            if (o.quiet) return;
+            const line = errorLine(error.message);
+            if (line !== null) io.stderr.write(`worker: ${terminalText(line)}\n`);
           },
         });
         if (!o.quiet) io.stderr.write(`worker: ${threads * concurrency} slots on ${where}; Ctrl-C to stop\n`);
