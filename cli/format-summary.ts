@@ -1,5 +1,7 @@
 import pc from 'picocolors';
+import { redactCredentials } from '../crawler/redact.js';
 import type { CrawlSummary } from '../crawler/summary.js';
+import { terminalText } from './terminal-text.js';
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -13,12 +15,16 @@ function bytes(n: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** The plain end-of-crawl summary, a few lines for humans. */
+/**
+ * The plain end-of-crawl summary, a few lines for humans. What came from outside (error codes of
+ * records, which a distributed run reads back from Redis; sitemap error messages, which quote URLs
+ * and sitemap text) goes through {@link terminalText}, and URL passwords in messages are hidden.
+ */
 export function formatSummary(summary: CrawlSummary, color: boolean): string {
   const c = pc.createColors(color);
   const failedCodes = Object.entries(summary.failedByCode)
     .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
-    .map(([code, count]) => `${code} ${count}`)
+    .map(([code, count]) => `${terminalText(code)} ${count}`)
     .join(', ');
   const placement =
     summary.strategy === 'threads' || summary.strategy === 'processes' ? `, parse in ${summary.parseIn}` : '';
@@ -28,7 +34,7 @@ export function formatSummary(summary: CrawlSummary, color: boolean): string {
   const skipped = f
     ? Object.entries(f.skipped)
         .filter(([, n]) => n > 0)
-        .map(([reason, n]) => `${reason} ${n}`)
+        .map(([reason, n]) => `${terminalText(reason)} ${n}`)
         .join(', ')
     : '';
   const frontier = f
@@ -36,7 +42,9 @@ export function formatSummary(summary: CrawlSummary, color: boolean): string {
         `  frontier: ${f.requested} requested, depth ${f.depthReached} reached, ${f.seen} URLs seen, ` +
           `${f.queued} queued${skipped ? `; skipped: ${skipped}` : ''}` +
           (f.sitemapUrls > 0 ? `; ${f.sitemapUrls} sitemap URLs` : ''),
-        ...f.sitemapErrors.map((e) => `  ${c.yellow('sitemap error:')} ${e}`),
+        ...f.sitemapErrors.map(
+          (e) => `  ${c.yellow('sitemap error:')} ${terminalText(redactCredentials(e))}`,
+        ),
       ]
     : [];
   return [

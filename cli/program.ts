@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CrawlbenchError } from '../crawler/errors.js';
+import { redactCredentials } from '../crawler/redact.js';
 import { VERSION } from '../crawler/version.js';
 import { benchCommand } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
@@ -10,6 +11,7 @@ import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { terminalLines, terminalText } from './terminal-text.js';
 
 /** Builds the commander program; commands report their exit code through `setExit`. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -56,12 +58,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (error instanceof CrawlbenchError) {
-      io.stderr.write(`crawlbench: ${error.message}\n`);
+      // Messages quote list lines, URLs and option values: control characters are shown, not sent,
+      // and a URL's password is hidden.
+      io.stderr.write(`crawlbench: ${terminalText(redactCredentials(error.message))}\n`);
       return exitCodeOf(error.kind);
     }
     // Not swallowed: what nobody expected is a bug, and its stack is what a report of it needs.
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    io.stderr.write(`crawlbench: internal error: ${detail}\n`);
+    io.stderr.write(`crawlbench: internal error: ${terminalLines(redactCredentials(detail))}\n`);
     return EXIT.INTERNAL;
   }
 }

@@ -52,3 +52,16 @@ function matchesAt(bytes: Uint8Array, start: number, signature: readonly number[
   const next = bytes[start + signature.length];
   return next !== undefined && TAG_TERMINATORS.has(next);
 }
+
+/**
+ * The compression format whose signature starts `bytes` (gzip: 1f 8b 08; zstd: 28 b5 2f fd), or null.
+ * An HTML body that still starts with one after its `Content-Encoding` was undone was compressed
+ * once more than the headers say (or sent as text/html with no `Content-Encoding` at all). Only
+ * these signatures count, not "binary-looking" bytes in general: real pages do carry a stray NUL or
+ * control byte, and UTF-16 pages are full of NULs, and the HTML parser copes with both.
+ */
+export function compressionSignatureOf(bytes: Uint8Array): 'gzip' | 'zstd' | null {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return 'gzip';
+  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
+  return null;
+}

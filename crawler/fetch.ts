@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from './http-agent.js';
-import { isHtmlMediaType, looksLikeHtml, mediaTypeOf } from './content-type.js';
+import { compressionSignatureOf, isHtmlMediaType, looksLikeHtml, mediaTypeOf } from './content-type.js';
 import { type PageError, pageError } from './errors.js';
 import { isRetryableError, networkError } from './fetch-errors.js';
 import type { FetchOptions } from './step-options.js';
@@ -413,6 +413,17 @@ async function handleResponse(
     };
   }
   if (result.kind === 'too-large') return { kind: 'final', body: null, error: tooLarge(url, options) };
+  const packed = declaredHtml && result.body !== null ? compressionSignatureOf(result.body) : null;
+  if (packed !== null) {
+    // DECODE_ERROR, not NOT_HTML: the server says HTML, and the bytes are most likely HTML under one
+    // more compression than Content-Encoding names. It is the same failure as an encoding we cannot
+    // undo: the body's bytes cannot be turned into the page's text.
+    const encoding = header(headers, 'content-encoding');
+    const sent =
+      encoding === null ? 'with no Content-Encoding' : `after undoing Content-Encoding ${encoding}`;
+    const message = `Body of ${url.host} is still ${packed}-compressed ${sent}`;
+    return { kind: 'final', body: null, error: pageError('DECODE_ERROR', message) };
+  }
   if (!declaredHtml && (result.body === null || !looksLikeHtml(result.body))) {
     const message = `Not HTML: ${url.host} sent no Content-Type and the body does not look like HTML`;
     return { kind: 'final', body: null, error: pageError('NOT_HTML', message) };

@@ -3,10 +3,30 @@ import { type PageError, pageError } from './errors.js';
 import type { ParseOptions } from './step-options.js';
 import type { Extractor } from './extract/run-extract.js';
 import { parseHtml } from './parse/parse-html.js';
+import { redactCredentials, redactUrl } from './redact.js';
 import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// Every record is built by `record` or `errorRecord`, and both hide URL passwords here, once: the
+// task keeps its URL as given (dedup and the list's lines are unchanged), while everything a record
+// carries out (JSONL, CSV, bench failures, a distributed run's Redis) shows `user:***@`. Page text
+// (title, description, extracted data) is the page's own and is kept as it is.
+
+function redactedError(error: PageError | null): PageError | null {
+  if (error === null) return null;
+  const message = redactCredentials(error.message);
+  return message === error.message ? error : { ...error, message };
+}
+
+function redactedParse(parse: ParseResult | null): ParseResult | null {
+  if (parse === null) return null;
+  const canonical = parse.canonical === null ? null : redactUrl(parse.canonical);
+  // Links are copied only when one of them has a user part (a page may have 200k links).
+  const links = parse.links.some((link) => link.includes('@')) ? parse.links.map(redactUrl) : parse.links;
+  return canonical === parse.canonical && links === parse.links ? parse : { ...parse, canonical, links };
 }
 
 function record(
@@ -15,12 +35,13 @@ function record(
   parseMs: number,
   error: PageError | null,
 ): PageRecord {
+  const { task } = fetched;
   return {
-    line: fetched.task.line,
-    url: fetched.task.url,
-    depth: fetched.task.depth ?? 0,
-    referrer: fetched.task.referrer ?? null,
-    finalUrl: fetched.finalUrl,
+    line: task.line,
+    url: redactUrl(task.url),
+    depth: task.depth ?? 0,
+    referrer: task.referrer == null ? null : redactUrl(task.referrer),
+    finalUrl: fetched.finalUrl === null ? null : redactUrl(fetched.finalUrl),
     status: fetched.status,
     contentType: fetched.contentType,
     bytes: fetched.bytes,
@@ -32,8 +53,8 @@ function record(
       parseMs,
       totalMs: fetched.fetchMs + parseMs,
     },
-    parse,
-    error,
+    parse: redactedParse(parse),
+    error: redactedError(error),
   };
 }
 
@@ -105,9 +126,9 @@ export async function finishPageExtracting(
 export function errorRecord(task: Task, error: PageError, attempts = 0): PageRecord {
   return {
     line: task.line,
-    url: task.url,
+    url: redactUrl(task.url),
     depth: task.depth ?? 0,
-    referrer: task.referrer ?? null,
+    referrer: task.referrer == null ? null : redactUrl(task.referrer),
     finalUrl: null,
     status: null,
     contentType: null,
@@ -116,6 +137,6 @@ export function errorRecord(task: Task, error: PageError, attempts = 0): PageRec
     attempts,
     timings: { ttfbMs: null, fetchMs: 0, parseMs: 0, totalMs: 0 },
     parse: null,
-    error,
+    error: redactedError(error),
   };
 }

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { BenchResult, CellResult, RunSample } from '../bench/result.js';
+import { csvText } from '../crawler/output/csv-cell.js';
 import type { BenchReporter } from './reporter.js';
 
 /** The columns of the bench CSV, in order: one row per run sample, warm-ups included. */
@@ -26,13 +27,15 @@ export const BENCH_CSV_COLUMNS = [
 ] as const;
 
 // Numbers keep full precision: the CSV is for analysis in a spreadsheet or pandas, not for reading.
+// The text cells go through the records' CSV rule (a stored result given to `report` may hold any
+// text in them): no control characters, and a formula gets a leading `'`.
 function sampleRow(cell: CellResult, s: RunSample): string[] {
   return [
-    cell.mode,
-    cell.strategy,
+    csvText(cell.mode),
+    csvText(cell.strategy),
     String(cell.concurrency),
     String(cell.parse),
-    cell.id,
+    csvText(cell.id),
     String(s.index),
     String(s.warmup),
     String(s.wallMs),

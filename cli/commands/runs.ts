@@ -3,6 +3,7 @@ import { parseRedisUrl, REDIS_URL_ENV, redactRedisUrl } from '../../crawler/dist
 import { InvalidOptionError } from '../../crawler/errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { terminalText } from '../terminal-text.js';
 
 interface RunsCliOptions {
   redis?: string;
@@ -32,7 +33,9 @@ export function runsCommand(io: CliIo, setExit: (code: number) => void): Command
         io.stdout.write('run id\tstate\tfinished\tsent\tstarted\n');
         for (const run of runs) {
           const state = run.error ? `${run.state} (${run.error})` : run.state;
-          io.stdout.write(`${run.runId}\t${state}\t${run.finished}\t${run.sent}\t${run.openedAt ?? '-'}\n`);
+          // Every field but the counts is read from Redis, which anyone with access can write to.
+          const fields = [run.runId, state, run.finished, run.sent, run.openedAt ?? '-'];
+          io.stdout.write(`${fields.map((field) => terminalText(String(field))).join('\t')}\n`);
         }
       }
       setExit(EXIT.OK);

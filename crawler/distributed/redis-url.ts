@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { describeValue, InvalidOptionError } from '../errors.js';
+import { REDACTED } from '../redact.js';
 
 /** The environment variable the CLI reads when `--redis` is not given. */
 export const REDIS_URL_ENV = 'CRAWLBENCH_REDIS_URL';
@@ -15,7 +16,7 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return '<invalid Redis URL>';
   }
-  if (parsed.password !== '') parsed.password = '***';
+  if (parsed.password !== '') parsed.password = REDACTED;
   return parsed.href;
 }
 
@@ -45,9 +46,25 @@ export function parseRedisUrl(url: string): RedisOptions {
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: parsed.port === '' ? 6379 : Number(parsed.port),
-    ...(parsed.username !== '' && { username: decodeURIComponent(parsed.username) }),
-    ...(parsed.password !== '' && { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.username !== '' && { username: decodeUserinfo(parsed.username, 'user name') }),
+    ...(parsed.password !== '' && { password: decodeUserinfo(parsed.password, 'password') }),
     ...(db !== '' && { db: Number(db) }),
     ...(parsed.protocol === 'rediss:' && { tls: { servername: parsed.hostname } }),
   };
+}
+
+/**
+ * Percent-decodes the user name or password of a Redis URL. An escape that does not decode (`Pw%ZZ`:
+ * a `%` not followed by two hex digits, or bytes that are not UTF-8) is a usage error, whose
+ * message does not echo the part: a password is a secret.
+ */
+function decodeUserinfo(text: string, part: 'user name' | 'password'): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidOptionError(
+      `Expected the ${part} of \`redis\` to be percent-encoded UTF-8 (a \`%\` itself is written %25), ` +
+        `got an escape that does not decode (the ${part} is not shown)`,
+    );
+  }
 }

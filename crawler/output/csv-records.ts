@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { PageRecord } from '../types.js';
+import { csvText } from './csv-cell.js';
 
 /** The CSV columns, in order: the record flattened, links reduced to their count. */
 export const CSV_COLUMNS = [
@@ -36,17 +37,24 @@ export const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
 
 const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
 
-/** One record as a CSV row, cell for cell in {@link CSV_COLUMNS} order; an absent value is an empty cell. */
+/** Text from outside (a page, a URL, a list line, a message) as a cell; absent is an empty cell. */
+const text = (value: string | null | undefined): string => (value == null ? '' : csvText(value));
+
+/**
+ * One record as a CSV row, cell for cell in {@link CSV_COLUMNS} order; an absent value is an empty
+ * cell. Numbers, codes and our own hashes are written as they are; every other cell goes through
+ * {@link csvText} (no control characters, formulas neutralised with a leading `'`).
+ */
 export function csvRow(r: PageRecord): string[] {
   const p = r.parse;
   return [
     String(r.line),
-    r.url,
+    text(r.url),
     String(r.depth),
-    r.referrer ?? '',
-    r.finalUrl ?? '',
+    text(r.referrer),
+    text(r.finalUrl),
     r.status === null ? '' : String(r.status),
-    r.contentType ?? '',
+    text(r.contentType),
     String(r.bytes),
     String(r.redirects),
     String(r.attempts),
@@ -54,18 +62,18 @@ export function csvRow(r: PageRecord): string[] {
     round(r.timings.fetchMs),
     round(r.timings.parseMs),
     round(r.timings.totalMs),
-    p?.title ?? '',
-    p?.description ?? '',
-    p?.canonical ?? '',
-    p?.lang ?? '',
+    text(p?.title),
+    text(p?.description),
+    text(p?.canonical),
+    text(p?.lang),
     p ? String(p.h1Count) : '',
     p ? String(p.links.length) : '',
     p ? String(p.wordCount) : '',
     p?.textHash ?? '',
     p?.cpuDigest ?? '',
-    r.data === undefined || r.data === null ? '' : JSON.stringify(r.data),
+    r.data === undefined || r.data === null ? '' : csvText(JSON.stringify(r.data)),
     r.error?.code ?? '',
-    r.error?.message ?? '',
+    text(r.error?.message),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { PageRecord } from '../types.js';
+import { jsonLine } from './json-line.js';
 import type { RecordFormat } from './record-formats.js';
 
 /** Writes crawl records to an injected stream in one format, honouring the stream's backpressure. */
@@ -17,7 +18,7 @@ interface Encoder {
   line(record: PageRecord): string;
 }
 
-const JSONL: Encoder = { header: '', line: (record) => `${JSON.stringify(record)}\n` };
+const JSONL: Encoder = { header: '', line: (record) => `${jsonLine(record)}\n` };
 
 /** The encoder of a format; CSV (and csv-stringify) is loaded only by a crawl that writes CSV. */
 async function encoderOf(format: RecordFormat): Promise<Encoder> {
