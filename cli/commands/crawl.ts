@@ -209,7 +209,14 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     }
     if (flags.json === true) {
       const target = flags.output === undefined ? io.stderr : io.stdout;
-      target.write(`${JSON.stringify({ ...summary, mainProcess: mainProcessUsage() })}\n`);
+      const { jsonLine } = await import('../../crawler/output/json-line.js');
+      const { redactCredentials } = await import('../../crawler/redact.js');
+      // Sitemap error messages quote URLs: shown with their passwords hidden, and terminal-safe.
+      const f = summary.frontier;
+      const shown = f
+        ? { ...summary, frontier: { ...f, sitemapErrors: f.sitemapErrors.map(redactCredentials) } }
+        : summary;
+      target.write(`${jsonLine({ ...shown, mainProcess: mainProcessUsage() })}\n`);
     } else if (!quiet) {
       const { formatSummary } = await import('../format-summary.js');
       io.stderr.write(`${formatSummary(summary, colorEnabled(io, io.stderr))}\n`);

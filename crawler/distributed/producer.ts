@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redactUrl } from '../redact.js';
 import type { Task, TaskResult } from '../types.js';
 import { jobId } from './keys.js';
 import { countSent, forgetRecords, storedResults, type TaskJobData } from './run-store.js';
@@ -90,7 +91,8 @@ async function enqueue(batch: readonly Task[], context: ProducerContext): Promis
       result &&
       (task.attempts ?? 0) === 0 &&
       result.retryAfterMs === null &&
-      result.record.url === task.url
+      // Records show a URL with its password hidden: that is what a stored one is compared with.
+      result.record.url === redactUrl(task.url)
     ) {
       reuse.push(result);
       return;

@@ -20,6 +20,9 @@ export function normalizedUrl(input: string | URL, stripQuery: boolean): URL | n
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   url.hash = '';
+  // Records show a password as *** (crawler/redact.ts), and links are read from records: a URL
+  // keeps the same key whether it comes from the list or from a page's links.
+  if (url.password !== '') url.password = '***';
   // `new URL('http://a/?').search` is '' while its href keeps the '?'; setting search drops it.
   if (stripQuery || url.search === '') url.search = '';
   return url;
