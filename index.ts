@@ -39,6 +39,7 @@ export {
   type ResolvedLocalOptions,
   type ResolvedPooledOptions,
   resolveCrawlOptions,
+  type TimelineEntry,
 } from './crawler/options.js';
 export {
   DEFAULT_FETCH_OPTIONS,
@@ -62,6 +63,7 @@ export {
   type StrategyName,
   type Task,
   type TaskResult,
+  type PageTrace,
 } from './crawler/types.js';
 export { type ListItem, readUrlList, type UrlListSource } from './crawler/url-list.js';
 export { createRecordWriter, type RecordWriter } from './crawler/output/record-writer.js';

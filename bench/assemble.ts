@@ -1,4 +1,5 @@
 import type { CrawlMode } from '../crawler/types.js';
+import { cellTimelineOf } from './timeline.js';
 import { analyzeCells, type MeasuredCell, queueOverheads, verdict } from './analyze.js';
 import type { BenchMeasurement, CellRuns } from './measure.js';
 import {
@@ -138,7 +139,10 @@ export function assembleResult(
 ): BenchResult {
   const matrix = measurement.cells.filter((c) => c.kind === 'strategy');
   const workloads = options.modes.map((mode) => workloadOf(mode, matrix, options));
-  const analysed = analyzeCells(matrix.map(measuredCell), workloads, environment.cores);
+  const analysed = analyzeCells(matrix.map(measuredCell), workloads, environment.cores).map((cell, i) => {
+    const timeline = cellTimelineOf(matrix[i]!);
+    return timeline === null ? cell : { ...cell, timeline };
+  });
   const raw = rawCeilingOf(
     measurement.cells.find((c) => c.kind === 'raw-ceiling'),
     measurement.loadSamples,

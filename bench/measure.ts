@@ -2,8 +2,9 @@ import type { FixtureSiteProcess } from './fixture-site-process.js';
 import { measureLoadGenerator } from './load-generator.js';
 import { RAW_CEILING_CONCURRENCY, RAW_CEILING_DURATION_MS, type ResolvedBenchOptions } from './options.js';
 import type { PlannedCell, RawCeilingCell } from './plan.js';
-import type { BenchResult, RunSample } from './result.js';
-import type { RunCrawlOptions, RunFailure } from './run-protocol.js';
+import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
+import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
+import type { RunCrawlOptions, RunFailure, RunTimeline } from './run-protocol.js';
 
 /** Where the bench is, for a progress display. */
 export interface BenchProgress {
@@ -31,8 +32,21 @@ export interface MeasureHooks {
 /** A page that failed in a measured run, and the cell it failed in. */
 export type BenchFailure = BenchResult['failures'][number];
 
-/** A planned cell with the runs measured of it, warm-ups first. */
-export type CellRuns = PlannedCell & { readonly samples: readonly RunSample[] };
+/** A planned cell with the runs measured of it, warm-ups first, and what each did over time. */
+export type CellRuns = PlannedCell & {
+  readonly samples: readonly RunSample[];
+  /** Aligned with `samples`: the run's timeline (null for a raw-ceiling run). */
+  readonly timelines: readonly (MeasuredTimeline | null)[];
+};
+
+/** A run's pages and the CPU readings taken meanwhile, as measured. */
+export interface MeasuredTimeline {
+  readonly run: RunTimeline;
+  readonly cpu: readonly CpuReading[];
+}
+
+/** How often the cores in use are sampled during a run. */
+export const CPU_SAMPLE_MS = 50;
 
 /** What the rounds measured. */
 export interface BenchMeasurement {
@@ -85,12 +99,20 @@ async function measureRun(
   round: number,
   warmup: boolean,
   options: ResolvedBenchOptions,
-): Promise<{ sample: RunSample; failures: readonly RunFailure[] }> {
+): Promise<{ sample: RunSample; failures: readonly RunFailure[]; timeline: MeasuredTimeline | null }> {
   const workers = cell.kind === 'strategy' ? cell.queueWorkers : null;
   const siteBefore = await readSite(cell.site);
   const workersBefore = await workers?.usage();
   await workers?.resume();
-  const m = await cell.runner.measure(cell.urls, crawlOptionsOf(cell, options), cell.follow);
+  // The raw ceiling measures the harness at full speed: no timeline for it.
+  const keepTimeline = cell.kind === 'strategy';
+  const sampler = keepTimeline
+    ? startCpuSampler(cell.runner.pid, cell.site?.pid, CPU_SAMPLE_MS, TIMELINE_MAX_SAMPLES)
+    : null;
+  const m = await cell.runner
+    .measure(cell.urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
+    .finally(() => sampler?.stop());
+  const cpu = sampler?.stop() ?? [];
   await workers?.pause();
   const workersAfter = await workers?.usage();
   const workersCpuMs = workersAfter && workersBefore ? workersAfter.cpuMs - workersBefore.cpuMs : 0;
@@ -114,7 +136,7 @@ async function measureRun(
     latency: { p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.latency.p99Ms },
     ...(cell.follow !== null && { pagesByDepth: m.pagesByDepth }),
   };
-  return { sample, failures: m.failures };
+  return { sample, failures: m.failures, timeline: m.timeline ? { run: m.timeline, cpu } : null };
 }
 
 /** The load generator's half of the raw ceiling: requests/s against one page of the cell's site. */
@@ -140,6 +162,7 @@ export async function measureCells(
 ): Promise<BenchMeasurement> {
   const rawCell = cells.find((c) => c.kind === 'raw-ceiling');
   const samples = cells.map((): RunSample[] => []);
+  const timelines = cells.map((): (MeasuredTimeline | null)[] => []);
   const loadSamples: number[] = [];
   const failures: BenchFailure[] = [];
   const rounds = options.warmup + options.runs;
@@ -167,6 +190,7 @@ export async function measureCells(
       }
       const run = await measureRun(cell, round, warmup, options);
       samples[index]!.push(run.sample);
+      timelines[index]!.push(run.timeline);
       if (!warmup) {
         for (const f of run.failures)
           if (failures.length < MAX_FAILURES) failures.push({ cellId: cell.id, ...f });
@@ -180,7 +204,7 @@ export async function measureCells(
     }
   }
   return {
-    cells: cells.map((cell, index) => ({ ...cell, samples: samples[index]! })),
+    cells: cells.map((cell, index) => ({ ...cell, samples: samples[index]!, timelines: timelines[index]! })),
     loadSamples,
     failures,
     interrupted,

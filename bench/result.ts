@@ -141,6 +141,12 @@ export interface TimelinePage {
   readonly lane: number;
   /** Handed to the strategy. */
   readonly startMs: number;
+  /**
+   * Its fetch started: it held its lane (a slot, a worker) from then on. Between `startMs` and
+   * this it waited for one (a strategy takes more tasks than it has requests in flight). Absent
+   * in results written before it was recorded.
+   */
+  readonly fetchStartMs?: number;
   /** First byte of the response headers, or null when none came. */
   readonly ttfbMs: number | null;
   /** The fetch ended (body read, or failed). */

@@ -2,7 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { CrawlbenchError } from '../crawler/errors.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 import type { FollowOptions } from '../crawler/frontier/options.js';
-import type { FromRunProcess, RunCrawlOptions, RunFailure, ToRunProcess } from './run-protocol.js';
+import type {
+  FromRunProcess,
+  RunCrawlOptions,
+  RunFailure,
+  RunTimeline,
+  ToRunProcess,
+} from './run-protocol.js';
 
 const RUN_PROCESS = new URL('./run-process.js', import.meta.url);
 
@@ -18,6 +24,8 @@ export interface CrawlMeasurement {
   readonly failures: readonly RunFailure[];
   /** Records by depth (index 0: the seeds, or the whole list). */
   readonly pagesByDepth: readonly number[];
+  /** When and where its pages ran, when asked for. */
+  readonly timeline: RunTimeline | null;
 }
 
 /**
@@ -61,11 +69,12 @@ export class CrawlRunner {
     urls: readonly string[],
     options: RunCrawlOptions,
     follow: FollowOptions | null = null,
+    timelinePages = 0,
     maxFailures = 20,
   ): Promise<CrawlMeasurement> {
     const answer = await new Promise<FromRunProcess>((resolve, reject) => {
       this.#pending = { resolve, reject };
-      const message: ToRunProcess = { type: 'run', urls, options, follow, maxFailures };
+      const message: ToRunProcess = { type: 'run', urls, options, follow, maxFailures, timelinePages };
       this.#child.send(message);
     });
     if (answer.type === 'error')
@@ -79,7 +88,13 @@ export class CrawlRunner {
       childPeakRssBytes: children?.maxRssBytes ?? null,
       failures: answer.failures,
       pagesByDepth: answer.pagesByDepth,
+      timeline: answer.timeline,
     };
+  }
+
+  /** The runner's process id (its CPU, and its pool's, is the cell's). */
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   /** Ends the runner; kills it if a crawl is still going. */

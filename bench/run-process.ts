@@ -5,6 +5,7 @@ import { crawl } from '../crawler/crawl.js';
 import { CrawlbenchError } from '../crawler/errors.js';
 import { createCrawlPool } from '../crawler/pool.js';
 import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
+import type { TimelineEntry } from '../crawler/options.js';
 import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
 import { becomeChild } from '../crawler/child-process.js';
 
@@ -26,12 +27,25 @@ process.on('message', (message: ToRunProcess) => {
   const failures: RunFailure[] = [];
   const pagesByDepth: number[] = [];
   const { strategy } = message.options;
+  const keep = message.timelinePages;
   if (!pool && (strategy === 'threads' || strategy === 'processes')) {
-    pool = createCrawlPool({ ...message.options, strategy });
+    // Its workers trace their pages when the cell keeps timelines (a pool's options are fixed).
+    pool = createCrawlPool({ ...message.options, strategy, ...(keep > 0 && { timeline: () => {} }) });
   }
+  const pages: TimelineEntry[] = [];
+  let truncated = 0;
+  const timeline = (entry: TimelineEntry): void => {
+    if (pages.length < keep) pages.push(entry);
+    else truncated++;
+  };
   const before = process.resourceUsage();
+  const startedAt = performance.timeOrigin + performance.now();
   // Link following is per crawl, not per pool: it rides on top of the warm pool's options.
-  const options = { ...(pool ? { pool } : message.options), ...message.follow };
+  const options = {
+    ...(pool ? { pool } : message.options),
+    ...message.follow,
+    ...(keep > 0 && { timeline }),
+  };
   crawl(message.urls, options, (record) => {
     pagesByDepth[record.depth] = (pagesByDepth[record.depth] ?? 0) + 1;
     if (record.error && failures.length < message.maxFailures) {
@@ -49,6 +63,10 @@ process.on('message', (message: ToRunProcess) => {
         failures,
         // Dense: a depth no record reached (impossible with strict levels, but cheap to rule out) is 0.
         pagesByDepth: Array.from(pagesByDepth, (n) => n ?? 0),
+        timeline:
+          keep > 0
+            ? { startedAt, endedAt: performance.timeOrigin + performance.now(), pages, truncated }
+            : null,
       });
     },
     // The code crosses the process boundary so that the bench fails as the crawl did: an

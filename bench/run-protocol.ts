@@ -1,6 +1,6 @@
 import type { CrawlbenchErrorCode } from '../crawler/errors.js';
 import type { FollowOptions } from '../crawler/frontier/options.js';
-import type { CrawlOptions } from '../crawler/options.js';
+import type { CrawlOptions, TimelineEntry } from '../crawler/options.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 
 /** The crawl options a bench run may set: plain data, no signals. */
@@ -22,7 +22,21 @@ export type ToRunProcess = {
   readonly follow: FollowOptions | null;
   /** Failures kept per run, for the report's details. */
   readonly maxFailures: number;
+  /** Keep when and where each page ran, up to this many pages (0: no timeline). */
+  readonly timelinePages: number;
 };
+
+/** When and where the pages of one run ran: times in epoch ms, comparable with the bench's own clock. */
+export interface RunTimeline {
+  /** The crawl was started. */
+  readonly startedAt: number;
+  /** The crawl ended. */
+  readonly endedAt: number;
+  /** Pages in the order their records were made, at most `timelinePages`. */
+  readonly pages: readonly TimelineEntry[];
+  /** Pages left out past the cap. */
+  readonly truncated: number;
+}
 
 export type FromRunProcess =
   | {
@@ -35,6 +49,7 @@ export type FromRunProcess =
       readonly failures: readonly RunFailure[];
       /** Records by depth (index 0: the seeds); a list crawl has them all at depth 0. */
       readonly pagesByDepth: readonly number[];
+      readonly timeline: RunTimeline | null;
     }
   | {
       readonly type: 'error';

@@ -6,6 +6,7 @@ import { createRunner } from './strategies/registry.js';
 import type { RunOutcome } from './strategies/runner.js';
 import { type PageFinisher, pageFinisher } from './strategies/worker-outcome.js';
 import { type CrawlSummary, SummaryCollector } from './summary.js';
+import { TimelineKeeper } from './timeline.js';
 import type { PageRecord } from './types.js';
 import type { UrlListSource } from './url-list.js';
 
@@ -74,13 +75,16 @@ export async function runCrawl(
   resolved.abortSignal?.addEventListener('abort', onAbort, { once: true });
 
   const source = await openSource(list, resolved, hooks, abort.signal);
+  const timeline = resolved.timeline ? new TimelineKeeper(resolved.timeline) : null;
   let outcome: RunOutcome;
   try {
     const runner = await createRunner(resolved);
+    const tasks = source.tasks(resolved.signal);
     outcome = await runner.run(
-      source.tasks(resolved.signal),
+      timeline ? timeline.stamp(tasks) : tasks,
       { signal: resolved.signal, abortSignal: abort.signal, finisher },
       async (result) => {
+        timeline?.finished(result);
         if (source.settle(result).final) await hooks.emit(result.record);
       },
     );
@@ -109,14 +113,16 @@ export async function runCrawl(
  */
 async function mainFinisher(resolved: ResolvedCrawlOptions): Promise<PageFinisher> {
   const extract = resolved.extract;
-  if (extract === null) return pageFinisher(resolved.worker.parse, null);
+  const trace = resolved.worker.trace === true;
+  if (extract === null) return pageFinisher(resolved.worker.parse, null, trace);
   const { loadExtract } = await import('./extract/load-extract.js');
   const fn = extract.kind === 'function' ? extract.fn : await loadExtract(extract.spec);
   const { Extractor } = await import('./extract/run-extract.js');
-  return pageFinisher(resolved.worker.parse, {
-    extractor: new Extractor(fn),
-    timeoutMs: resolved.worker.fetch.timeoutMs,
-  });
+  return pageFinisher(
+    resolved.worker.parse,
+    { extractor: new Extractor(fn), timeoutMs: resolved.worker.fetch.timeoutMs },
+    trace,
+  );
 }
 
 /** The list as it is, or the frontier that follows its links (loaded only then: robots, sitemaps, scopes). */

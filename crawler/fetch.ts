@@ -37,6 +37,14 @@ export interface FetchContext {
   readonly dispatcher: Dispatcher;
   /** Aborting it ends the fetch at once (no retry) with code `ABORTED`. */
   readonly signal?: AbortSignal | undefined;
+  /** Where the fetch runs, kept on the page for a crawl that keeps a timeline. */
+  readonly lane?: Lane;
+}
+
+/** A worker (thread id, pid, 0 for the main thread) and its slot. */
+export interface Lane {
+  readonly worker: number;
+  readonly slot: number;
 }
 
 const REQUEST_HEADERS = {
@@ -82,6 +90,8 @@ interface Progress {
   redirects: number;
   attempts: number;
   ttfbMs: number | null;
+  /** Epoch ms of the last attempt's response headers. */
+  firstByteAt: number | null;
 }
 
 /** Why an attempt was aborted; kept as the abort reason so no message matching is needed. */
@@ -120,6 +130,7 @@ export async function fetchPage(
   context: FetchContext,
 ): Promise<FetchedPage> {
   const started = performance.now();
+  const startedAt = performance.timeOrigin + started;
   const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0);
   const { headers, ...rest } = progress;
   return {
@@ -128,6 +139,8 @@ export async function fetchPage(
     // Kept with the body only: they are for extraction code, which runs on pages with one.
     headers: outcome.body === null ? null : plainHeaders(headers),
     fetchMs: performance.now() - started,
+    startedAt,
+    ...(context.lane !== undefined && { lane: context.lane }),
     body: outcome.body,
     error: outcome.error,
     retryAfterMs: outcome.retryAfterMs,
@@ -185,6 +198,7 @@ async function fetchUrl(
     redirects: 0,
     attempts: 0,
     ttfbMs: null,
+    firstByteAt: null,
   };
   let outcome: FetchOutcome;
   try {
@@ -286,6 +300,7 @@ async function attempt(
   context.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const started = performance.now();
   progress.ttfbMs = null;
+  progress.firstByteAt = null;
   try {
     // The dispatcher's own request(), given the URL's parts: undici's top-level request() would
     // parse the URL again and copy these options into a new object.
@@ -300,7 +315,9 @@ async function attempt(
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    progress.ttfbMs = performance.now() - started;
+    const headersAt = performance.now();
+    progress.ttfbMs = headersAt - started;
+    progress.firstByteAt = performance.timeOrigin + headersAt;
     return await handleResponse(url, response, policy, options, signal, progress);
   } catch (error) {
     const reason = signal.reason;

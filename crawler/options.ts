@@ -82,6 +82,11 @@ export interface CrawlOptions extends FollowOptions, DistributedOptions {
    */
   readonly extract?: string | URL | ExtractFunction;
   /**
+   * Called on the main thread once per fetched page with when and where it ran (the bench draws its
+   * timelines from it). Costs a few numbers per page; off when absent.
+   */
+  readonly timeline?: (entry: TimelineEntry) => void;
+  /**
    * A pool from `createCrawlPool`, kept warm across crawls. Its strategy, concurrency and
    * worker-side options (fetch, parse, mode, cpuWork, parseIn) replace this object's.
    */
@@ -99,6 +104,23 @@ interface ResolvedBase {
   readonly abortSignal: AbortSignal | undefined;
   /** The crawl's extraction code, or null. A module's spec is also in `worker.extract`. */
   readonly extract: ResolvedExtract | null;
+  /** The timeline callback, or null (`worker.trace` says the same to the workers). */
+  readonly timeline: ((entry: TimelineEntry) => void) | null;
+}
+
+/** One fetched page of a crawl's timeline: times in epoch ms (`performance.timeOrigin + now()`). */
+export interface TimelineEntry {
+  readonly line: number;
+  /** 0-based lane: a (worker, slot) pair, numbered in the order they first ran a page. */
+  readonly lane: number;
+  /** Handed to the strategy. */
+  readonly handedAt: number;
+  readonly startedAt: number;
+  readonly firstByteAt: number | null;
+  readonly fetchedAt: number;
+  /** Its record was made. */
+  readonly finishedAt: number;
+  readonly failed: boolean;
 }
 
 /** Extraction code: a module (which the workers load too) or a function (the main thread only). */
@@ -162,6 +184,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
   'signal',
   'abortSignal',
   'extract',
+  'timeline',
   'pool',
   ...FOLLOW_OPTION_NAMES,
   ...DISTRIBUTED_OPTION_NAMES,
@@ -282,12 +305,14 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
   const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
   const follow = resolveFollow(options, parse);
   const extract = extractOf(options.extract, strategy, parseIn);
+  const timeline = timelineOf(options.timeline);
   const worker: WorkerConfig = {
     fetch: fetchOptionsOf(options, follow !== null),
     parse: { parse, cpuWork: mode === 'cpu' ? cpuWork : 0 },
     ...(extract?.kind === 'module' && { extract: extract.spec }),
+    ...(timeline !== null && { trace: true }),
   };
-  const base = { mode, worker, follow, signal, abortSignal, extract };
+  const base = { mode, worker, follow, signal, abortSignal, extract, timeline };
   switch (strategy) {
     case 'serial':
     case 'async':
@@ -314,6 +339,14 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
         run: resolveDistributedRun(options, concurrency, worker, follow !== null),
       };
   }
+}
+
+function timelineOf(value: CrawlOptions['timeline']): ((entry: TimelineEntry) => void) | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'function') {
+    throw new InvalidOptionError(`Expected \`timeline\` to be a function, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -370,6 +403,8 @@ function resolveOnPool(
     signal,
     abortSignal,
     extract: settings.worker.extract ? { kind: 'module', spec: settings.worker.extract } : null,
+    // Kept only when the pool's workers trace their pages (a pool made with a `timeline` option).
+    timeline: settings.worker.trace === true ? timelineOf(options.timeline) : null,
     pool,
   };
 }

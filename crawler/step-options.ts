@@ -39,6 +39,8 @@ export interface WorkerConfig {
   readonly parse: ParseOptions;
   /** The extraction module every worker loads, when the crawl has one (a function cannot travel). */
   readonly extract?: ExtractSpec;
+  /** Keep when and where each page ran (the crawl's `timeline`): a few numbers per page. */
+  readonly trace?: boolean;
 }
 
 export const DEFAULT_FETCH_OPTIONS: FetchOptions = {

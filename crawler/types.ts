@@ -97,6 +97,12 @@ export interface FetchedPage {
   readonly attempts: number;
   readonly ttfbMs: number | null;
   readonly fetchMs: number;
+  /** When the fetch started, in epoch ms (see {@link PageTrace}). */
+  readonly startedAt: number;
+  /** When the last attempt's response headers arrived, in epoch ms, or null. */
+  readonly firstByteAt: number | null;
+  /** Where it was fetched (see {@link PageTrace}), for a crawl that keeps a timeline. */
+  readonly lane?: { readonly worker: number; readonly slot: number };
   /** The headers of the last response, names lower-cased; kept with the body only, else null. */
   readonly headers: Readonly<Record<string, string | readonly string[]>> | null;
   /** The raw body, when the response is HTML and succeeded (decoded in the parse step). */
@@ -118,6 +124,27 @@ export interface FetchedPage {
 export interface TaskResult {
   readonly record: PageRecord;
   readonly retryAfterMs: number | null;
+  /** When and where the page ran, for a crawl that keeps a timeline (`timeline` option). */
+  readonly trace?: PageTrace;
+}
+
+/**
+ * When and where one page ran, in epoch milliseconds (`performance.timeOrigin + performance.now()`,
+ * comparable across threads and processes of one machine).
+ */
+export interface PageTrace {
+  /** The thread (`threadId`) or child process (`pid`) that fetched it; 0 for the main thread. */
+  readonly worker: number;
+  /** Its slot there: which of the worker's requests in flight it was (0 when it has one). */
+  readonly slot: number;
+  /** The fetch started (its first attempt). */
+  readonly startedAt: number;
+  /** The last attempt's response headers arrived, or null when none did. */
+  readonly firstByteAt: number | null;
+  /** The fetch ended: body read, or failed. */
+  readonly fetchedAt: number;
+  /** The record was made: decode, parse and extraction done. */
+  readonly finishedAt: number;
 }
 
 export type StrategyName = 'serial' | 'async' | 'threads' | 'processes';

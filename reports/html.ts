@@ -93,7 +93,7 @@ function modeSection(result: BenchResult, mode: CrawlMode): string {
     );
   } else {
     parts.push(
-      '<p class="dim">Each bar is a page, on the lane that ran it, from the moment it was handed to the strategy to the moment its record was made. The line above the lanes counts the pages recorded so far: its slope is the rate. Under it, the cores the crawler and the fixture site kept busy.</p>',
+      '<p class="dim">Each bar is a page, on the lane that ran it (a slot, a worker, or one slot of a worker), from the moment its fetch took the lane to the moment its record was made; the time it waited for a lane after it was handed to the strategy is in its tooltip and in the latency chart. The line above the lanes counts the pages recorded so far: its slope is the rate. Under it, the cores the crawler and the fixture site kept busy.</p>',
       ...cells.map((cell) => runFigure(cell, result.environment.cores)),
       '<h3>Page latency</h3>',
     );

@@ -4,6 +4,7 @@ import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
 import type { Runner } from './runner.js';
+import { Slots } from './slots.js';
 
 /**
  * Waits until the event loop's next check phase but one. undici writes the next request on a
@@ -23,12 +24,24 @@ export function asyncRunner(options: ResolvedLocalOptions): Runner {
     strategy: 'async',
     run: async (tasks, context, onResult) => {
       const limit = pLimit(options.concurrency);
-      const fetchContext = { signal: context.abortSignal };
+      const trace = options.worker.trace === true;
+      const slots = new Slots(options.concurrency);
       await withDispatcher(options.concurrency, (dispatcher) =>
         dispatch(tasks, options.concurrency * 2, context.signal, async (task) => {
-          const page = await limit(() =>
-            fetchPage(task, options.worker.fetch, { ...fetchContext, dispatcher }),
-          );
+          const page = await limit(async () => {
+            const fetchContext = { dispatcher, signal: context.abortSignal };
+            if (!trace) return fetchPage(task, options.worker.fetch, fetchContext);
+            // A timeline's lane: the slot of the request in flight.
+            const slot = slots.take();
+            try {
+              return await fetchPage(task, options.worker.fetch, {
+                ...fetchContext,
+                lane: { worker: 0, slot },
+              });
+            } finally {
+              slots.give(slot);
+            }
+          });
           // Responses tend to arrive together (a wave of requests sent together). Parsing each the
           // moment it lands would hold back the rest of the wave, and with them the next requests;
           // yielding first lets every arrived response release its slot and send the next request,

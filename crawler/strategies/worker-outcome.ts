@@ -1,7 +1,7 @@
 import type { Extractor } from '../extract/run-extract.js';
 import { finishPage, finishPageExtracting } from '../page.js';
 import type { ParseOptions } from '../step-options.js';
-import type { FetchedPage, TaskResult } from '../types.js';
+import type { FetchedPage, PageRecord, PageTrace, TaskResult } from '../types.js';
 
 /**
  * What a pool worker hands back per task: the fetched page, still to be parsed on the main thread
@@ -20,22 +20,37 @@ export interface PageFinisher {
   finish(page: FetchedPage): Promise<TaskResult>;
 }
 
-/** A finisher with the crawl's parse options and, when it has extraction code, that code's extractor. */
+/**
+ * A finisher with the crawl's parse options and, when it has extraction code, that code's
+ * extractor. With `trace`, each result says when and where its page ran (see PageTrace).
+ */
 export function pageFinisher(
   options: ParseOptions,
   extraction: { extractor: Extractor; timeoutMs: number } | null,
+  trace = false,
 ): PageFinisher {
-  if (extraction === null) {
-    return {
-      finish: async (page) => ({ record: finishPage(page, options), retryAfterMs: page.retryAfterMs }),
-    };
-  }
-  const { extractor, timeoutMs } = extraction;
+  const finishRecord = extraction
+    ? (page: FetchedPage): Promise<PageRecord> =>
+        finishPageExtracting(page, options, extraction.extractor, extraction.timeoutMs)
+    : (page: FetchedPage): PageRecord => finishPage(page, options);
   return {
-    finish: async (page) => ({
-      record: await finishPageExtracting(page, options, extractor, timeoutMs),
-      retryAfterMs: page.retryAfterMs,
-    }),
+    finish: async (page) => {
+      const record = await finishRecord(page);
+      if (!trace) return { record, retryAfterMs: page.retryAfterMs };
+      return { record, retryAfterMs: page.retryAfterMs, trace: traceOf(page) };
+    },
+  };
+}
+
+/** When and where a page ran, as it is finished now. */
+function traceOf(page: FetchedPage): PageTrace {
+  return {
+    worker: page.lane?.worker ?? 0,
+    slot: page.lane?.slot ?? 0,
+    startedAt: page.startedAt,
+    firstByteAt: page.firstByteAt,
+    fetchedAt: page.startedAt + page.fetchMs,
+    finishedAt: performance.timeOrigin + performance.now(),
   };
 }
 

@@ -1,8 +1,10 @@
+import { isMainThread, threadId } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import { createDispatcher, fetchPage } from '../fetch.js';
 import type { Extractor } from '../extract/run-extract.js';
 import type { WorkerConfig } from '../step-options.js';
 import type { FetchedPage, ParsePlacement, Task } from '../types.js';
+import { Slots } from './slots.js';
 import { pageFinisher, type WorkerOutcome } from './worker-outcome.js';
 
 /** What every worker (thread or process) is started with. Plain data. */
@@ -41,10 +43,22 @@ export type TaskRunner = (
 export function createTaskRunner(init: WorkerInit, extractor: Extractor | null): TaskRunner {
   const dispatcher = createDispatcher({ connections: init.connections ?? 8 });
   const extraction = extractor ? { extractor, timeoutMs: init.config.fetch.timeoutMs } : null;
-  const finisher = pageFinisher(init.config.parse, extraction);
+  const trace = init.config.trace === true;
+  const finisher = pageFinisher(init.config.parse, extraction, trace);
   const limit = init.fetchSlots === undefined ? null : pLimit(init.fetchSlots);
-  const fetchOne = (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> =>
-    fetchPage(task, init.config.fetch, { dispatcher, signal });
+  // A timeline's lane: this thread (a pool thread) or process (a child, a distributed worker), and
+  // which of its requests in flight the page was.
+  const worker = isMainThread ? process.pid : threadId;
+  const slots = new Slots(init.fetchSlots ?? 1);
+  const fetchOne = async (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> => {
+    if (!trace) return fetchPage(task, init.config.fetch, { dispatcher, signal });
+    const slot = slots.take();
+    try {
+      return await fetchPage(task, init.config.fetch, { dispatcher, signal, lane: { worker, slot } });
+    } finally {
+      slots.give(slot);
+    }
+  };
   return async (task, signal, busy) => {
     // As in the async strategy, the limit guards the fetch only: a page being parsed frees its slot.
     const page = await (limit ? limit(() => fetchOne(task, signal)) : fetchOne(task, signal));

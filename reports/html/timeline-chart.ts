@@ -28,11 +28,13 @@ export function gutterLabel(y: number, content: string): string {
 }
 
 function pageTitle(p: TimelinePage, i: number, strategy: CrawlStrategyName, lanes: number): string {
+  const fetchStart = p.fetchStartMs ?? p.startMs;
   const parts = [
     `page ${i + 1} on ${laneName(strategy, p.lane, lanes)}`,
     `${millis(p.startMs)}–${millis(p.endMs)} ms`,
+    ...(fetchStart > p.startMs ? [`waited ${millis(fetchStart - p.startMs)} ms for its lane`] : []),
     p.ttfbMs === null ? 'no first byte' : `first byte at ${millis(p.ttfbMs)}`,
-    `fetch ${millis(p.fetchEndMs - p.startMs)} ms`,
+    `fetch ${millis(p.fetchEndMs - fetchStart)} ms`,
     `parse ${millis(p.endMs - p.fetchEndMs)} ms`,
   ];
   return `${parts.join(', ')}${p.failed ? ', failed' : ''}`;
@@ -56,8 +58,9 @@ function stairs(pages: readonly TimelinePage[], x: (ms: number) => number, top: 
 
 /**
  * The timeline of one run: every page a bar on the lane that ran it (slot, worker or thread),
- * from the moment it was handed to the strategy to the moment its record was made, its fetch
- * light and its parse dark (a parse that waited for its thread is dark from the fetch's end).
+ * from the moment its fetch took the lane (when the result has it; else from the moment it was
+ * handed to the strategy) to the moment its record was made, its fetch light and its parse dark
+ * (a parse that waited for its thread is dark from the fetch's end).
  * Above the lanes, the pages recorded so far: serial climbs a staircase, async in waves of its
  * limit, a pool steadily.
  */
@@ -89,7 +92,8 @@ export function timelineChart(t: CellTimeline, strategy: CrawlStrategyName): str
   t.pages.forEach((p, i) => {
     // A lane out of range (a malformed file) is drawn on the last one rather than off the chart.
     const y = lanesTop + Math.min(Math.max(0, Math.trunc(p.lane)), lanes - 1) * lane;
-    const x0 = x(p.startMs);
+    // On its lane from the moment its fetch took it: a page waiting for a slot holds none.
+    const x0 = x(p.fetchStartMs ?? p.startMs);
     // A failed page may end at once: at least 4 px wide so it can be seen.
     const x1 = Math.max(x(p.fetchEndMs), x0 + (p.failed ? 4 : 0.6));
     const x2 = x(p.endMs);

@@ -11,6 +11,7 @@ function isPage(p: unknown): p is TimelinePage {
   return (
     finite(page.lane) &&
     finite(page.startMs) &&
+    (page.fetchStartMs === undefined || finite(page.fetchStartMs)) &&
     (page.ttfbMs === null || finite(page.ttfbMs)) &&
     finite(page.fetchEndMs) &&
     finite(page.endMs)
