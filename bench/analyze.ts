@@ -1,4 +1,4 @@
-import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import type { CrawlStrategyName } from '../crawler/types.js';
 import type {
   Bound,
   CellFlag,
@@ -8,11 +8,15 @@ import type {
   RunSample,
   Stats,
   Workload,
+  BenchMode,
 } from './result.js';
 import { coefficientOfVariation, computeStats, ratio, slowFirstRun } from './stats.js';
 
 /** A cell before analysis: what it is and what its runs measured. */
-export type MeasuredCell = Pick<CellResult, 'id' | 'mode' | 'strategy' | 'concurrency' | 'parse' | 'samples'>;
+export type MeasuredCell = Pick<
+  CellResult,
+  'id' | 'mode' | 'strategy' | 'concurrency' | 'perWorker' | 'parse' | 'samples'
+>;
 
 export const NOISY_CV = 0.1;
 /** Share of its usable cores above which a crawler counts as CPU-bound. */
@@ -59,13 +63,22 @@ export function levelsOf(cell: Pick<MeasuredCell, 'samples'>): readonly number[]
  * helper threads, ~1.25 cores), capped by the machine's cores.
  */
 export function idealWallMs(
-  cell: { strategy: CrawlStrategyName; concurrency: number },
+  cell: InFlightShape,
   workload: Workload,
   serial: { cpuMs: number } | null,
   cores: number,
   servedLatencyMs: number | null = null,
   levels: readonly number[] | null = null,
+  leastCpuMs: number | null = null,
 ): number | null {
+  if (workload.mode === 'mixed') {
+    // Both limits at once: the round trips its requests in flight allow, and the least CPU any
+    // design of the mode needed, spread over every core of the machine.
+    const inFlight = requestsInFlight(cell);
+    const roundTrips = levels === null ? waves([workload.pages], inFlight) : 1 + waves(levels, inFlight);
+    const network = (servedLatencyMs ?? workload.latencyMs) * roundTrips;
+    return Math.max(network, leastCpuMs === null ? 0 : leastCpuMs / cores);
+  }
   if (workload.mode === 'io') {
     if (workload.latencyMs === 0) return null;
     // Pages in flight at once: the async limit, or one per pool worker. The latency is the one the
@@ -97,8 +110,19 @@ export function analyzeCells(
   workloads: readonly Workload[],
   cores: number,
 ): CellResult[] {
-  const serialOf = new Map<CrawlMode, MeasuredCell>();
-  for (const cell of cells) if (cell.strategy === 'serial' && cell.parse) serialOf.set(cell.mode, cell);
+  // The baseline of each mode: its serial cell, or its async one where there is no serial.
+  const serialOf = new Map<BenchMode, MeasuredCell>();
+  const leastCpuOf = new Map<BenchMode, number>();
+  for (const mode of new Set(cells.map((c) => c.mode))) {
+    const ofMode = cells.filter((c) => c.mode === mode);
+    const strategy = baselineStrategy(ofMode);
+    const baseline = ofMode.find((c) => c.strategy === strategy && c.parse);
+    if (baseline) serialOf.set(mode, baseline);
+    const cpu = ofMode
+      .filter((c) => c.parse && measured(c).length > 0)
+      .map((c) => stats(c, (s) => s.cpuUserMs + s.cpuSystemMs).median);
+    if (cpu.length > 0) leastCpuOf.set(mode, Math.min(...cpu));
+  }
   return cells.map((cell) => {
     const wallMs = stats(cell, (s) => s.wallMs);
     const cpuMs = stats(cell, (s) => s.cpuUserMs + s.cpuSystemMs);
@@ -121,6 +145,7 @@ export function analyzeCells(
             cores,
             served.length > 0 ? computeStats(served).median : null,
             levelsOf(cell),
+            leastCpuOf.get(cell.mode) ?? null,
           )
         : null;
     const b = bound(cell, wallMs.median, cpuMs.median, cores);
@@ -130,8 +155,10 @@ export function analyzeCells(
     if (cell.mode === 'io' && b.by === 'cpu') flags.push('cpu-bound-in-io-mode');
     if (b.by === 'site') flags.push('site-saturated');
     if (measured(cell).some((s) => s.errors > 0)) flags.push('errors');
+    const { perWorker, ...rest } = cell;
     return {
-      ...cell,
+      ...rest,
+      ...(perWorker !== undefined && perWorker > 1 && { perWorker }),
       wallMs,
       pagesPerSecond: stats(cell, (s) => s.pagesPerSecond),
       cpuMs,
@@ -144,16 +171,41 @@ export function analyzeCells(
   });
 }
 
-function label(cell: CellResult): string {
-  return cell.strategy === 'serial' ? 'serial' : `${cell.strategy} ×${cell.concurrency}`;
+const label = (cell: CellResult): string => cellName(cell);
+
+/** What sets a cell's requests in flight. */
+export interface InFlightShape {
+  readonly strategy: CrawlStrategyName;
+  readonly concurrency: number;
+  readonly perWorker?: number;
 }
 
 /**
  * Pages a cell has in flight at once: 1 for serial, the async limit, one per pool worker (a
- * worker of the thread, process or queue pools runs one task at a time).
+ * worker of the thread, process or queue pools runs one task at a time), workers × tasks each for
+ * a hybrid pool.
  */
-export function requestsInFlight(cell: { strategy: CrawlStrategyName; concurrency: number }): number {
-  return cell.strategy === 'serial' ? 1 : cell.concurrency;
+export function requestsInFlight(cell: InFlightShape): number {
+  return cell.strategy === 'serial' ? 1 : cell.concurrency * (cell.perWorker ?? 1);
+}
+
+/**
+ * The strategy a mode's speedups are taken against: serial when the mode has a serial cell, else
+ * async (the mixed workload, where serial would take 64 times too long), else none.
+ */
+export function baselineStrategy(
+  cells: readonly { strategy: CrawlStrategyName; parse: boolean }[],
+): CrawlStrategyName | null {
+  if (cells.some((c) => c.strategy === 'serial' && c.parse)) return 'serial';
+  if (cells.some((c) => c.strategy === 'async' && c.parse)) return 'async';
+  return null;
+}
+
+/** The name of a cell in prose and tables: `serial`, `async ×8`, `threads ×2`, `threads 2×32`. */
+export function cellName(cell: InFlightShape): string {
+  if (cell.strategy === 'serial') return 'serial';
+  if ((cell.perWorker ?? 1) > 1) return `${cell.strategy} ${cell.concurrency}×${cell.perWorker!}`;
+  return `${cell.strategy} ×${cell.concurrency}`;
 }
 
 // With a single run a cell has no measured spread: its σ is 0 by construction, not by evidence,
@@ -177,7 +229,7 @@ function list(items: readonly string[]): string {
  * in flight. On IO-bound pages that number sets the pace whatever runs the requests, so async ×8
  * beating threads ×2 says 8 beats 2, not that threads are bad at IO.
  */
-function fairness(mode: CrawlMode, ranked: readonly CellResult[]): string | null {
+function fairness(mode: BenchMode, ranked: readonly CellResult[]): string | null {
   const byCount = new Map<number, string[]>();
   for (const cell of ranked) {
     if (cell.strategy === 'serial') continue;
@@ -194,7 +246,9 @@ function fairness(mode: CrawlMode, ranked: readonly CellResult[]): string | null
   const why =
     mode === 'io'
       ? 'and on IO-bound pages the number in flight sets the pace, whatever runs them'
-      : 'though on CPU-bound pages the cores a cell can use matter more (see its bound)';
+      : mode === 'cpu'
+        ? 'though on CPU-bound pages the cores a cell can use matter more (see its bound)'
+        : 'and on these pages both the number in flight and the cores a cell can use set the pace';
   return `Not a like-for-like race: ${had.join(', ')}, ${why}; to compare the strategies, bench them at one concurrency (a single -c value).`;
 }
 
@@ -204,18 +258,26 @@ function fairness(mode: CrawlMode, ranked: readonly CellResult[]): string | null
  * different numbers of requests in flight, a second sentence that says the race was not
  * like-for-like. With one run per cell no spread is claimed (no "± 0.00", no "within the noise").
  */
-export function verdict(mode: CrawlMode, cells: readonly CellResult[]): string | null {
+/** How a verdict names the pages of a mode. */
+const MODE_PAGES: Readonly<Record<BenchMode, string>> = {
+  io: 'IO-bound pages',
+  cpu: 'CPU-bound pages',
+  mixed: 'pages with many requests in flight and a parse cost',
+};
+
+export function verdict(mode: BenchMode, cells: readonly CellResult[]): string | null {
   const ranked = cells
     .filter((c) => c.mode === mode && c.parse)
     .sort((a, b) => b.pagesPerSecond.median - a.pagesPerSecond.median);
   const [best, second] = ranked;
   if (!best) return null;
-  const serial = ranked.find((c) => c.strategy === 'serial');
-  const name = mode === 'io' ? 'IO-bound' : 'CPU-bound';
-  const parts = [`${label(best)} wins on ${name} pages`];
-  const againstSerial = best.vsSerial !== null && best.strategy !== 'serial' && serial !== undefined;
+  // The baseline: serial, or async in a mode without serial (mixed).
+  const baseline = baselineStrategy(ranked);
+  const serial = ranked.find((c) => c.strategy === baseline);
+  const parts = [`${label(best)} wins on ${MODE_PAGES[mode]}`];
+  const againstSerial = best.vsSerial !== null && serial !== undefined && best !== serial;
   if (againstSerial) {
-    parts[0] += `: ${x(best.vsSerial!, spreadKnown(best, serial))} faster than serial`;
+    parts[0] += `: ${x(best.vsSerial!, spreadKnown(best, serial))} faster than ${label(serial)}`;
   }
   if (best.efficiency !== null) parts[0] += ` at ${Math.round(best.efficiency * 100)}% of the ideal`;
   // A runner-up that is the serial baseline would repeat the speedup just given.

@@ -1,6 +1,5 @@
-import type { CrawlMode } from '../crawler/types.js';
 import { cellTimelineOf } from './timeline.js';
-import { analyzeCells, type MeasuredCell, queueOverheads, verdict } from './analyze.js';
+import { analyzeCells, baselineStrategy, type MeasuredCell, queueOverheads, verdict } from './analyze.js';
 import type { BenchMeasurement, CellRuns } from './measure.js';
 import {
   RAW_CEILING_CONCURRENCY,
@@ -17,6 +16,7 @@ import {
   type Environment,
   type RawCeiling,
   type Workload,
+  type BenchMode,
 } from './result.js';
 import { computeStats, ratio } from './stats.js';
 
@@ -24,11 +24,16 @@ type StrategyRuns = StrategyCell & CellRuns;
 type RawCeilingRuns = RawCeilingCell & CellRuns;
 
 /** What a workload models, in a sentence; the report adds its numbers (pages, latency, sizes). */
-function describeWorkload(mode: CrawlMode, list: string | null): string {
+function describeWorkload(mode: BenchMode, list: string | null): string {
   const what = list === null ? '' : `The list ${list}, `;
-  return mode === 'io'
-    ? `${what}${list === null ? 'A slow site' : 'as it answers'} and a light parse: waiting dominates, so many requests in flight should win.`
-    : `${what}${list === null ? 'A fast site' : 'as it answers'} and heavy parsing (extra CPU work per page): computing dominates, so parallel cores should win.`;
+  switch (mode) {
+    case 'io':
+      return `${what}${list === null ? 'A slow site' : 'as it answers'} and a light parse: waiting dominates, so many requests in flight should win.`;
+    case 'cpu':
+      return `${what}${list === null ? 'A fast site' : 'as it answers'} and heavy parsing (extra CPU work per page): computing dominates, so parallel cores should win.`;
+    case 'mixed':
+      return `${what}${list === null ? 'A slow site' : 'as it answers'}, many requests in flight and a parse cost on every page: one thread cannot both keep them moving and parse them, so many requests in flight on every core (a hybrid pool) should win.`;
+  }
 }
 
 const IO_IDEAL = 'latency as the site served it × ceil(pages / pages in flight)';
@@ -39,13 +44,21 @@ const IO_IDEAL_FOLLOW =
   '(the frontier finishes depth d before it starts d + 1); a lower bound';
 const CPU_IDEAL = 'serial CPU time / min(workers × cores one serial crawl keeps busy, machine cores)';
 const CPU_IDEAL_FOLLOW = `${CPU_IDEAL}; a lower bound, since levels are barriers and workers idle at the end of each`;
+const MIXED_IDEAL =
+  'the larger of the io ideal (latency × ceil(pages / pages in flight)) and the least CPU time any cell of the mode needed, spread over every core';
+
+function idealText(mode: BenchMode, follow: boolean): string {
+  if (mode === 'io') return follow ? IO_IDEAL_FOLLOW : IO_IDEAL;
+  if (mode === 'cpu') return follow ? CPU_IDEAL_FOLLOW : CPU_IDEAL;
+  return MIXED_IDEAL;
+}
 
 /**
  * Pages crawled per run of a mode: the list's length, or for a link-following bench what the
  * crawls reached (median records of the measured runs; of the warm-ups if an interrupt left none).
  */
 function pagesCrawled(
-  mode: CrawlMode,
+  mode: BenchMode,
   cells: readonly StrategyRuns[],
   options: ResolvedBenchOptions,
 ): number {
@@ -57,7 +70,7 @@ function pagesCrawled(
 }
 
 /** CPU cores the serial cell of a mode kept busy (CPU time / wall time, medians), or null. */
-function serialCores(mode: CrawlMode, cells: readonly StrategyRuns[]): number | null {
+function serialCores(mode: BenchMode, cells: readonly StrategyRuns[]): number | null {
   const serial = cells.find((c) => c.mode === mode && c.strategy === 'serial' && c.parse);
   const measured = serial?.samples.filter((s) => !s.warmup) ?? [];
   if (measured.length === 0) return null;
@@ -68,12 +81,13 @@ function serialCores(mode: CrawlMode, cells: readonly StrategyRuns[]): number | 
 }
 
 function workloadOf(
-  mode: CrawlMode,
+  mode: BenchMode,
   cells: readonly StrategyRuns[],
   options: ResolvedBenchOptions,
 ): Workload {
   const w = options.workloads[mode];
   const follow = options.depth !== null;
+  const baseline = baselineStrategy(cells.filter((c) => c.mode === mode));
   return {
     mode,
     pages: pagesCrawled(mode, cells, options),
@@ -84,8 +98,9 @@ function workloadOf(
     links: options.list ? 0 : w.links,
     cpuWork: w.cpuWork,
     description: describeWorkload(mode, options.list?.name ?? null),
-    ideal: mode === 'io' ? (follow ? IO_IDEAL_FOLLOW : IO_IDEAL) : follow ? CPU_IDEAL_FOLLOW : CPU_IDEAL,
+    ideal: idealText(mode, follow),
     serialCores: serialCores(mode, cells),
+    ...(baseline !== null && baseline !== 'serial' && { baseline }),
   };
 }
 
@@ -94,8 +109,8 @@ function workloadOf(
  * CellResult, and the plan's URLs, site handle and runner are not part of the result format.
  */
 function measuredCell(cell: CellRuns): MeasuredCell {
-  const { id, mode, strategy, concurrency, parse, samples } = cell;
-  return { id, mode, strategy, concurrency, parse, samples };
+  const { id, mode, strategy, concurrency, perWorker, parse, samples } = cell;
+  return { id, mode, strategy, concurrency, perWorker, parse, samples };
 }
 
 /** The raw ceiling's crawl cell as analysed, and its ratio to the load generator (or null). */
@@ -148,7 +163,7 @@ export function assembleResult(
     measurement.loadSamples,
     environment.cores,
   );
-  const verdicts: Partial<Record<CrawlMode, string>> = {};
+  const verdicts: Partial<Record<BenchMode, string>> = {};
   for (const mode of options.modes) {
     const v = verdict(mode, analysed);
     if (v) verdicts[mode] = v;
@@ -162,7 +177,12 @@ export function assembleResult(
     options: {
       strategies: options.strategies,
       modes: options.modes,
-      concurrency: options.concurrency,
+      concurrency: Object.fromEntries(
+        Object.entries(options.concurrency).map(([strategy, values]) => [
+          strategy,
+          values.map((v) => (typeof v === 'number' ? v : `${v.workers}x${v.perWorker}`)),
+        ]),
+      ),
       warmup: options.warmup,
       runs: options.runs,
       list: options.list?.name ?? null,

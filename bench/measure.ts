@@ -1,6 +1,11 @@
 import type { FixtureSiteProcess } from './fixture-site-process.js';
 import { measureLoadGenerator } from './load-generator.js';
-import { RAW_CEILING_CONCURRENCY, RAW_CEILING_DURATION_MS, type ResolvedBenchOptions } from './options.js';
+import {
+  RAW_CEILING_CONCURRENCY,
+  RAW_CEILING_DURATION_MS,
+  type ResolvedBenchOptions,
+  warmupShare,
+} from './options.js';
 import type { PlannedCell, RawCeilingCell } from './plan.js';
 import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
 import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
@@ -81,9 +86,12 @@ function crawlOptionsOf(cell: PlannedCell, options: ResolvedBenchOptions): RunCr
   return {
     ...options.crawl,
     strategy: cell.strategy,
-    mode: cell.mode,
+    // The crawl's own modes: `mixed` is the cpu mode (its extra work per page) on a slow site.
+    mode: cell.mode === 'io' ? 'io' : 'cpu',
     cpuWork: cell.cpuWork,
     parse: cell.parse,
+    ...(cell.perWorker > 1 && { perWorker: cell.perWorker }),
+    ...(options.extract !== null && { extract: options.extract }),
     // A distributed cell's concurrency is its number of queue workers; `concurrency` would be the
     // coordinator's bound on queued tasks, left at its default.
     ...(cell.strategy === 'distributed' ? { redis: options.redis! } : { concurrency: cell.concurrency }),
@@ -109,8 +117,10 @@ async function measureRun(
   const sampler = keepTimeline
     ? startCpuSampler(cell.runner.pid, cell.site?.pid, CPU_SAMPLE_MS, TIMELINE_MAX_SAMPLES)
     : null;
+  // A warm-up crawls a part of the list (a link-following one its seeds: the whole crawl).
+  const urls = warmup && cell.follow === null ? cell.urls.slice(0, warmupShare(cell.urls.length)) : cell.urls;
   const m = await cell.runner
-    .measure(cell.urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
+    .measure(urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
     .finally(() => sampler?.stop());
   const cpu = sampler?.stop() ?? [];
   await workers?.pause();

@@ -1,11 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { BENCH_MODES, type BenchMode } from './result.js';
 import { describeValue, InvalidOptionError } from '../crawler/errors.js';
-import {
-  CRAWL_STRATEGY_NAMES,
-  type CrawlMode,
-  type CrawlStrategyName,
-  STRATEGY_NAMES,
-} from '../crawler/types.js';
+import { CRAWL_STRATEGY_NAMES, type CrawlStrategyName, STRATEGY_NAMES } from '../crawler/types.js';
 import { type FollowOptions, resolveFollow } from '../crawler/frontier/options.js';
 import type { RunCrawlOptions } from './run-protocol.js';
 
@@ -29,7 +25,7 @@ export interface WorkloadSettings {
  * the ideal than 16 or 32.
  */
 export const DEFAULT_IO_WORKLOAD: WorkloadSettings = {
-  pages: 48,
+  pages: 32,
   latencyMs: 50,
   pageKb: 10,
   links: 10,
@@ -40,12 +36,31 @@ export const DEFAULT_IO_WORKLOAD: WorkloadSettings = {
 export const DEFAULT_ASYNC_CONCURRENCY = 8;
 
 /**
+ * Mixed: the crawl most people run. A slow site (50 ms) of ordinary pages (10 KB, 20 links) with a
+ * real parse cost on each (150 rounds of extra CPU, about 3 ms), and many requests in flight: 64.
+ * One thread cannot keep 64 requests moving and parse them too (async is CPU-bound here), and a
+ * classic pool has one request in flight per worker; a hybrid pool has both: many requests in
+ * flight, and every core parsing. No serial cell (64 times slower than it needs to be): its
+ * baseline is async.
+ */
+export const DEFAULT_MIXED_WORKLOAD: WorkloadSettings = {
+  pages: 128,
+  latencyMs: 50,
+  pageKb: 10,
+  links: 20,
+  cpuWork: 150,
+};
+
+/** Requests in flight of the mixed workload: async's limit, and workers × tasks per worker of the hybrids. */
+export const MIXED_IN_FLIGHT = 64;
+
+/**
  * CPU-bound: a site that answers at once with 200 KB pages, and 1000 rounds (about 14 ms) of
  * extra CPU work per page on top of the parse (about 4 ms): fetching is a small part of each
  * page's cost.
  */
 export const DEFAULT_CPU_WORKLOAD: WorkloadSettings = {
-  pages: 64,
+  pages: 48,
   latencyMs: 0,
   pageKb: 200,
   links: 10,
@@ -59,7 +74,7 @@ export const DEFAULT_CPU_WORKLOAD: WorkloadSettings = {
  * requests in flight.
  */
 export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
-  pages: 16000,
+  pages: 10000,
   latencyMs: 0,
   pageKb: 10,
   links: 2,
@@ -74,24 +89,61 @@ export const BENCH_DEFAULTS = {
   /** Measured runs per cell. */
   runs: 5,
 } as const;
-export const RAW_CEILING_DURATION_MS = 1000;
+export const RAW_CEILING_DURATION_MS = 750;
+
+/**
+ * What a warm-up run crawls of a list: a quarter of it, at least 16 pages. It is there to start
+ * the pools and warm the JIT of every process and thread the measured runs use, which a part of
+ * the list does as well as all of it, for a quarter of the time.
+ */
+export function warmupShare(pages: number): number {
+  return Math.min(pages, Math.max(16, Math.ceil(pages / 4)));
+}
+
+/** A hybrid pool's size: workers, each running `perWorker` tasks at once. */
+export interface HybridSize {
+  readonly workers: number;
+  readonly perWorker: number;
+}
+
+/** One cell of a mode: a strategy at one concurrency (workers × tasks each, for a hybrid pool). */
+export interface MatrixEntry {
+  readonly strategy: CrawlStrategyName;
+  /** Requests in flight (async), workers (pools), local queue workers (distributed). */
+  readonly concurrency: number;
+  /** Tasks each pool worker runs at once (1 but for a hybrid pool). */
+  readonly perWorker: number;
+}
 
 export interface BenchOptions {
-  /** @default all four */
+  /**
+   * Strategies to compare, in every mode. @default io and cpu: serial, async, threads, processes;
+   * mixed: async, threads, processes
+   */
   readonly strategies?: readonly CrawlStrategyName[];
-  /** @default ['io', 'cpu'] */
-  readonly modes?: readonly CrawlMode[];
-  /** Concurrency values per strategy. @default serial [1], async [8], threads and processes [cores] */
-  readonly concurrency?: Partial<Record<CrawlStrategyName, readonly number[]>>;
+  /** @default ['io', 'cpu', 'mixed'] */
+  readonly modes?: readonly BenchMode[];
+  /**
+   * Concurrency values per strategy, in every mode: a number, or `{ workers, perWorker }` for a
+   * hybrid pool. @default io and cpu: async [8], threads and processes [cores]; mixed: async [64],
+   * threads and processes [cores × (64 / cores)] (hybrid)
+   */
+  readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /** Warm-up runs per cell, not measured. @default 1 */
   readonly warmup?: number;
   /** Measured runs per cell. @default 5 */
   readonly runs?: number;
   /** A URL list to crawl instead of the embedded site (both modes crawl it). */
   readonly list?: { readonly name: string; readonly urls: readonly string[] };
-  /** Overrides of the io and cpu workloads of the embedded site. */
+  /** Overrides of the workloads of the embedded site. */
   readonly io?: Partial<WorkloadSettings>;
   readonly cpu?: Partial<WorkloadSettings>;
+  readonly mixed?: Partial<WorkloadSettings>;
+  /**
+   * Extraction code every crawl runs (a module path or file: URL, as `crawl --extract`): the bench
+   * then measures the user's own parse under every strategy.
+   */
+  readonly extract?: string;
   /** Fetch only, in every cell. @default true (parse) */
   readonly parse?: boolean;
   /** Measure the raw ceiling (autocannon vs fetch-only async). @default true on the embedded site */
@@ -111,18 +163,42 @@ export interface BenchOptions {
 
 export interface ResolvedBenchOptions {
   readonly strategies: readonly CrawlStrategyName[];
-  readonly modes: readonly CrawlMode[];
-  readonly concurrency: Readonly<Record<CrawlStrategyName, readonly number[]>>;
+  readonly modes: readonly BenchMode[];
+  /** The concurrency values as given (the record of the options), per strategy. */
+  readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>>;
+  /** The cells of each mode, in order. */
+  readonly matrix: Readonly<Record<BenchMode, readonly MatrixEntry[]>>;
+  /** The extraction module's path, or null. */
+  readonly extract: string | null;
   readonly warmup: number;
   readonly runs: number;
   readonly list: { readonly name: string; readonly urls: readonly string[] } | null;
-  readonly workloads: Readonly<Record<CrawlMode, WorkloadSettings>>;
+  readonly workloads: Readonly<Record<BenchMode, WorkloadSettings>>;
   readonly parse: boolean;
   readonly rawCeiling: boolean;
   readonly crawl: RunCrawlOptions;
   readonly redis: string | null;
   /** Hops followed from the seeds; null for a list crawl. */
   readonly depth: number | null;
+}
+
+/** The strategies of a mode when none are given. */
+export function defaultBenchStrategies(mode: BenchMode): readonly CrawlStrategyName[] {
+  return mode === 'mixed' ? ['async', 'threads', 'processes'] : STRATEGY_NAMES;
+}
+
+/** The concurrency of a strategy in a mode when none is given. */
+export function defaultBenchConcurrencyOf(
+  mode: BenchMode,
+  strategy: CrawlStrategyName,
+): (number | HybridSize)[] {
+  if (mode !== 'mixed') return defaultBenchConcurrency(strategy);
+  if (strategy === 'async') return [MIXED_IN_FLIGHT];
+  if (strategy === 'threads' || strategy === 'processes') {
+    const workers = availableParallelism();
+    return [{ workers, perWorker: Math.max(1, Math.round(MIXED_IN_FLIGHT / workers)) }];
+  }
+  return defaultBenchConcurrency(strategy);
 }
 
 export function defaultBenchConcurrency(strategy: CrawlStrategyName): number[] {
@@ -157,7 +233,7 @@ function nonEmpty<T>(name: string, values: readonly T[] | undefined, fallback: r
 }
 
 function workload(
-  mode: CrawlMode,
+  mode: BenchMode,
   base: WorkloadSettings,
   given: Partial<WorkloadSettings> = {},
 ): WorkloadSettings {
@@ -199,6 +275,49 @@ function depthOf(value: number | undefined, parse: boolean): number | null {
   return value;
 }
 
+/** A concurrency value, checked: a positive integer, or a hybrid size of a pool strategy. */
+function entryOf(strategy: CrawlStrategyName, value: number | HybridSize): MatrixEntry {
+  if (typeof value === 'number') {
+    count(`concurrency.${strategy}`, value, 1, 1);
+    return { strategy, concurrency: strategy === 'serial' ? 1 : value, perWorker: 1 };
+  }
+  if (strategy !== 'threads' && strategy !== 'processes') {
+    throw new InvalidOptionError(
+      `Expected a number of \`concurrency.${strategy}\` (workers × tasks is for threads and processes), got ${describeValue(JSON.stringify(value))}`,
+    );
+  }
+  const workers = count(`concurrency.${strategy}.workers`, value.workers, 1, 1);
+  const perWorker = count(`concurrency.${strategy}.perWorker`, value.perWorker, 1, 1);
+  return { strategy, concurrency: workers, perWorker };
+}
+
+/** The cells of each mode: the given strategies and concurrencies everywhere, or each mode's defaults. */
+function matrixOf(modes: readonly BenchMode[], options: BenchOptions): Record<BenchMode, MatrixEntry[]> {
+  const matrix = { io: [], cpu: [], mixed: [] } as Record<BenchMode, MatrixEntry[]>;
+  for (const mode of modes) {
+    const strategies = options.strategies ?? defaultBenchStrategies(mode);
+    for (const strategy of new Set(strategies)) {
+      const values =
+        strategy === 'serial'
+          ? [1]
+          : nonEmpty(
+              `concurrency.${strategy}`,
+              options.concurrency?.[strategy],
+              defaultBenchConcurrencyOf(mode, strategy),
+            );
+      const seen = new Set<string>();
+      for (const value of values) {
+        const entry = entryOf(strategy, value);
+        const key = `${entry.concurrency}x${entry.perWorker}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        matrix[mode].push(entry);
+      }
+    }
+  }
+  return matrix;
+}
+
 /** Validates bench options once and fills in the defaults. */
 export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOptions {
   const strategies = nonEmpty<CrawlStrategyName>('strategies', options.strategies, STRATEGY_NAMES);
@@ -212,36 +331,39 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
   if (strategies.includes('distributed') && !options.redis) {
     throw new InvalidOptionError('The distributed strategy needs `redis` (--redis or CRAWLBENCH_REDIS_URL)');
   }
-  const modes = nonEmpty<CrawlMode>('modes', options.modes, ['io', 'cpu']);
+  const modes = nonEmpty<BenchMode>('modes', options.modes, BENCH_MODES);
   for (const m of modes) {
-    if (m !== 'io' && m !== 'cpu')
-      throw new InvalidOptionError(`Expected a mode of io, cpu, got ${describeValue(m)}`);
+    if (!BENCH_MODES.includes(m)) {
+      throw new InvalidOptionError(`Expected a mode of ${BENCH_MODES.join(', ')}, got ${describeValue(m)}`);
+    }
   }
-  const concurrency = Object.fromEntries(
-    CRAWL_STRATEGY_NAMES.map((s) => {
-      const values =
-        s === 'serial'
-          ? [1]
-          : nonEmpty(`concurrency.${s}`, options.concurrency?.[s], defaultBenchConcurrency(s));
-      values.forEach((v) => count(`concurrency.${s}`, v, 1, 1));
-      return [s, values];
-    }),
-  ) as Record<CrawlStrategyName, readonly number[]>;
+  const matrix = matrixOf(modes, options);
   const list = options.list ?? null;
+  if (options.extract !== undefined && (typeof options.extract !== 'string' || options.extract === '')) {
+    throw new InvalidOptionError(
+      `Expected \`extract\` to be a module path, got ${describeValue(options.extract)}`,
+    );
+  }
   if (list && list.urls.length === 0) throw new InvalidOptionError(`The list ${list.name} has no URLs`);
   return {
-    strategies,
+    strategies: options.strategies ?? [...new Set(modes.flatMap((m) => matrix[m].map((e) => e.strategy)))],
     modes,
-    concurrency,
+    concurrency: options.concurrency ?? {},
+    matrix,
+    extract: options.extract ?? null,
     warmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.warmup),
     runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),
     list,
     workloads: {
       io: workload('io', DEFAULT_IO_WORKLOAD, options.io),
       cpu: workload('cpu', DEFAULT_CPU_WORKLOAD, options.cpu),
+      mixed: workload('mixed', DEFAULT_MIXED_WORKLOAD, options.mixed),
     },
     parse: options.parse ?? true,
-    rawCeiling: (options.rawCeiling ?? true) && list === null && strategies.includes('async'),
+    rawCeiling:
+      (options.rawCeiling ?? true) &&
+      list === null &&
+      modes.some((m) => matrix[m].some((e) => e.strategy === 'async')),
     crawl: options.crawl ?? {},
     redis: options.redis ?? null,
     depth: depthOf(options.depth, options.parse ?? true),

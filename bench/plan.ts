@@ -1,5 +1,6 @@
 import type { FollowOptions } from '../crawler/frontier/options.js';
-import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import type { BenchMode } from './result.js';
+import type { CrawlStrategyName } from '../crawler/types.js';
 import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
 import {
   followOptionsOf,
@@ -15,9 +16,11 @@ import { CrawlRunner } from './run-crawl.js';
 interface CellBase {
   /** `mode/strategy/concurrency` (plus `/fetch-only`): the id of its CellResult. */
   readonly id: string;
-  readonly mode: CrawlMode;
+  readonly mode: BenchMode;
   readonly strategy: CrawlStrategyName;
   readonly concurrency: number;
+  /** Tasks each pool worker runs at once (1 but for a hybrid pool). */
+  readonly perWorker: number;
   readonly parse: boolean;
   /** The list, or the seeds when the cell follows links. */
   readonly urls: readonly string[];
@@ -83,7 +86,7 @@ async function startSite(w: WorkloadSettings, helpers: BenchHelpers): Promise<Fi
 }
 
 async function strategyCells(
-  mode: CrawlMode,
+  mode: BenchMode,
   options: ResolvedBenchOptions,
   helpers: BenchHelpers,
 ): Promise<StrategyCell[]> {
@@ -97,26 +100,24 @@ async function strategyCells(
       ? site!.urlList()
       : [site!.urls().next().value!];
   const cells: StrategyCell[] = [];
-  for (const strategy of options.strategies) {
-    for (const concurrency of options.concurrency[strategy]) {
-      cells.push({
-        kind: 'strategy',
-        id: `${mode}/${strategy}/${concurrency}${options.parse ? '' : '/fetch-only'}`,
-        mode,
-        strategy,
-        concurrency,
-        parse: options.parse,
-        urls,
-        follow: options.depth === null ? null : followOptionsOf(options.depth),
-        site,
-        cpuWork: w.cpuWork,
-        runner: helpers.add(new CrawlRunner()),
-        queueWorkers:
-          strategy === 'distributed'
-            ? helpers.add(await startQueueWorkers(concurrency, options.redis!))
-            : null,
-      });
-    }
+  for (const { strategy, concurrency, perWorker } of options.matrix[mode]) {
+    const size = perWorker > 1 ? `${concurrency}x${perWorker}` : String(concurrency);
+    cells.push({
+      kind: 'strategy',
+      id: `${mode}/${strategy}/${size}${options.parse ? '' : '/fetch-only'}`,
+      mode,
+      strategy,
+      concurrency,
+      perWorker,
+      parse: options.parse,
+      urls,
+      follow: options.depth === null ? null : followOptionsOf(options.depth),
+      site,
+      cpuWork: w.cpuWork,
+      runner: helpers.add(new CrawlRunner()),
+      queueWorkers:
+        strategy === 'distributed' ? helpers.add(await startQueueWorkers(concurrency, options.redis!)) : null,
+    });
   }
   return cells;
 }
@@ -130,6 +131,7 @@ async function rawCeilingCell(helpers: BenchHelpers): Promise<RawCeilingCell> {
     mode: 'io',
     strategy: 'async',
     concurrency,
+    perWorker: 1,
     parse: false,
     urls: site.urlList(),
     // A fetch-only crawl of the whole list, whatever the bench's workload: it measures the harness.

@@ -1,4 +1,12 @@
-import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import type { CrawlStrategyName } from '../crawler/types.js';
+
+/**
+ * The workloads of a bench: `io` a slow site and a light parse (waiting dominates), `cpu` a fast site
+ * and heavy parsing (computing dominates), `mixed` many requests in flight on a slow site with a
+ * parse cost per page (both at once: the crawl most people run).
+ */
+export type BenchMode = 'io' | 'cpu' | 'mixed';
+export const BENCH_MODES: readonly BenchMode[] = ['io', 'cpu', 'mixed'];
 
 /**
  * The canonical result of a bench: everything the reports render and `compare` reads. Plain JSON;
@@ -84,9 +92,11 @@ export type CellFlag =
 export interface CellResult {
   /** `mode/strategy/concurrency`, stable across runs: `compare` matches cells by it. */
   readonly id: string;
-  readonly mode: CrawlMode;
+  readonly mode: BenchMode;
   readonly strategy: CrawlStrategyName;
   readonly concurrency: number;
+  /** Tasks each pool worker ran at once, when more than one (a hybrid pool: `threads 2×32`). */
+  readonly perWorker?: number;
   /** Fetch-only cells (`--no-parse`). */
   readonly parse: boolean;
   readonly samples: readonly RunSample[];
@@ -94,7 +104,10 @@ export interface CellResult {
   readonly pagesPerSecond: Stats;
   /** Crawler CPU (user + system) per run. */
   readonly cpuMs: Stats;
-  /** Speedup against the serial cell of the same mode (wall time ratio), or null without one. */
+  /**
+   * Speedup against the baseline cell of the same mode (wall time ratio), or null without one: the
+   * serial cell, or in a mode without one (`mixed`) the async cell (see `Workload.baseline`).
+   */
   readonly vsSerial: Ratio | null;
   /** The ideal wall time of this cell (see {@link Workload}), or null when it cannot be defined. */
   readonly idealWallMs: number | null;
@@ -169,7 +182,7 @@ export interface CpuSample {
 
 /** The workload of a mode: the fixture site it crawls and the parse it does. */
 export interface Workload {
-  readonly mode: CrawlMode;
+  readonly mode: BenchMode;
   /**
    * Pages crawled per run: the list's length, or, when the bench follows links, the pages the
    * crawl reached (median of the runs' records).
@@ -195,6 +208,8 @@ export interface Workload {
   readonly ideal: string;
   /** CPU cores the serial crawl kept busy (its CPU time / wall time); used by the `cpu` ideal. */
   readonly serialCores: number | null;
+  /** The strategy `vsSerial` is taken against: `serial`, or `async` in a mode without serial. Absent: serial. */
+  readonly baseline?: CrawlStrategyName;
 }
 
 /** The raw ceiling: a load generator against the same site, next to a fetch-only async crawl. */
@@ -217,7 +232,7 @@ export interface RawCeiling {
  * same mode and number of workers (one task at a time each, on the same machine).
  */
 export interface QueueOverhead {
-  readonly mode: CrawlMode;
+  readonly mode: BenchMode;
   readonly cellId: string;
   readonly baselineId: string;
   /** (median wall of distributed − median wall of processes) / tasks per worker, in µs, ± σ. */
@@ -238,8 +253,9 @@ export interface Environment {
 
 export interface BenchOptionsRecord {
   readonly strategies: readonly CrawlStrategyName[];
-  readonly modes: readonly CrawlMode[];
-  readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly number[]>>>;
+  readonly modes: readonly BenchMode[];
+  /** As given: numbers, and `workers×perWorker` strings (`2x32`) for hybrid pools; `{}` for the defaults. */
+  readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly (number | string)[]>>>;
   readonly warmup: number;
   readonly runs: number;
   /** The URL list, when the bench ran one instead of the embedded site. */
@@ -266,7 +282,7 @@ export interface BenchResult {
   /** Per-task cost of the distributed queue, for each distributed cell with a processes twin. */
   readonly queueOverheads?: readonly QueueOverhead[];
   /** One computed sentence per mode. */
-  readonly verdicts: Readonly<Partial<Record<CrawlMode, string>>>;
+  readonly verdicts: Readonly<Partial<Record<BenchMode, string>>>;
   /** Per-URL failures seen during the bench (capped), for the report's details. */
   readonly failures: readonly {
     readonly cellId: string;

@@ -12,8 +12,9 @@ import {
   type Environment,
   type Ratio,
   type Stats,
+  type BenchMode,
 } from '../bench/result.js';
-import type { CrawlMode, CrawlStrategyName } from '../crawler/types.js';
+import type { CrawlStrategyName } from '../crawler/types.js';
 import { CrawlbenchError, describeValue, InvalidOptionError } from '../crawler/errors.js';
 import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
 
@@ -157,7 +158,7 @@ export type CellVerdict =
 /** One cell present in both results: its pages/s on each side, the change and the verdict. */
 export interface CellComparison {
   readonly id: string;
-  readonly mode: CrawlMode;
+  readonly mode: BenchMode;
   readonly strategy: CrawlStrategyName;
   readonly concurrency: number;
   /** Pages/s of the cell in the base result (its median and stddev are what the table shows). */

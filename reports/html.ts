@@ -1,6 +1,5 @@
 import { verdict } from '../bench/analyze.js';
-import type { BenchResult, CellResult } from '../bench/result.js';
-import type { CrawlMode } from '../crawler/types.js';
+import type { BenchResult, CellResult, BenchMode } from '../bench/result.js';
 import { escapeHtml } from './escape.js';
 import { coresChart } from './html/cores-chart.js';
 import { headline } from './html/headline.js';
@@ -20,10 +19,10 @@ import type { BenchReporter } from './reporter.js';
 // neither run nor phone home; the renderer escapes all of them anyway.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-const modeTitle = (mode: CrawlMode): string => MODE_TITLES[mode] ?? String(mode);
+const modeTitle = (mode: BenchMode): string => MODE_TITLES[mode] ?? String(mode);
 // Anchors from a fixed set: a mode name from a file never becomes an id.
-const modeAnchor = (mode: CrawlMode): string =>
-  mode === 'io' || mode === 'cpu' ? `mode-${mode}` : 'mode-other';
+const modeAnchor = (mode: BenchMode): string =>
+  mode === 'io' || mode === 'cpu' || mode === 'mixed' ? `mode-${mode}` : 'mode-other';
 
 function runCaption(cell: CellResult, run: number, pages: number, lanes: number, wallMs: number): string {
   const measured = measuredSamples(cell);
@@ -64,7 +63,7 @@ function runFigure(cell: CellResult, machineCores: number): string {
   ].join('\n');
 }
 
-function modeSection(result: BenchResult, mode: CrawlMode): string {
+function modeSection(result: BenchResult, mode: BenchMode): string {
   // The raw ceiling's fetch-only cell crawls a site of its own: it is in the setup's line.
   const cells = result.cells.filter((c) => c.mode === mode && c.id !== result.rawCeiling?.cellId);
   const workload = result.workloads.find((w) => w.mode === mode);

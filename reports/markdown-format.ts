@@ -1,5 +1,5 @@
-import type { BenchResult, CellResult, Ratio, RunSample } from '../bench/result.js';
-import type { CrawlMode } from '../crawler/types.js';
+import { baselineStrategy, cellName } from '../bench/analyze.js';
+import type { BenchResult, CellResult, Ratio, RunSample, BenchMode } from '../bench/result.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
 // `Intl`: the report must read the same whatever the locale of the machine that rendered it.
@@ -43,7 +43,11 @@ export const ratio = (r: Ratio, spread = true): string =>
 export const cores = (n: number): string => fixed(n, 2);
 
 /** What each mode is called in headings, verdicts and the workload list. */
-export const MODE_TITLES: Readonly<Record<CrawlMode, string>> = { io: 'IO-bound', cpu: 'CPU-bound' };
+export const MODE_TITLES: Readonly<Record<BenchMode, string>> = {
+  io: 'IO-bound',
+  cpu: 'CPU-bound',
+  mixed: 'Mixed: many in flight, with a parse cost',
+};
 
 /** `async` or `async (fetch only)`: the Strategy column. */
 export function strategyLabel(cell: CellResult): string {
@@ -52,8 +56,13 @@ export function strategyLabel(cell: CellResult): string {
 
 /** `async ×64 (fetch only)`, `serial`: how prose names a cell. */
 export function cellLabel(cell: CellResult): string {
-  const base = cell.strategy === 'serial' ? 'serial' : `${cell.strategy} ×${cell.concurrency}`;
+  const base = cellName(cell);
   return cell.parse ? base : `${base} (fetch only)`;
+}
+
+/** The Concurrency column: `8`, or `2×32` for a hybrid pool (workers × tasks each). */
+export function concurrencyText(cell: CellResult): string {
+  return (cell.perWorker ?? 1) > 1 ? `${cell.concurrency}×${cell.perWorker!}` : String(cell.concurrency);
 }
 
 /** The runs that count: warm-ups are shown in the run details but enter no statistic. */
@@ -69,9 +78,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Whether the cell is the baseline its mode's `vsSerial` ratios are taken against. */
-export function isSerialBaseline(cell: CellResult): boolean {
-  return cell.strategy === 'serial' && cell.parse;
+/**
+ * The baseline a mode's `vsSerial` ratios are taken against, among that mode's cells: its serial
+ * cell, or its async cell in a mode without serial (mixed).
+ */
+export function baselineOf(cells: readonly CellResult[]): CellResult | undefined {
+  const strategy = baselineStrategy(cells);
+  // A baseline left without measured runs (an interrupt) has no ratio: then there is none.
+  return cells.find((c) => c.strategy === strategy && c.parse && c.vsSerial !== null);
+}
+
+/** The header of the speedup column: `vs serial`, or `vs async` in a mode whose baseline is async. */
+export function versusHeader(cells: readonly CellResult[]): string {
+  return `vs ${baselineOf(cells)?.strategy ?? 'serial'}`;
 }
 
 /** `2`, or `1.25` for a fractional count: usable cores are threads of execution, seldom fractions. */
@@ -97,8 +116,8 @@ export function boundText(cell: CellResult): string {
 }
 
 /** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */
-export function modesOf(result: BenchResult): CrawlMode[] {
-  const modes = new Set<CrawlMode>(result.options.modes);
+export function modesOf(result: BenchResult): BenchMode[] {
+  const modes = new Set<BenchMode>(result.options.modes);
   for (const w of result.workloads) modes.add(w.mode);
   for (const c of result.cells) modes.add(c.mode);
   return [...modes];

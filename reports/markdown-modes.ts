@@ -1,5 +1,4 @@
-import type { CellFlag, CellResult } from '../bench/result.js';
-import type { CrawlMode } from '../crawler/types.js';
+import type { CellFlag, CellResult, BenchMode } from '../bench/result.js';
 import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from './escape.js';
 import {
   NONE,
@@ -8,7 +7,8 @@ import {
   cellLabel,
   hasSpread,
   cores,
-  isSerialBaseline,
+  baselineOf,
+  versusHeader,
   measuredSamples,
   median,
   mebibytes,
@@ -19,19 +19,21 @@ import {
   seconds,
   strategyLabel,
   MODE_TITLES,
+  concurrencyText,
 } from './markdown-format.js';
 
 // The headline table: five narrow columns that fit a job summary or a PR comment (~780 px) with
 // room to spare; everything else is in the wide table, folded under it.
-const HEADLINE_HEADER = [
-  '| Strategy ×N | Pages/s | vs serial | Efficiency | Bound |',
-  '| :-- | --: | --: | --: | :-- |',
-].join('\n');
+const headlineHeader = (versus: string): string =>
+  [`| Strategy ×N | Pages/s | ${versus} | Efficiency | Bound |`, '| :-- | --: | --: | --: | :-- |'].join(
+    '\n',
+  );
 
-const TABLE_HEADER = [
-  '| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | vs serial | Efficiency | CPU [s] | Peak RSS [MiB] | p50 / p99 [ms] | Errors |',
-  '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
-].join('\n');
+const tableHeader = (versus: string): string =>
+  [
+    `| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | ${versus} | Efficiency | CPU [s] | Peak RSS [MiB] | p50 / p99 [ms] | Errors |`,
+    '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+  ].join('\n');
 
 // Footnote marks as Unicode superscripts: they read in a terminal and in the raw Markdown, and unlike
 // `[^1]` footnotes they stay next to their table instead of moving to the end of the summary.
@@ -74,7 +76,7 @@ function cellNotes(cell: CellResult): string[] {
 }
 
 function vsSerial(cell: CellResult, serial: CellResult | undefined): string {
-  if (isSerialBaseline(cell)) return '1.00x';
+  if (cell === serial) return '1.00x';
   return cell.vsSerial === null ? NONE : ratio(cell.vsSerial, hasSpread(cell, serial));
 }
 
@@ -97,7 +99,7 @@ function tableRow(cell: CellResult, serial: CellResult | undefined): string {
   const errors = samples.reduce((sum, s) => sum + s.errors, 0);
   const cells = [
     escapeMarkdownCell(strategyLabel(cell)),
-    escapeMarkdownCell(String(cell.concurrency)),
+    escapeMarkdownCell(concurrencyText(cell)),
     seconds(cell.wallMs.median),
     `${seconds(cell.wallMs.mean)} ± ${hasSpread(cell) ? seconds(cell.wallMs.stddev) : NO_SPREAD}`,
     rate(cell.pagesPerSecond.median),
@@ -125,7 +127,7 @@ function mermaidLabel(text: string): string {
  * and GitHub's may not know how). Elsewhere it degrades to a code block, which is why the numbers
  * are in the tables too.
  */
-export function renderChart(mode: CrawlMode, cells: readonly CellResult[]): string {
+export function renderChart(mode: BenchMode, cells: readonly CellResult[]): string {
   const values = cells.map((c) => (Number.isFinite(c.pagesPerSecond.median) ? c.pagesPerSecond.median : 0));
   const labels = cells.map((c, i) => {
     const name = mermaidLabel(cellLabel(c).replace(' (fetch only)', ' fetch-only'));
@@ -149,13 +151,13 @@ export function renderChart(mode: CrawlMode, cells: readonly CellResult[]): stri
  * chart, and the wide table folded in `<details>`.
  */
 export function renderMode(
-  mode: CrawlMode,
+  mode: BenchMode,
   cells: readonly CellResult[],
   verdictText: string | null,
 ): string {
   const heading = `### ${MODE_TITLES[mode]}`;
   if (cells.length === 0) return `${heading}\n\n_No cell of this mode completed._`;
-  const serial = cells.find(isSerialBaseline);
+  const serial = baselineOf(cells);
   const headline: string[] = [];
   const legend: string[] = [];
   for (const cell of cells) {
@@ -170,13 +172,13 @@ export function renderMode(
   }
   const parts = [heading];
   if (verdictText !== null) parts.push(`**Verdict:** ${escapeMarkdownText(verdictText)}`);
-  parts.push(`${HEADLINE_HEADER}\n${headline.join('\n')}`);
+  parts.push(`${headlineHeader(versusHeader(cells))}\n${headline.join('\n')}`);
   if (legend.length > 0) parts.push(legend.join('\n'));
   parts.push(renderChart(mode, cells));
   const wide = cells.map((c) => tableRow(c, serial)).join('\n');
   // A blank line after <summary> and before </details>: GFM renders the table inside only then.
   parts.push(
-    `<details><summary>All measurements: ${escapeHtml(MODE_TITLES[mode])}</summary>\n\n${TABLE_HEADER}\n${wide}\n\n</details>`,
+    `<details><summary>All measurements: ${escapeHtml(MODE_TITLES[mode])}</summary>\n\n${tableHeader(versusHeader(cells))}\n${wide}\n\n</details>`,
   );
   return parts.join('\n\n');
 }

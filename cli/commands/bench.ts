@@ -7,16 +7,16 @@ import {
   DEFAULT_ASYNC_CONCURRENCY,
   DEFAULT_CPU_WORKLOAD,
   DEFAULT_IO_WORKLOAD,
+  DEFAULT_MIXED_WORKLOAD,
+  defaultBenchStrategies,
+  type HybridSize,
+  MIXED_IN_FLIGHT,
 } from '../../bench/options.js';
+import { BENCH_MODES, type BenchMode } from '../../bench/result.js';
 import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { CrawlbenchError } from '../../crawler/errors.js';
 import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
-import {
-  CRAWL_STRATEGY_NAMES,
-  type CrawlMode,
-  type CrawlStrategyName,
-  STRATEGY_NAMES,
-} from '../../crawler/types.js';
+import { CRAWL_STRATEGY_NAMES, type CrawlStrategyName, STRATEGY_NAMES } from '../../crawler/types.js';
 import { REPORT_FORMATS, REPORTERS, reportFileName } from '../../reports/registry.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
@@ -26,10 +26,13 @@ import { withDefault } from '../help.js';
 import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 
 interface BenchCliOptions {
-  strategies: CrawlStrategyName[];
+  strategies?: CrawlStrategyName[];
   redis?: string;
-  modes: CrawlMode[];
-  concurrency: Partial<Record<CrawlStrategyName, number[]>>;
+  modes?: BenchMode[];
+  concurrency: Partial<Record<CrawlStrategyName, (number | HybridSize)[]>>;
+  mixedPages?: number;
+  mixedCpuWork?: number;
+  extract?: string;
   warmup?: number;
   runs?: number;
   ioPages?: number;
@@ -60,17 +63,24 @@ function list<T extends string>(allowed: readonly T[], what: string): (value: st
   };
 }
 
-/** `-c 8,64` sets every non-serial strategy; `-c async=16,64` one of them. Repeatable. */
+/**
+ * `-c 8,64` sets every non-serial strategy; `-c async=16,64` one of them; `-c threads=2x32` a hybrid
+ * pool of 2 workers running 32 tasks each. Repeatable.
+ */
 function concurrencyList(
   value: string,
-  previous: Partial<Record<CrawlStrategyName, number[]>>,
-): Partial<Record<CrawlStrategyName, number[]>> {
-  const match = /^(?:(\w+)=)?([\d,\s]+)$/.exec(value.trim());
+  previous: Partial<Record<CrawlStrategyName, (number | HybridSize)[]>>,
+): Partial<Record<CrawlStrategyName, (number | HybridSize)[]>> {
+  const match = /^(?:(\w+)=)?([\dx,\s]+)$/.exec(value.trim());
   const strategy = match?.[1];
   if (!match || (strategy !== undefined && !(CRAWL_STRATEGY_NAMES as readonly string[]).includes(strategy))) {
-    throw new InvalidArgumentError(`expected a list like 8,64 or async=16,64, got "${value}"`);
+    throw new InvalidArgumentError(`expected a list like 8,64, async=16,64 or threads=2x32, got "${value}"`);
   }
-  const values = match[2]!.split(',').map((v) => positiveInt(v.trim()));
+  const values = match[2]!.split(',').map((v): number | HybridSize => {
+    const [workers, perWorker] = v.trim().split('x');
+    if (perWorker === undefined) return positiveInt(workers ?? '');
+    return { workers: positiveInt(workers ?? ''), perWorker: positiveInt(perWorker) };
+  });
   const targets = strategy
     ? [strategy as CrawlStrategyName]
     : CRAWL_STRATEGY_NAMES.filter((s) => s !== 'serial');
@@ -85,22 +95,30 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
     )
     .argument('[list]', 'URL list file (or - for stdin) to bench instead of the embedded site')
     .addOption(
-      new Option('--strategies <list>', 'strategies to compare, comma-separated')
-        .argParser(list(CRAWL_STRATEGY_NAMES, 'strategies'))
-        .default([...STRATEGY_NAMES], 'serial,async,threads,processes; add distributed with --redis'),
+      new Option(
+        '--strategies <list>',
+        `strategies to compare in every mode, comma-separated (default: ${STRATEGY_NAMES.join(',')}; ` +
+          `in mixed ${defaultBenchStrategies('mixed').join(',')}; add distributed with --redis)`,
+      ).argParser(list(CRAWL_STRATEGY_NAMES, 'strategies')),
     )
     .addOption(
-      new Option('--modes <list>', 'workloads: io, cpu, or both')
-        .argParser(list<CrawlMode>(['io', 'cpu'], 'modes'))
-        .default(['io', 'cpu'], 'io,cpu'),
+      new Option(
+        '--modes <list>',
+        `workloads, comma-separated (default: ${BENCH_MODES.join(',')})`,
+      ).argParser(list<BenchMode>(BENCH_MODES, 'modes')),
     )
     .addOption(
       new Option(
         '-c, --concurrency <list>',
-        'concurrency values: 8,64 for every non-serial strategy, async=16,64 for one (repeatable)',
+        'concurrency values: 8,64 for every non-serial strategy, async=16,64 for one, threads=2x32 for ' +
+          'a hybrid pool of 2 workers of 32 tasks each (repeatable)',
       )
         .argParser(concurrencyList)
-        .default({}, `async ${DEFAULT_ASYNC_CONCURRENCY}, pools one per CPU core`),
+        .default(
+          {},
+          `io and cpu: async ${DEFAULT_ASYNC_CONCURRENCY}, pools one worker per CPU core; mixed: async ` +
+            `${MIXED_IN_FLIGHT}, pools one worker per core × ${MIXED_IN_FLIGHT} in flight in all`,
+        ),
     )
     .option('--warmup <n>', withDefault('unmeasured runs per cell', BENCH_DEFAULTS.warmup), nonNegativeInt)
     .option('--runs <n>', withDefault('measured runs per cell', BENCH_DEFAULTS.runs), positiveInt)
@@ -121,6 +139,23 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       '--cpu-work <rounds>',
       withDefault('extra CPU work per page in cpu mode', DEFAULT_CPU_WORKLOAD.cpuWork),
       nonNegativeInt,
+    )
+    .option(
+      '--mixed-pages <n>',
+      withDefault(
+        'pages of the mixed site, all crawled per run without --depth',
+        DEFAULT_MIXED_WORKLOAD.pages,
+      ),
+      positiveInt,
+    )
+    .option(
+      '--mixed-cpu-work <rounds>',
+      withDefault('extra CPU work per page in mixed mode', DEFAULT_MIXED_WORKLOAD.cpuWork),
+      nonNegativeInt,
+    )
+    .option(
+      '--extract <module>',
+      "extraction code every crawl runs (as crawl --extract): bench the user's own parse under every strategy",
     )
     .option(
       '--depth <n>',
@@ -176,13 +211,15 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
       ),
     );
   const options: BenchOptions = {
-    strategies: o.strategies,
-    modes: o.modes,
-    concurrency: o.concurrency,
+    ...(o.strategies !== undefined && { strategies: o.strategies }),
+    ...(o.modes !== undefined && { modes: o.modes }),
+    ...(Object.keys(o.concurrency).length > 0 && { concurrency: o.concurrency }),
     ...(o.warmup !== undefined && { warmup: o.warmup }),
     ...(o.runs !== undefined && { runs: o.runs }),
     io: workload(o.ioPages, o.ioPageKb, { latencyMs: o.latency }),
     cpu: workload(o.cpuPages, o.cpuPageKb, { cpuWork: o.cpuWork }),
+    mixed: workload(o.mixedPages, undefined, { cpuWork: o.mixedCpuWork }),
+    ...(o.extract !== undefined && { extract: o.extract }),
     parse: o.parse,
     rawCeiling: o.rawCeiling,
     crawl: {

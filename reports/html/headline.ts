@@ -5,7 +5,8 @@ import {
   boundText,
   cellLabel,
   hasSpread,
-  isSerialBaseline,
+  baselineOf,
+  versusHeader,
   percent,
   rate,
   ratio,
@@ -33,7 +34,7 @@ const FLAG_TEXT: Readonly<Record<CellFlag, { badge: string; note: string }>> = {
 const known = (f: string): f is CellFlag => Object.hasOwn(FLAG_TEXT, f);
 
 function vsSerial(cell: CellResult, serial: CellResult | undefined): string {
-  if (isSerialBaseline(cell)) return '1.00x';
+  if (cell === serial) return '1.00x';
   return cell.vsSerial === null ? NONE : ratio(cell.vsSerial, hasSpread(cell, serial));
 }
 
@@ -63,11 +64,11 @@ function row(cell: CellResult, serial: CellResult | undefined): string {
  * efficiency against the ideal, and what bound it, with its flags as badges explained below.
  */
 export function headline(cells: readonly CellResult[], verdictText: string | null): string {
-  const serial = cells.find(isSerialBaseline);
+  const serial = baselineOf(cells);
   const parts: string[] = [];
   if (verdictText !== null) parts.push(`<p class="verdict">${escapeHtml(verdictText)}</p>`);
   parts.push(
-    '<table class="headline"><thead><tr><th>Strategy ×N</th><th>Pages/s</th><th>min–max</th><th>vs serial</th><th>Efficiency</th><th>Bound</th></tr></thead>',
+    `<table class="headline"><thead><tr><th>Strategy ×N</th><th>Pages/s</th><th>min–max</th><th>${escapeHtml(versusHeader(cells))}</th><th>Efficiency</th><th>Bound</th></tr></thead>`,
     `<tbody>${cells.map((c) => row(c, serial)).join('')}</tbody></table>`,
   );
   const seen = [...new Set(cells.flatMap((c) => c.flags.filter(known)))];

@@ -5,7 +5,9 @@ import {
   NO_SPREAD,
   cores,
   hasSpread,
-  isSerialBaseline,
+  baselineOf,
+  concurrencyText,
+  versusHeader,
   measuredSamples,
   mebibytes,
   median,
@@ -42,18 +44,19 @@ export function details(summary: string, body: string): string {
 
 /** The wide table of a mode: every statistic of every cell, as in the Markdown report. */
 export function cellsTable(cells: readonly CellResult[]): string {
-  const serial = cells.find(isSerialBaseline);
+  const serial = baselineOf(cells);
   const rows = cells.map((cell) => {
     const runs = measuredSamples(cell);
     const rss = median(runs.map((s) => Math.max(s.peakRssBytes, s.childPeakRssBytes ?? 0)));
-    const vs = isSerialBaseline(cell)
-      ? '1.00x'
-      : cell.vsSerial === null
-        ? NONE
-        : ratio(cell.vsSerial, hasSpread(cell, serial));
+    const vs =
+      cell === serial
+        ? '1.00x'
+        : cell.vsSerial === null
+          ? NONE
+          : ratio(cell.vsSerial, hasSpread(cell, serial));
     return [
       strategyLabel(cell),
-      String(cell.concurrency),
+      concurrencyText(cell),
       seconds(cell.wallMs.median),
       `${seconds(cell.wallMs.mean)} ± ${hasSpread(cell) ? seconds(cell.wallMs.stddev) : NO_SPREAD}`,
       rate(cell.pagesPerSecond.median),
@@ -72,7 +75,7 @@ export function cellsTable(cells: readonly CellResult[]): string {
     'Wall median [s]',
     'Mean ± σ [s]',
     'Pages/s',
-    'vs serial',
+    versusHeader(cells),
     'Efficiency',
     'CPU [s]',
     'Cores crawler / site',

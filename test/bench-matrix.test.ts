@@ -1,0 +1,146 @@
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveBenchOptions } from '../dist/bench/options.js';
+import type { BenchResult } from '../dist/bench/result.js';
+import { runCli } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crawlbench-matrix-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the bench matrix', () => {
+  it('by default: io and cpu compare the four strategies; mixed compares async ×64 with hybrid pools', () => {
+    const o = resolveBenchOptions({});
+    expect(o.modes).toEqual(['io', 'cpu', 'mixed']);
+    const cores = availableParallelism();
+    const classic = [
+      { strategy: 'serial', concurrency: 1, perWorker: 1 },
+      { strategy: 'async', concurrency: 8, perWorker: 1 },
+      { strategy: 'threads', concurrency: cores, perWorker: 1 },
+      { strategy: 'processes', concurrency: cores, perWorker: 1 },
+    ];
+    expect(o.matrix.io).toEqual(classic);
+    expect(o.matrix.cpu).toEqual(classic);
+    const perWorker = Math.round(64 / cores);
+    expect(o.matrix.mixed).toEqual([
+      { strategy: 'async', concurrency: 64, perWorker: 1 },
+      { strategy: 'threads', concurrency: cores, perWorker },
+      { strategy: 'processes', concurrency: cores, perWorker },
+    ]);
+  });
+
+  it('given strategies and concurrencies apply to every mode; a hybrid size is workers × tasks', () => {
+    const o = resolveBenchOptions({
+      modes: ['io', 'mixed'],
+      strategies: ['async', 'threads'],
+      concurrency: { async: [4, 16], threads: [2, { workers: 2, perWorker: 8 }] },
+    });
+    const expected = [
+      { strategy: 'async', concurrency: 4, perWorker: 1 },
+      { strategy: 'async', concurrency: 16, perWorker: 1 },
+      { strategy: 'threads', concurrency: 2, perWorker: 1 },
+      { strategy: 'threads', concurrency: 2, perWorker: 8 },
+    ];
+    expect(o.matrix.io).toEqual(expected);
+    expect(o.matrix.mixed).toEqual(expected);
+  });
+
+  it('refuses a hybrid size for a strategy without workers, and a mode it does not know', () => {
+    expect(() => resolveBenchOptions({ concurrency: { async: [{ workers: 2, perWorker: 4 }] } })).toThrow(
+      /workers × tasks is for threads and processes/,
+    );
+    expect(() => resolveBenchOptions({ modes: ['io', 'fast' as 'io'] })).toThrow(
+      'Expected a mode of io, cpu, mixed, got `"fast"` (string)',
+    );
+  });
+});
+
+describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
+  it('runs hybrid cells (threads=2x4), takes the speedups against async, and says so', async () => {
+    const out = join(dir, 'mixed');
+    const r = await runCli(
+      [
+        'bench',
+        '--modes',
+        'mixed',
+        '--runs',
+        '1',
+        '--warmup',
+        '0',
+        '--mixed-pages',
+        '24',
+        '--mixed-cpu-work',
+        '5',
+      ].concat([
+        '-c',
+        'async=8',
+        '-c',
+        'threads=2x4',
+        '--strategies',
+        'async,threads',
+        '--no-raw-ceiling',
+        '-q',
+        '--out',
+        out,
+      ]),
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.cells.map((c) => [c.id, c.perWorker ?? 1])).toEqual([
+      ['mixed/async/8', 1],
+      ['mixed/threads/2x4', 4],
+    ]);
+    expect(result.cells.every((c) => c.samples.every((s) => s.records === 24 && s.errors === 0))).toBe(true);
+    expect(result.cells[0]?.vsSerial).toEqual({ value: 1, sigma: 0 });
+    expect(result.workloads[0]).toMatchObject({ mode: 'mixed', baseline: 'async', pages: 24, cpuWork: 5 });
+    expect(result.cells[1]?.timeline?.lanes).toBe(8);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('### Mixed: many in flight, with a parse cost');
+    expect(md).toContain('| Strategy ×N | Pages/s | vs async | Efficiency | Bound |');
+    expect(md).toContain('threads 2×4');
+  });
+
+  it('--extract runs the module in every cell; a module that does not load exits 2', async () => {
+    const summary = fileURLToPath(new URL('./fixtures/extract-summary.mjs', import.meta.url));
+    const ok = await runCli(
+      ['bench', '--modes', 'io', '--strategies', 'serial,threads', '--runs', '1', '--warmup', '0'].concat([
+        '--io-pages',
+        '8',
+        '--latency',
+        '0',
+        '--no-raw-ceiling',
+        '-q',
+        '--format',
+        'json',
+        '--extract',
+        summary,
+      ]),
+      { timeoutMs: 120_000 },
+    );
+    expect(ok.code).toBe(0);
+    const result = JSON.parse(ok.stdout) as BenchResult;
+    expect(result.cells.every((c) => c.samples.every((s) => s.errors === 0 && s.records === 8))).toBe(true);
+    const none = fileURLToPath(new URL('./fixtures/extract-none.mjs', import.meta.url));
+    const bad = await runCli(
+      [
+        'bench',
+        '--modes',
+        'io',
+        '--strategies',
+        'serial',
+        '--runs',
+        '1',
+        '--warmup',
+        '0',
+        '--io-pages',
+        '4',
+      ].concat(['--no-raw-ceiling', '-q', '--extract', none]),
+      { timeoutMs: 60_000 },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/exports no `extract` function/);
+  });
+});
