@@ -31,14 +31,26 @@ function gitCommit(cwd: string): string | null {
   }
 }
 
-/** What the bench ran on, for the report's header and for `compare`'s sanity check. */
+/** Which build of a bench an environment describes. */
+export interface BuildIdentity {
+  /** `base`, the other checkout of an A/B bench, is not the commit CI names (`GITHUB_SHA`). */
+  readonly role: 'base' | 'head';
+  /** The crawlbench version the build's runner greeted with (default: this one's). */
+  readonly version?: string;
+}
+
+/**
+ * What the bench ran on, for the report's header and for `compare`'s sanity check. `cwd` is the
+ * build's checkout, whose git commit is recorded (CI's `GITHUB_SHA` for the head build).
+ */
 export function describeEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
+  build: BuildIdentity = { role: 'head' },
 ): Environment {
   return {
-    crawlbenchVersion: VERSION,
-    gitCommit: env.GITHUB_SHA ?? gitCommit(cwd),
+    crawlbenchVersion: build.version ?? VERSION,
+    gitCommit: (build.role === 'head' ? env.GITHUB_SHA : undefined) ?? gitCommit(cwd),
     node: process.version,
     os: `${platform()} ${release()}`,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',

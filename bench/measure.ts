@@ -1,3 +1,4 @@
+import type { BenchBuild, BuildRole } from './builds.js';
 import type { FixtureSiteProcess } from './fixture-site-process.js';
 import { measureLoadGenerator } from './load-generator.js';
 import {
@@ -23,6 +24,8 @@ export interface BenchProgress {
   readonly run: number;
   readonly runs: number;
   readonly warmup: boolean;
+  /** The build the run crawled with, in an A/B bench (`bench --against`); absent otherwise. */
+  readonly build?: BuildRole;
   /** Pages/s (requests/s for the load generator) of the run that just finished. */
   readonly pagesPerSecond: number;
 }
@@ -53,7 +56,7 @@ export interface MeasuredTimeline {
 /** How often the cores in use are sampled during a run. */
 export const CPU_SAMPLE_MS = 50;
 
-/** What the rounds measured. */
+/** What the rounds measured with one build. */
 export interface BenchMeasurement {
   /** The cells in plan order. */
   readonly cells: readonly CellRuns[];
@@ -98,28 +101,40 @@ function crawlOptionsOf(cell: PlannedCell, options: ResolvedBenchOptions): RunCr
   };
 }
 
+/** Where a run sits in the bench. */
+interface RunPlace {
+  /** 0-based round (warm-ups first). */
+  readonly round: number;
+  readonly warmup: boolean;
+  /** Index of the build among the bench's builds (the cell's runner and queue workers). */
+  readonly build: number;
+  /** 1-based position of the run in the whole bench. */
+  readonly sequence: number;
+}
+
 /**
- * One run of a cell: its crawl, and the CPU its site and queue workers spent meanwhile (read
- * before and after: they live in processes of their own, and serve other cells too).
+ * One run of a cell with one build: its crawl, and the CPU its site and queue workers spent
+ * meanwhile (read before and after: they live in processes of their own, and serve other cells too).
  */
 async function measureRun(
   cell: PlannedCell,
-  round: number,
-  warmup: boolean,
+  place: RunPlace,
   options: ResolvedBenchOptions,
 ): Promise<{ sample: RunSample; failures: readonly RunFailure[]; timeline: MeasuredTimeline | null }> {
-  const workers = cell.kind === 'strategy' ? cell.queueWorkers : null;
+  const { round, warmup } = place;
+  const runner = cell.runners[place.build]!;
+  const workers = cell.kind === 'strategy' ? (cell.queueWorkers?.[place.build] ?? null) : null;
   const siteBefore = await readSite(cell.site);
   const workersBefore = await workers?.usage();
   await workers?.resume();
   // The raw ceiling measures the harness at full speed: no timeline for it.
   const keepTimeline = cell.kind === 'strategy';
   const sampler = keepTimeline
-    ? startCpuSampler(cell.runner.pid, cell.site?.pid, CPU_SAMPLE_MS, TIMELINE_MAX_SAMPLES)
+    ? startCpuSampler(runner.pid, cell.site?.pid, CPU_SAMPLE_MS, TIMELINE_MAX_SAMPLES)
     : null;
   // A warm-up crawls a part of the list (a link-following one its seeds: the whole crawl).
   const urls = warmup && cell.follow === null ? cell.urls.slice(0, warmupShare(cell.urls.length)) : cell.urls;
-  const m = await cell.runner
+  const m = await runner
     .measure(urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
     .finally(() => sampler?.stop());
   const cpu = sampler?.stop() ?? [];
@@ -131,6 +146,7 @@ async function measureRun(
   const s = m.summary;
   const sample: RunSample = {
     index: round,
+    sequence: place.sequence,
     warmup,
     wallMs: s.wallMs,
     pagesPerSecond: s.pagesPerSecond,
@@ -160,63 +176,94 @@ async function measureLoad(cell: RawCeilingCell): Promise<number> {
 }
 
 /**
- * Runs every cell `warmup + runs` times, interleaved across cells (A B C D A B C D …) so that
- * drift on a noisy machine hits every strategy alike; with a raw ceiling, the load generator
- * runs last in each round. Never prints: progress goes to `hooks.onProgress`. An aborted signal
- * ends the bench after the run in progress.
+ * The order the builds run a cell in, round by round: A B, then B A, then A B… (A B B A A B B A
+ * over the rounds), so that a machine whose speed drifts during the bench slows both builds
+ * alike: over each pair of rounds a linear drift adds the same to both sides.
+ */
+export function buildOrder(round: number, builds: number): number[] {
+  const order = Array.from({ length: builds }, (_, i) => i);
+  return round % 2 === 0 ? order : order.reverse();
+}
+
+/**
+ * Runs every cell `warmup + runs` times with every build, interleaved across cells (A B C D A B C
+ * D …) so that drift on a noisy machine hits every strategy alike, and within a cell across builds
+ * in {@link buildOrder}; with a raw ceiling, the load generator runs last in each round (its
+ * requests/s are shared by the builds: it is the harness's). Never prints: progress goes to
+ * `hooks.onProgress`. An aborted signal ends the bench after the run in progress.
+ *
+ * @returns one measurement per build, in the order of `builds`.
  */
 export async function measureCells(
   cells: readonly PlannedCell[],
   options: ResolvedBenchOptions,
   hooks: MeasureHooks,
-): Promise<BenchMeasurement> {
+  builds: readonly BenchBuild[],
+): Promise<BenchMeasurement[]> {
   const rawCell = cells.find((c) => c.kind === 'raw-ceiling');
-  const samples = cells.map((): RunSample[] => []);
-  const timelines = cells.map((): (MeasuredTimeline | null)[] => []);
+  const perBuild = builds.map(() => ({
+    samples: cells.map((): RunSample[] => []),
+    timelines: cells.map((): (MeasuredTimeline | null)[] => []),
+    failures: [] as BenchFailure[],
+  }));
   const loadSamples: number[] = [];
-  const failures: BenchFailure[] = [];
   const rounds = options.warmup + options.runs;
-  const perRound = cells.length + (rawCell ? 1 : 0);
+  const perRound = cells.length * builds.length + (rawCell ? 1 : 0);
   let step = 0;
-  const progress = (cellId: string, cell: number, round: number, pagesPerSecond: number): void =>
+  const progress = (
+    cellId: string,
+    cell: number,
+    round: number,
+    pagesPerSecond: number,
+    build: BenchBuild | null,
+  ): void =>
     hooks.onProgress?.({
-      step: ++step,
+      step,
       steps: rounds * perRound,
       cellId,
       cell,
-      cells: perRound,
+      cells: cells.length + (rawCell ? 1 : 0),
       run: round + 1,
       runs: rounds,
       warmup: round < options.warmup,
+      ...(build !== null && builds.length > 1 && { build: build.role }),
       pagesPerSecond,
     });
   let interrupted = false;
   outer: for (let round = 0; round < rounds; round++) {
     const warmup = round < options.warmup;
     for (const [index, cell] of cells.entries()) {
-      if (hooks.signal?.aborted) {
-        interrupted = true;
-        break outer;
+      for (const build of buildOrder(round, builds.length)) {
+        if (hooks.signal?.aborted) {
+          interrupted = true;
+          break outer;
+        }
+        const run = await measureRun(cell, { round, warmup, build, sequence: ++step }, options);
+        const into = perBuild[build]!;
+        into.samples[index]!.push(run.sample);
+        into.timelines[index]!.push(run.timeline);
+        if (!warmup) {
+          for (const f of run.failures)
+            if (into.failures.length < MAX_FAILURES) into.failures.push({ cellId: cell.id, ...f });
+        }
+        progress(cell.id, index + 1, round, run.sample.pagesPerSecond, builds[build]!);
       }
-      const run = await measureRun(cell, round, warmup, options);
-      samples[index]!.push(run.sample);
-      timelines[index]!.push(run.timeline);
-      if (!warmup) {
-        for (const f of run.failures)
-          if (failures.length < MAX_FAILURES) failures.push({ cellId: cell.id, ...f });
-      }
-      progress(cell.id, index + 1, round, run.sample.pagesPerSecond);
     }
     if (rawCell && !hooks.signal?.aborted) {
+      step++;
       const requestsPerSecond = await measureLoad(rawCell);
       if (!warmup) loadSamples.push(requestsPerSecond);
-      progress(LOAD_GENERATOR_ID, perRound, round, requestsPerSecond);
+      progress(LOAD_GENERATOR_ID, cells.length + 1, round, requestsPerSecond, null);
     }
   }
-  return {
-    cells: cells.map((cell, index) => ({ ...cell, samples: samples[index]!, timelines: timelines[index]! })),
+  return perBuild.map((measured) => ({
+    cells: cells.map((cell, index) => ({
+      ...cell,
+      samples: measured.samples[index]!,
+      timelines: measured.timelines[index]!,
+    })),
     loadSamples,
-    failures,
+    failures: measured.failures,
     interrupted,
-  };
+  }));
 }

@@ -9,6 +9,7 @@ import {
   type ResolvedBenchOptions,
   type WorkloadSettings,
 } from './options.js';
+import type { BenchBuild } from './builds.js';
 import { type QueueWorkers, startQueueWorkers } from './queue-workers.js';
 import { CrawlRunner } from './run-crawl.js';
 
@@ -26,8 +27,11 @@ interface CellBase {
   readonly urls: readonly string[];
   readonly follow: FollowOptions | null;
   readonly cpuWork: number;
-  /** The process that runs every crawl of this cell, warm-ups included. */
-  readonly runner: CrawlRunner;
+  /**
+   * The processes that run every crawl of this cell, warm-ups included: one per build, in the
+   * order of the bench's builds (one for a plain bench; base and head for an A/B bench).
+   */
+  readonly runners: readonly CrawlRunner[];
 }
 
 /** A cell of the matrix: one strategy at one concurrency, on the workload of one mode. */
@@ -35,8 +39,11 @@ export interface StrategyCell extends CellBase {
   readonly kind: 'strategy';
   /** The embedded site of the mode, shared by its cells; null when the bench crawls a list. */
   readonly site: FixtureSiteProcess | null;
-  /** The local queue workers of a `distributed` cell, started once and kept across its runs. */
-  readonly queueWorkers: QueueWorkers | null;
+  /**
+   * The local queue workers of a `distributed` cell, one set per build (aligned with `runners`),
+   * started once and kept across its runs; null for other strategies.
+   */
+  readonly queueWorkers: readonly QueueWorkers[] | null;
 }
 
 /**
@@ -85,10 +92,16 @@ async function startSite(w: WorkloadSettings, helpers: BenchHelpers): Promise<Fi
   return helpers.add(await startFixtureSiteProcess({ pages, latencyMs, pageKb, links }));
 }
 
+/** One runner per build, each recorded in `helpers`. */
+function runnersOf(builds: readonly BenchBuild[], helpers: BenchHelpers): CrawlRunner[] {
+  return builds.map((build) => helpers.add(new CrawlRunner(build)));
+}
+
 async function strategyCells(
   mode: BenchMode,
   options: ResolvedBenchOptions,
   helpers: BenchHelpers,
+  builds: readonly BenchBuild[],
 ): Promise<StrategyCell[]> {
   const w = options.workloads[mode];
   const site = options.list ? null : await startSite(w, helpers);
@@ -114,15 +127,21 @@ async function strategyCells(
       follow: options.depth === null ? null : followOptionsOf(options.depth),
       site,
       cpuWork: w.cpuWork,
-      runner: helpers.add(new CrawlRunner()),
+      runners: runnersOf(builds, helpers),
       queueWorkers:
-        strategy === 'distributed' ? helpers.add(await startQueueWorkers(concurrency, options.redis!)) : null,
+        strategy === 'distributed'
+          ? await Promise.all(
+              builds.map(async (build) =>
+                helpers.add(await startQueueWorkers(concurrency, options.redis!, build)),
+              ),
+            )
+          : null,
     });
   }
   return cells;
 }
 
-async function rawCeilingCell(helpers: BenchHelpers): Promise<RawCeilingCell> {
+async function rawCeilingCell(helpers: BenchHelpers, builds: readonly BenchBuild[]): Promise<RawCeilingCell> {
   const site = await startSite(RAW_CEILING_WORKLOAD, helpers);
   const concurrency = RAW_CEILING_CONCURRENCY;
   return {
@@ -138,21 +157,26 @@ async function rawCeilingCell(helpers: BenchHelpers): Promise<RawCeilingCell> {
     follow: null,
     site,
     cpuWork: 0,
-    runner: helpers.add(new CrawlRunner()),
+    runners: runnersOf(builds, helpers),
   };
 }
 
 /**
  * The cells of a bench, in matrix order (mode, then strategy, then concurrency), the raw ceiling's
- * last. Starts what they need (a fixture site per mode, a runner per cell, queue workers per
- * distributed cell) and records each in `helpers`, which the caller closes.
+ * last. Starts what they need (a fixture site per mode, a runner per cell and build, queue workers
+ * per distributed cell and build) and records each in `helpers`, which the caller closes. Resolves
+ * once every runner has greeted with this harness's run protocol.
+ *
+ * @throws {CrawlbenchError} `INCOMPATIBLE_BUILD` when a build's entries speak another protocol.
  */
 export async function planCells(
   options: ResolvedBenchOptions,
   helpers: BenchHelpers,
+  builds: readonly BenchBuild[],
 ): Promise<PlannedCell[]> {
   const cells: PlannedCell[] = [];
-  for (const mode of options.modes) cells.push(...(await strategyCells(mode, options, helpers)));
-  if (options.rawCeiling) cells.push(await rawCeilingCell(helpers));
+  for (const mode of options.modes) cells.push(...(await strategyCells(mode, options, helpers, builds)));
+  if (options.rawCeiling) cells.push(await rawCeilingCell(helpers, builds));
+  await Promise.all(cells.flatMap((cell) => cell.runners.map((runner) => runner.ready())));
   return cells;
 }

@@ -6,6 +6,8 @@ import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.
 import { CrawlbenchError, type CrawlbenchErrorCode } from '../crawler/errors.js';
 import { type DistributedWorker, startDistributedWorker } from '../crawler/distributed/worker.js';
 import { becomeChild } from '../crawler/child-process.js';
+import { VERSION } from '../crawler/version.js';
+import { type EntryHello, RUN_PROTOCOL_VERSION } from './run-protocol.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
@@ -16,6 +18,7 @@ export type ToQueueWorker =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' };
 export type FromQueueWorker =
+  | EntryHello
   | { readonly type: 'ready' }
   | { readonly type: 'paused' }
   | { readonly type: 'resumed' }
@@ -30,6 +33,8 @@ export type FromQueueWorker =
 function send(message: FromQueueWorker): void {
   process.send?.(message);
 }
+
+send({ type: 'hello', protocol: RUN_PROTOCOL_VERSION, crawlbenchVersion: VERSION });
 
 let worker: DistributedWorker | undefined;
 process.on('disconnect', () => {

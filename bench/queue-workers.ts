@@ -1,9 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { CrawlbenchError } from '../crawler/errors.js';
+import { awaitHello, type BenchBuild } from './builds.js';
 import type { FromQueueWorker, ToQueueWorker } from './queue-worker-process.js';
-
-const ENTRY = new URL('./queue-worker-process.js', import.meta.url);
 
 /** The local `crawlbench worker` processes of one distributed bench cell. */
 export interface QueueWorkers {
@@ -38,10 +37,17 @@ function ask(child: ChildProcess, message: ToQueueWorker): Promise<FromQueueWork
   });
 }
 
-/** Starts `count` single-task queue workers on `redis`; rejects if one cannot connect. */
-export async function startQueueWorkers(count: number, redis: string): Promise<QueueWorkers> {
+/**
+ * Starts `count` single-task queue workers of `build` on `redis`; rejects if one cannot connect
+ * (its code) or speaks another run protocol (`INCOMPATIBLE_BUILD`).
+ */
+export async function startQueueWorkers(
+  count: number,
+  redis: string,
+  build: BenchBuild,
+): Promise<QueueWorkers> {
   const children = Array.from({ length: count }, () => {
-    const child = fork(ENTRY, [], {
+    const child = fork(build.queueWorker, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -65,6 +71,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
   const all = (message: ToQueueWorker): Promise<FromQueueWorker[]> =>
     Promise.all(children.map((child) => ask(child, message)));
   try {
+    await Promise.all(children.map((child) => awaitHello(child, build, 'queue worker')));
     for (const reply of await all({ type: 'start', redis })) {
       if (reply.type === 'error') throw new CrawlbenchError(reply.code ?? 'HARNESS_FAILED', reply.message);
     }

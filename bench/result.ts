@@ -41,6 +41,11 @@ export interface Ratio {
 export interface RunSample {
   /** 0-based index among the cell's runs, warm-ups first. */
   readonly index: number;
+  /**
+   * 1-based position of the run in the whole bench (every cell, every build, the load generator):
+   * the order the runs were made in. Absent in results written before it was recorded.
+   */
+  readonly sequence?: number;
   readonly warmup: boolean;
   readonly wallMs: number;
   readonly pagesPerSecond: number;
@@ -283,6 +288,11 @@ export interface BenchResult {
   readonly queueOverheads?: readonly QueueOverhead[];
   /** One computed sentence per mode. */
   readonly verdicts: Readonly<Partial<Record<BenchMode, string>>>;
+  /**
+   * In an A/B bench (`bench --against`), which side this result is: `base` measured the other
+   * checkout's code, `head` this one's, interleaved in one run. Absent in a plain bench.
+   */
+  readonly abRole?: 'base' | 'head';
   /** Per-URL failures seen during the bench (capped), for the report's details. */
   readonly failures: readonly {
     readonly cellId: string;

@@ -2,15 +2,15 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { CrawlbenchError } from '../crawler/errors.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 import type { FollowOptions } from '../crawler/frontier/options.js';
+import { awaitHello, type BenchBuild } from './builds.js';
 import type {
+  EntryHello,
   FromRunProcess,
   RunCrawlOptions,
   RunFailure,
   RunTimeline,
   ToRunProcess,
 } from './run-protocol.js';
-
-const RUN_PROCESS = new URL('./run-process.js', import.meta.url);
 
 /** What one crawl measured. */
 export interface CrawlMeasurement {
@@ -28,23 +28,30 @@ export interface CrawlMeasurement {
   readonly timeline: RunTimeline | null;
 }
 
+type RunAnswer = Exclude<FromRunProcess, EntryHello>;
+
 /**
- * A process that runs the crawls of one bench cell, one at a time. Page failures are data, counted
- * in the summary; `measure` rejects only if the process dies (`HARNESS_FAILED`) or the crawl itself
- * fails (its own code, such as `REDIS_UNAVAILABLE` or `INVALID_OPTION`; `HARNESS_FAILED` for an
- * error without one).
+ * A process that runs the crawls of one bench cell with the code of one build, one at a time.
+ * Page failures are data, counted in the summary; `measure` rejects only if the process dies
+ * (`HARNESS_FAILED`) or the crawl itself fails (its own code, such as `REDIS_UNAVAILABLE` or
+ * `INVALID_OPTION`; `HARNESS_FAILED` for an error without one).
  */
 export class CrawlRunner {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
-  #pending: { resolve(m: FromRunProcess): void; reject(e: Error): void } | undefined;
+  readonly #hello: Promise<EntryHello>;
+  #pending: { resolve(m: RunAnswer): void; reject(e: Error): void } | undefined;
 
-  constructor() {
-    this.#child = fork(RUN_PROCESS, [], {
+  constructor(build: BenchBuild) {
+    this.#child = fork(build.cellRunner, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
+    this.#hello = awaitHello(this.#child, build, 'cell runner');
+    // Awaited by ready() or measure(); a runner closed unused must not leave it unhandled.
+    this.#hello.catch(() => {});
     this.#child.on('message', (message: FromRunProcess) => {
+      if (message.type === 'hello') return;
       const pending = this.#pending;
       this.#pending = undefined;
       pending?.resolve(message);
@@ -72,7 +79,8 @@ export class CrawlRunner {
     timelinePages = 0,
     maxFailures = 20,
   ): Promise<CrawlMeasurement> {
-    const answer = await new Promise<FromRunProcess>((resolve, reject) => {
+    await this.#hello;
+    const answer = await new Promise<RunAnswer>((resolve, reject) => {
       this.#pending = { resolve, reject };
       const message: ToRunProcess = { type: 'run', urls, options, follow, maxFailures, timelinePages };
       this.#child.send(message);
@@ -90,6 +98,15 @@ export class CrawlRunner {
       pagesByDepth: answer.pagesByDepth,
       timeline: answer.timeline,
     };
+  }
+
+  /**
+   * Resolves once the runner has started and greeted with the run protocol of this harness.
+   *
+   * @throws {CrawlbenchError} `INCOMPATIBLE_BUILD` when its build speaks another protocol.
+   */
+  async ready(): Promise<EntryHello> {
+    return this.#hello;
   }
 
   /** The runner's process id (its CPU, and its pool's, is the cell's). */

@@ -6,8 +6,14 @@ import { CrawlbenchError } from '../crawler/errors.js';
 import { createCrawlPool } from '../crawler/pool.js';
 import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
 import type { TimelineEntry } from '../crawler/options.js';
-import type { FromRunProcess, RunFailure, ToRunProcess } from './run-protocol.js';
+import {
+  type FromRunProcess,
+  RUN_PROTOCOL_VERSION,
+  type RunFailure,
+  type ToRunProcess,
+} from './run-protocol.js';
 import { becomeChild } from '../crawler/child-process.js';
+import { VERSION } from '../crawler/version.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
@@ -15,6 +21,8 @@ becomeChild();
 function send(message: FromRunProcess): void {
   process.send?.(message);
 }
+
+send({ type: 'hello', protocol: RUN_PROTOCOL_VERSION, crawlbenchVersion: VERSION });
 
 // The pool of a threads or processes cell is started once and kept warm across the cell's runs:
 // the warm-up run then warms the workers' JIT too, and the measured runs are steady state.

@@ -3,6 +3,25 @@ import type { FollowOptions } from '../crawler/frontier/options.js';
 import type { CrawlOptions, TimelineEntry } from '../crawler/options.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 
+/**
+ * The version of the protocol between the bench harness and a build's cell runner and queue
+ * workers (the messages below, the entry files `package.json` names under `crawlbench.benchEntries`,
+ * and what they measure). `bench --against` runs another checkout's entries with this harness, so
+ * a build that speaks another version is refused. Bump it with any change to these messages, or
+ * to what a field means.
+ */
+export const RUN_PROTOCOL_VERSION = 1;
+
+/**
+ * The first message of every bench entry (cell runner, queue worker), sent unprompted as it
+ * starts: which protocol it speaks and which crawlbench it is.
+ */
+export interface EntryHello {
+  readonly type: 'hello';
+  readonly protocol: number;
+  readonly crawlbenchVersion: string;
+}
+
 /** The crawl options a bench run may set: plain data, no signals. */
 export type RunCrawlOptions = Omit<CrawlOptions, 'signal' | 'abortSignal'>;
 
@@ -39,6 +58,7 @@ export interface RunTimeline {
 }
 
 export type FromRunProcess =
+  | EntryHello
   | {
       readonly type: 'result';
       readonly summary: CrawlSummary;

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { CrawlbenchError } from '../crawler/errors.js';
+import { parseThreshold } from '../reports/compare.js';
 
 /** Commander argument parsers with messages that say what was expected and what came. */
 export function positiveInt(value: string): number {
@@ -49,4 +51,13 @@ export function byteSize(value: string): number {
   const n = Math.floor(Number(match[1]) * unit);
   if (n < 1) throw new InvalidArgumentError(`expected a size of at least 1 byte, got "${value}"`);
   return n;
+}
+
+/** `--threshold` of `compare` and `bench --against`: a percentage, `10%` or `10`. */
+export function thresholdPercent(value: string): number {
+  try {
+    return parseThreshold(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof CrawlbenchError ? error.message : String(error));
+  }
 }

@@ -153,7 +153,7 @@ export function createBenchProgress(stream: OutputStream): BenchProgressDisplay 
       const payload = {
         cell: p.cell,
         cells: p.cells,
-        cellId: p.cellId,
+        cellId: p.build === undefined ? p.cellId : `${p.cellId} (${p.build})`,
         run: p.run,
         runs: p.runs,
         warm: p.warmup ? ' (warm-up)' : '',

@@ -45,6 +45,11 @@ export const USAGE_ERROR_CODES = [
   'INVALID_RESULT',
   /** A pool or a fixture site used after its `close()`. */
   'USED_AFTER_CLOSE',
+  /**
+   * `bench --against` was pointed at a checkout that cannot be benched with this one: not a
+   * crawlbench, not built, or speaking another run protocol.
+   */
+  'INCOMPATIBLE_BUILD',
 ] as const;
 export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
 

@@ -146,14 +146,15 @@ export function parseThreshold(text: string): number {
 // Comparing
 
 /**
- * - `regression`: slower by more than the threshold, and the whole ±2σ interval is below it.
- * - `improvement`: faster by more than the threshold, and the whole ±2σ interval is above it.
- * - `slower-within-noise` / `faster-within-noise`: beyond the threshold, but the interval reaches
- *   back inside it, so the run-to-run noise could explain the change.
- * - `unchanged`: within the threshold.
+ * What a cell's ±2σ interval of the change says against the threshold T (each claim is only
+ * made when the whole interval supports it):
+ * - `regression`: the whole interval is below -T: slower by more than T, beyond the noise.
+ * - `improvement`: the whole interval is above +T.
+ * - `unchanged`: the whole interval is within ±T: any change is smaller than T.
+ * - `inconclusive`: the interval straddles -T or +T (or both, when it is wider than 2T): the runs
+ *   were too noisy to tell a change of T from none. Its point change still shows the direction.
  */
-export type CellVerdict =
-  'regression' | 'improvement' | 'slower-within-noise' | 'faster-within-noise' | 'unchanged';
+export type CellVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
 
 /** One cell present in both results: its pages/s on each side, the change and the verdict. */
 export interface CellComparison {
@@ -188,12 +189,17 @@ export interface Comparison {
   readonly onlyInHead: readonly string[];
   /** Number of cells whose verdict is `regression`. */
   readonly regressions: number;
+  /** Number of cells whose verdict is `inconclusive`: too noisy to tell. */
+  readonly inconclusive: number;
   /**
    * Reasons to distrust the comparison that do not fail it: different machines or Node versions,
    * different workloads, an interrupted bench. One sentence each.
    */
   readonly warnings: readonly string[];
 }
+
+/** The threshold of `compare` and `bench --against` when none is given, in percent. */
+export const DEFAULT_THRESHOLD_PCT = 10;
 
 /** Options of {@link compareResults}. */
 export interface CompareOptions {
@@ -211,10 +217,12 @@ export interface CompareOptions {
  */
 const SIGMAS = 2;
 
-function verdictOf(change: number, low: number, high: number, threshold: number): CellVerdict {
-  if (change < -threshold) return high < -threshold ? 'regression' : 'slower-within-noise';
-  if (change > threshold) return low > threshold ? 'improvement' : 'faster-within-noise';
-  return 'unchanged';
+/** See {@link CellVerdict}; `low` and `high` bound the interval, `threshold` is a fraction. */
+export function verdictOf(low: number, high: number, threshold: number): CellVerdict {
+  if (high < -threshold) return 'regression';
+  if (low > threshold) return 'improvement';
+  if (low >= -threshold && high <= threshold) return 'unchanged';
+  return 'inconclusive';
 }
 
 function compareCell(base: CellResult, head: CellResult, threshold: number): CellComparison {
@@ -230,7 +238,7 @@ function compareCell(base: CellResult, head: CellResult, threshold: number): Cel
     head: head.pagesPerSecond,
     change,
     interval,
-    verdict: verdictOf(change.value, interval.low, interval.high, threshold),
+    verdict: verdictOf(interval.low, interval.high, threshold),
   };
 }
 
@@ -298,11 +306,16 @@ export function compareResults(base: BenchResult, head: BenchResult, options: Co
     onlyInBase,
     onlyInHead: head.cells.filter((cell) => !baseIds.has(cell.id)).map((cell) => cell.id),
     regressions: cells.filter((cell) => cell.verdict === 'regression').length,
+    inconclusive: cells.filter((cell) => cell.verdict === 'inconclusive').length,
     warnings: warningsOf(base, head),
   };
 }
 
-/** The exit code policy of `crawlbench compare`: 1 when any cell regressed, else 0. */
+/**
+ * The exit code policy of `crawlbench compare`: 1 when any cell regressed beyond the threshold
+ * and its noise, else 0. An inconclusive cell does not fail the build: it says the bench could
+ * not tell, which the report shows rather than the exit code guessing.
+ */
 export function comparisonExitCode(c: Comparison): 0 | 1 {
   return c.regressions > 0 ? 1 : 0;
 }
@@ -313,9 +326,8 @@ export function comparisonExitCode(c: Comparison): 0 | 1 {
 const VERDICT_WORDS: Readonly<Record<CellVerdict, string>> = {
   regression: '**regression**',
   improvement: 'improvement',
-  'slower-within-noise': 'slower, within noise',
-  'faster-within-noise': 'faster, within noise',
   unchanged: 'unchanged',
+  inconclusive: 'inconclusive (too noisy)',
 };
 
 function formatRate(s: Stats): string {
@@ -323,26 +335,32 @@ function formatRate(s: Stats): string {
   return `${s.median.toFixed(digits)} ± ${s.stddev.toFixed(digits)}`;
 }
 
-function formatPct(fraction: number, signed: boolean): string {
+/** A signed percentage with one decimal: `+4.2%`, `-30.0%`. */
+function formatPct(fraction: number): string {
   if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞%' : '-∞%';
   const text = `${(fraction * 100).toFixed(1)}%`;
-  return signed && fraction >= 0 ? `+${text}` : text;
+  return fraction >= 0 ? `+${text}` : text;
 }
 
 function describeEnvironment(env: Environment): string {
   return `${env.cpuModel} × ${env.cores}, ${env.os}, Node ${env.node}`;
 }
 
+function headingOf(c: Comparison): string {
+  const counts = [`${c.regressions} ${c.regressions === 1 ? 'regression' : 'regressions'}`];
+  if (c.inconclusive > 0) counts.push(`${c.inconclusive} inconclusive`);
+  return `## crawlbench compare: ${counts.join(', ')} in ${c.cells.length} cells (threshold ${c.thresholdPct}%)`;
+}
+
 /**
- * Renders a comparison as GitHub-flavoured Markdown: a heading with the count of regressions, one
- * table row per matched cell (pages/s as median ± stddev, change of the means ± 2σ, the ±2σ interval
- * and the verdict), then the cells found on one side only and the warnings. Everything that came
- * from the JSON files is escaped.
+ * Renders a comparison as GitHub-flavoured Markdown: a heading with the count of regressions (and
+ * of inconclusive cells), one table row per matched cell (pages/s as median ± stddev, the change of
+ * the means, its ±2σ interval and the verdict), then the cells found on one side only and the
+ * warnings. Everything that came from the JSON files is escaped.
  */
 export function renderComparisonMarkdown(c: Comparison): string {
-  const noun = c.regressions === 1 ? 'regression' : 'regressions';
   const lines = [
-    `## crawlbench compare: ${c.regressions} ${noun} in ${c.cells.length} cells (threshold ${c.thresholdPct}%)`,
+    headingOf(c),
     '',
     `Base: ${escapeMarkdownText(`${c.base.createdAt}, ${describeEnvironment(c.base.environment)}`)}  `,
     `Head: ${escapeMarkdownText(`${c.head.createdAt}, ${describeEnvironment(c.head.environment)}`)}`,
@@ -350,11 +368,11 @@ export function renderComparisonMarkdown(c: Comparison): string {
     ...c.warnings.map((warning) => `> **Warning:** ${escapeMarkdownText(warning)}\n`),
   ];
   if (c.cells.length > 0) {
-    lines.push('| Cell | Base pages/s | Head pages/s | Change | ±2σ | Verdict |');
+    lines.push('| Cell | Base pages/s | Head pages/s | Change | Interval (±2σ) | Verdict |');
     lines.push('| --- | ---: | ---: | ---: | ---: | --- |');
     for (const cell of c.cells) {
-      const change = `${formatPct(cell.change.value, true)} ± ${formatPct(SIGMAS * cell.change.sigma, false)}`;
-      const interval = `${formatPct(cell.interval.low, true)} to ${formatPct(cell.interval.high, true)}`;
+      const change = formatPct(cell.change.value);
+      const interval = `${formatPct(cell.interval.low)} to ${formatPct(cell.interval.high)}`;
       const row = [
         escapeMarkdownCell(cell.id),
         formatRate(cell.base),
@@ -366,9 +384,11 @@ export function renderComparisonMarkdown(c: Comparison): string {
     }
     lines.push(
       '',
-      'Pages/s: median ± standard deviation over the runs. Change: ratio of the mean pages/s, head / base - 1, ' +
-        `± 2σ propagated from both deviations. A regression is slower by more than ${c.thresholdPct}% ` +
-        'with the whole ±2σ interval beyond that.',
+      'Pages/s: median ± standard deviation over the runs. Change: ratio of the mean pages/s, head / base - 1; ' +
+        'its interval is ± 2σ propagated from both deviations. A verdict holds for the whole interval: ' +
+        `a regression is slower by more than ${c.thresholdPct}% across all of it, unchanged stays within ` +
+        `±${c.thresholdPct}%, and inconclusive straddles ${c.thresholdPct}%: those runs were too noisy to tell ` +
+        'a change of that size from none (re-run with more `--runs`, or on a quieter machine).',
     );
   }
   const ids = (list: readonly string[]): string => list.map((id) => escapeMarkdownText(id)).join(', ');

@@ -47,7 +47,7 @@ describe('crawlbench compare', () => {
   it('exits 0 when the slowdown is within the noise', async () => {
     const r = await runCli(['compare', base, variant('noisy', 0.85, 0.3)]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('slower, within noise');
+    expect(r.stdout).toContain('inconclusive (too noisy)');
   });
 
   it('exits 0 and lists cells present on one side only', async () => {

@@ -7,6 +7,7 @@ import {
   parseBenchResult,
   parseThreshold,
   renderComparisonMarkdown,
+  verdictOf,
 } from '../dist/reports/compare.js';
 import { CrawlbenchError } from '../dist/crawler/errors.js';
 
@@ -126,25 +127,51 @@ describe('compareResults', () => {
     expect(c.warnings).toEqual([]);
   });
 
-  it('calls a 15% drop with huge noise slower-within-noise and exits 0', () => {
+  it('calls a 15% drop with huge noise inconclusive and exits 0', () => {
     // Same one-liner with b=[100,130,70,100,100], h=[85,125,45,85,85] -> -0.15 ± 0.3354 (1σ):
     // the interval reaches +0.52, far above -10%.
     const { c, cell } = compareOne([100, 130, 70, 100, 100], [85, 125, 45, 85, 85]);
     expect(cell.change.value).toBeCloseTo(-0.15, 12);
     expect(cell.change.sigma).toBeCloseTo(0.33542883000720136, 12);
-    expect(cell.verdict).toBe('slower-within-noise');
+    expect(cell.verdict).toBe('inconclusive');
     expect(c.regressions).toBe(0);
+    expect(c.inconclusive).toBe(1);
     expect(comparisonExitCode(c)).toBe(0);
   });
 
   it('recognises an improvement, a noisy speed-up and an unchanged cell', () => {
     expect(compareOne(STEADY, [130, 131, 129, 130, 130]).cell.verdict).toBe('improvement');
-    expect(compareOne([85, 125, 45, 85, 85], [100, 130, 70, 100, 100]).cell.verdict).toBe(
-      'faster-within-noise',
-    );
+    expect(compareOne([85, 125, 45, 85, 85], [100, 130, 70, 100, 100]).cell.verdict).toBe('inconclusive');
     const { c, cell } = compareOne(STEADY, [101, 102, 100, 101, 101]);
     expect(cell.verdict).toBe('unchanged');
     expect(comparisonExitCode(c)).toBe(0);
+  });
+
+  it('calls a ±45% cell inconclusive at a 10% threshold, even with no change at all', () => {
+    // python3 -c "import statistics as s, math; b=[100,160,40,130,70]; h=b; r=s.mean(h)/s.mean(b);
+    //   print(r-1, r*math.sqrt(2*(s.stdev(b)/s.mean(b))**2))" -> 0.0 0.6708203932499369
+    // The interval, 0 ± 134%, claims nothing about a 10% change: not "unchanged".
+    const noisy = [100, 160, 40, 130, 70];
+    const { c, cell } = compareOne(noisy, noisy);
+    expect(cell.change.value).toBeCloseTo(0, 12);
+    expect(cell.change.sigma).toBeCloseTo(0.6708203932499369, 12);
+    expect(cell.verdict).toBe('inconclusive');
+    expect(comparisonExitCode(c)).toBe(0);
+    expect(renderComparisonMarkdown(c)).toMatch(/^## crawlbench compare: 0 regressions, 1 inconclusive in 1 cells/);
+  });
+
+  it('decides by the whole interval against the threshold, edges included', () => {
+    // Interval [low, high] against a 10% threshold (fractions).
+    expect(verdictOf(-0.1, 0.1, 0.1)).toBe('unchanged');
+    expect(verdictOf(-0.3, -0.11, 0.1)).toBe('regression');
+    expect(verdictOf(-0.3, -0.1, 0.1)).toBe('inconclusive');
+    expect(verdictOf(-0.15, 0.05, 0.1)).toBe('inconclusive');
+    expect(verdictOf(0.05, 0.2, 0.1)).toBe('inconclusive');
+    expect(verdictOf(0.11, 0.2, 0.1)).toBe('improvement');
+    expect(verdictOf(-0.5, 0.5, 0.1)).toBe('inconclusive');
+    // A single run has sigma 0: the interval is a point, judged by the threshold alone.
+    expect(verdictOf(-0.05, -0.05, 0.1)).toBe('unchanged');
+    expect(verdictOf(0, 0, 0)).toBe('unchanged');
   });
 
   it('uses the threshold: a 30% drop is within a 40% threshold, a clean 5% drop exceeds 0%', () => {
@@ -256,15 +283,13 @@ describe('parseThreshold', () => {
 });
 
 describe('renderComparisonMarkdown', () => {
-  it('renders one table row per cell with the change, its 2σ and the verdict', () => {
+  it('renders one table row per cell with the change, its interval and the verdict', () => {
     const { c } = compareOne(STEADY, [70, 71, 69, 70, 70]);
     const md = renderComparisonMarkdown(c);
     expect(md).toMatch(/^## crawlbench compare: 1 regression in 1 cells \(threshold 10%\)\n/);
-    expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | ±2σ | Verdict |');
+    expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | Interval (±2σ) | Verdict |');
     // 2σ = 2 * 0.8631% = 1.7%; interval -31.7% to -28.3%.
-    expect(md).toContain(
-      '| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% ± 1.7% | -31.7% to -28.3% | **regression** |',
-    );
+    expect(md).toContain('| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% | -31.7% to -28.3% | **regression** |');
   });
 
   it('escapes ids that came from the JSON', () => {

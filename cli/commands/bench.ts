@@ -12,16 +12,18 @@ import {
   type HybridSize,
   MIXED_IN_FLIGHT,
 } from '../../bench/options.js';
-import { BENCH_MODES, type BenchMode } from '../../bench/result.js';
+import type { AbBenchResult, BenchProgress } from '../../bench/bench.js';
+import { BENCH_MODES, type BenchMode, type BenchResult } from '../../bench/result.js';
 import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { CrawlbenchError } from '../../crawler/errors.js';
 import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
 import { CRAWL_STRATEGY_NAMES, type CrawlStrategyName, STRATEGY_NAMES } from '../../crawler/types.js';
 import { REPORT_FORMATS, REPORTERS, reportFileName } from '../../reports/registry.js';
+import { DEFAULT_THRESHOLD_PCT } from '../../reports/compare.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
 import type { CliIo, StopSignal } from '../io.js';
-import { nonNegativeInt, positiveInt } from '../parsers.js';
+import { nonNegativeInt, positiveInt, thresholdPercent } from '../parsers.js';
 import { withDefault } from '../help.js';
 import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 
@@ -49,6 +51,8 @@ interface BenchCliOptions {
   out?: string;
   format: ReportFormat;
   quiet: boolean;
+  against?: string;
+  threshold?: number;
 }
 
 function list<T extends string>(allowed: readonly T[], what: string): (value: string) => T[] {
@@ -178,7 +182,23 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       'Redis for the distributed strategy; its concurrency is the number of local queue workers ' +
         `the bench starts (default: $${REDIS_URL_ENV})`,
     )
-    .option('--out <dir>', 'write result.json, report.md, report.csv and report.html to this directory')
+    .option(
+      '--against <path>',
+      'A/B bench: run the same matrix with the code of another crawlbench checkout at <path> ' +
+        '(installed and built, e.g. the base branch in a git worktree) and with this one, ' +
+        'interleaved A B B A; writes base.json, head.json and compare.md to --out, prints the ' +
+        'comparison, and exits as compare does',
+    )
+    .option(
+      '-t, --threshold <percent>',
+      withDefault('with --against: change that counts (10% or 10)', `${DEFAULT_THRESHOLD_PCT}%`),
+      thresholdPercent,
+    )
+    .option(
+      '--out <dir>',
+      'write result.json, report.md, report.csv and report.html to this directory ' +
+        '(with --against: base.json, head.json and compare.md)',
+    )
     .addOption(
       new Option('-f, --format <format>', 'report printed on stdout').choices(REPORT_FORMATS).default('md'),
     )
@@ -230,17 +250,23 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
     ...(listPath !== undefined && { list: await readList(listPath, io) }),
   };
-  if (o.out !== undefined) {
-    try {
-      await mkdir(o.out, { recursive: true });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  if (o.against !== undefined) {
+    if (o.out === undefined) {
       throw new CrawlbenchError(
-        'OUTPUT_UNWRITABLE',
-        `cannot create output directory ${JSON.stringify(o.out)}: ${code}`,
+        'INVALID_OPTION',
+        '`--against` writes base.json, head.json and compare.md: give `--out <dir>` for them',
       );
     }
+    if (o.format !== 'md') {
+      throw new CrawlbenchError(
+        'INVALID_OPTION',
+        `\`--against\` prints the comparison as Markdown; \`-f ${o.format}\` does not apply (the results are in --out)`,
+      );
+    }
+  } else if (o.threshold !== undefined) {
+    throw new CrawlbenchError('INVALID_OPTION', '`--threshold` applies to `--against` only');
   }
+  if (o.out !== undefined) await makeOutputDir(o.out);
 
   const stop = new AbortController();
   let stoppedBy: StopSignal | null = null;
@@ -252,34 +278,90 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     stop.abort();
   });
   const progress = o.quiet ? undefined : (await import('../progress.js')).createBenchProgress(io.stderr);
+  const hooks = {
+    signal: stop.signal,
+    onProgress: (p: BenchProgress) => progress?.update(p),
+    env: io.env,
+    cwd: process.cwd(),
+  };
   try {
     // Loaded on demand: the bench pulls in the whole crawler, the load generator and the reports.
-    const { runBench } = await import('../../bench/bench.js');
-    const result = await runBench(options, {
-      signal: stop.signal,
-      onProgress: (p) => progress?.update(p),
-      env: io.env,
-      cwd: process.cwd(),
-    });
-    progress?.stop();
-    const markdown = REPORTERS.md.render(result);
-    if (o.out !== undefined) {
-      for (const format of REPORT_FORMATS) {
-        const text = format === 'md' ? markdown : REPORTERS[format].render(result);
-        await writeFile(join(o.out, reportFileName(format)), text);
-      }
+    const bench = await import('../../bench/bench.js');
+    let code: number;
+    if (o.against !== undefined) {
+      const ab = await bench.runBenchAgainst(options, o.against, hooks);
+      progress?.stop();
+      code = await writeAbResults(ab, o.out!, o.threshold ?? DEFAULT_THRESHOLD_PCT, io);
+      if (ab.head.state !== 'interrupted') return code;
+    } else {
+      const result = await bench.runBench(options, hooks);
+      progress?.stop();
+      await writeResult(result, o, io);
+      if (result.state !== 'interrupted') return EXIT.OK;
     }
-    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
-    // One append, so a concurrent step's summary cannot interleave with ours.
-    if (summaryFile) await appendFile(summaryFile, `${markdown}\n`);
-    const report = o.format === 'md' ? markdown : REPORTERS[o.format].render(result);
-    // Waits until the report is handed to the OS: main.ts exits right after, and a pipe takes
-    // only 64 KiB at once (an HTML report, or a long Markdown one, is more).
-    await new Promise<void>((resolve, reject) => io.stdout.write(report, (e) => (e ? reject(e) : resolve())));
-    if (result.state !== 'interrupted') return EXIT.OK;
     return exitCodeOfSignal(stoppedBy ?? 'SIGINT');
   } finally {
     progress?.stop();
     removeInterrupt();
   }
+}
+
+async function makeOutputDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new CrawlbenchError(
+      'OUTPUT_UNWRITABLE',
+      `cannot create output directory ${JSON.stringify(dir)}: ${code}`,
+    );
+  }
+}
+
+/** Writes `text` to stdout, waiting until the OS has it. */
+function print(io: CliIo, text: string): Promise<void> {
+  // main.ts exits right after, and a pipe takes only 64 KiB at once (an HTML report, or a long
+  // Markdown one, is more).
+  return new Promise<void>((resolve, reject) => io.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+/** Appends to the CI job summary, when there is one: one append, so a concurrent step cannot interleave. */
+async function appendJobSummary(io: CliIo, markdown: string): Promise<void> {
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) await appendFile(summaryFile, `${markdown}\n`);
+}
+
+/** A plain bench's outputs: the reports in `--out`, the Markdown in the job summary, one report on stdout. */
+async function writeResult(result: BenchResult, o: BenchCliOptions, io: CliIo): Promise<void> {
+  const markdown = REPORTERS.md.render(result);
+  if (o.out !== undefined) {
+    for (const format of REPORT_FORMATS) {
+      const text = format === 'md' ? markdown : REPORTERS[format].render(result);
+      await writeFile(join(o.out, reportFileName(format)), text);
+    }
+  }
+  await appendJobSummary(io, markdown);
+  await print(io, o.format === 'md' ? markdown : REPORTERS[o.format].render(result));
+}
+
+/**
+ * An A/B bench's outputs: base.json, head.json and compare.md in `out`; the comparison and the
+ * head's full report in the job summary; the comparison on stdout. Returns compare's exit code.
+ */
+async function writeAbResults(
+  ab: AbBenchResult,
+  out: string,
+  thresholdPct: number,
+  io: CliIo,
+): Promise<number> {
+  const { compareResults, comparisonExitCode, renderComparisonMarkdown } =
+    await import('../../reports/compare.js');
+  const comparison = compareResults(ab.base, ab.head, { thresholdPct });
+  const markdown = renderComparisonMarkdown(comparison);
+  await writeFile(join(out, 'base.json'), REPORTERS.json.render(ab.base));
+  await writeFile(join(out, 'head.json'), REPORTERS.json.render(ab.head));
+  await writeFile(join(out, 'compare.md'), markdown);
+  await appendJobSummary(io, `${markdown}\n${REPORTERS.md.render(ab.head)}`);
+  await print(io, markdown);
+  return comparisonExitCode(comparison);
 }

@@ -1,22 +1,15 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { CrawlbenchError } from '../../crawler/errors.js';
+import { Command } from 'commander';
 import {
   compareResults,
   comparisonExitCode,
+  DEFAULT_THRESHOLD_PCT,
   parseBenchResult,
-  parseThreshold,
   renderComparisonMarkdown,
 } from '../../reports/compare.js';
+import { withDefault } from '../help.js';
 import type { CliIo } from '../io.js';
+import { thresholdPercent } from '../parsers.js';
 import { readResultFile } from '../result-file.js';
-
-function threshold(value: string): number {
-  try {
-    return parseThreshold(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof CrawlbenchError ? error.message : String(error));
-  }
-}
 
 export function compareCommand(io: CliIo, setExit: (code: number) => void): Command {
   return new Command('compare')
@@ -26,11 +19,15 @@ export function compareCommand(io: CliIo, setExit: (code: number) => void): Comm
     )
     .argument('<base>', 'result.json of the base (e.g. the main branch)')
     .argument('<head>', 'result.json of the head (e.g. the pull request)')
-    .option('-t, --threshold <percent>', 'slowdown that counts as a regression (10% or 10)', threshold, 10)
-    .action(async (basePath: string, headPath: string, o: { threshold: number }) => {
+    .option(
+      '-t, --threshold <percent>',
+      withDefault('change that counts (10% or 10)', `${DEFAULT_THRESHOLD_PCT}%`),
+      thresholdPercent,
+    )
+    .action(async (basePath: string, headPath: string, o: { threshold?: number }) => {
       const base = parseBenchResult(await readResultFile(basePath), basePath);
       const head = parseBenchResult(await readResultFile(headPath), headPath);
-      const comparison = compareResults(base, head, { thresholdPct: o.threshold });
+      const comparison = compareResults(base, head, { thresholdPct: o.threshold ?? DEFAULT_THRESHOLD_PCT });
       io.stdout.write(renderComparisonMarkdown(comparison));
       setExit(comparisonExitCode(comparison));
     });
