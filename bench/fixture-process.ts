@@ -3,7 +3,7 @@
 import type { FixtureSite } from './fixture-site.js';
 import { startFixtureSite } from './fixture-site.js';
 import type { FixtureChildMessage, FixtureParentMessage } from './fixture-site-process.js';
-import { becomeChild } from '../crawler/child-process.js';
+import { becomeChild, sendToParent } from '../crawler/child-process.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
@@ -12,7 +12,7 @@ let site: FixtureSite | undefined;
 let stopping = false;
 
 function send(message: FixtureChildMessage): void {
-  if (process.connected) process.send?.(message);
+  sendToParent(message);
 }
 
 /** Closing the site and the IPC channel leaves nothing to keep the event loop alive: the process exits. */

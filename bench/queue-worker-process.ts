@@ -5,7 +5,7 @@
 import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError, type CrawlbenchErrorCode } from '../crawler/errors.js';
 import { type DistributedWorker, startDistributedWorker } from '../crawler/distributed/worker.js';
-import { becomeChild } from '../crawler/child-process.js';
+import { becomeChild, sendToParent } from '../crawler/child-process.js';
 import { VERSION } from '../crawler/version.js';
 import { type EntryHello, RUN_PROTOCOL_VERSION } from './run-protocol.js';
 
@@ -31,7 +31,7 @@ export type FromQueueWorker =
     };
 
 function send(message: FromQueueWorker): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
 send({ type: 'hello', protocol: RUN_PROTOCOL_VERSION, crawlbenchVersion: VERSION });

@@ -12,14 +12,14 @@ import {
   type RunFailure,
   type ToRunProcess,
 } from './run-protocol.js';
-import { becomeChild } from '../crawler/child-process.js';
+import { becomeChild, sendToParent } from '../crawler/child-process.js';
 import { VERSION } from '../crawler/version.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
 
 function send(message: FromRunProcess): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
 send({ type: 'hello', protocol: RUN_PROTOCOL_VERSION, crawlbenchVersion: VERSION });

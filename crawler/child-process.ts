@@ -36,3 +36,13 @@ export function becomeChild(): void {
   watchdog.unref();
   watchdog.on('error', () => {});
 }
+
+/**
+ * Sends `message` to the parent over IPC, if it still listens. A parent that has just closed the
+ * channel (it is stopping, or gave up on this child) makes the write fail with EPIPE: with no
+ * callback Node raises that as an uncaught 'error' event that kills the child with a stack; here it
+ * is dropped, since no one is left to read the message and the channel's 'disconnect' ends the child.
+ */
+export function sendToParent(message: unknown): void {
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
+}

@@ -4,7 +4,7 @@ import { loadExtractor } from '../extract/load-extract.js';
 import type { FromChild, ToChild } from './process-protocol.js';
 import type { WorkerOutcome } from './worker-outcome.js';
 import { createTaskRunner } from './worker-task.js';
-import { becomeChild } from '../child-process.js';
+import { becomeChild, sendToParent } from '../child-process.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
@@ -16,7 +16,7 @@ let hybrid = false;
 const running = new Map<number, AbortController>();
 
 function send(message: FromChild): void {
-  process.send?.(message);
+  sendToParent(message);
 }
 
 // Never outlive the parent: when the IPC channel closes, leave.
