@@ -10,6 +10,7 @@ import {
   verdictOf,
 } from '../dist/reports/compare.js';
 import { CrawlbenchError } from '../dist/crawler/errors.js';
+import { buildOrder } from '../dist/bench/measure.js';
 
 const ENV: Environment = {
   crawlbenchVersion: '0.1.0',
@@ -157,7 +158,9 @@ describe('compareResults', () => {
     expect(cell.change.sigma).toBeCloseTo(0.6708203932499369, 12);
     expect(cell.verdict).toBe('inconclusive');
     expect(comparisonExitCode(c)).toBe(0);
-    expect(renderComparisonMarkdown(c)).toMatch(/^## crawlbench compare: 0 regressions, 1 inconclusive in 1 cells/);
+    expect(renderComparisonMarkdown(c)).toMatch(
+      /^## crawlbench compare: 0 regressions, 1 inconclusive in 1 cells/,
+    );
   });
 
   it('decides by the whole interval against the threshold, edges included', () => {
@@ -289,7 +292,9 @@ describe('renderComparisonMarkdown', () => {
     expect(md).toMatch(/^## crawlbench compare: 1 regression in 1 cells \(threshold 10%\)\n/);
     expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | Interval (±2σ) | Verdict |');
     // 2σ = 2 * 0.8631% = 1.7%; interval -31.7% to -28.3%.
-    expect(md).toContain('| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% | -31.7% to -28.3% | **regression** |');
+    expect(md).toContain(
+      '| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% | -31.7% to -28.3% | **regression** |',
+    );
   });
 
   it('escapes ids that came from the JSON', () => {
@@ -315,5 +320,17 @@ describe('renderComparisonMarkdown', () => {
     // Every table row keeps its 6 cells: no unescaped `|` inside one.
     const rows = md.split('\n').filter((line) => line.startsWith('| '));
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(8);
+  });
+});
+
+describe('buildOrder (the A B B A interleave of bench --against)', () => {
+  it('alternates the builds round by round, so a linear drift adds alike to both', () => {
+    const sequence = [0, 1, 2, 3].flatMap((round) => buildOrder(round, 2));
+    expect(sequence).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
+    // Positions 0..7 under a linear drift d·t: build 0 sits at 0+3+4+7, build 1 at 1+2+5+6.
+    const drift = (build: number): number => sequence.reduce((sum, b, t) => (b === build ? sum + t : sum), 0);
+    expect(drift(0)).toBe(drift(1));
+    expect(buildOrder(0, 1)).toEqual([0]);
+    expect(buildOrder(1, 1)).toEqual([0]);
   });
 });
