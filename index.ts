@@ -68,3 +68,28 @@ export {
 export { type ListItem, readUrlList, type UrlListSource } from './crawler/url-list.js';
 export { createRecordWriter, type RecordWriter } from './crawler/output/record-writer.js';
 export { RECORD_FORMATS, type RecordFormat } from './crawler/output/record-formats.js';
+export type {
+  ExtractFunction,
+  ExtractModule,
+  ExtractPage,
+  JsonValue,
+} from './crawler/extract/extract-types.js';
+export {
+  type AbBenchResult,
+  type BenchHooks,
+  type BenchProgress,
+  runBench,
+  runBenchAgainst,
+} from './bench/bench.js';
+export type { BenchOptions } from './bench/options.js';
+export type { BenchMode, BenchResult, CellResult } from './bench/result.js';
+export {
+  type CellComparison,
+  type CellVerdict,
+  type Comparison,
+  compareResults,
+  comparisonExitCode,
+  DEFAULT_THRESHOLD_PCT,
+  parseBenchResult,
+  renderComparisonMarkdown,
+} from './reports/compare.js';

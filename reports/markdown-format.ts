@@ -104,15 +104,16 @@ export function hasSpread(...cells: readonly (CellResult | undefined)[]): boolea
 }
 
 /**
- * What bound a cell, with the cores behind the judgement: `CPU: 1.90 of 2 cores`,
- * `IO: 0.04 of 1 core`, `site: 0.97 of its core`. Used by the Markdown and the HTML reports.
+ * What bound a cell, with the cores behind the judgement: `CPU: 1.90 of 2 cores used` (computing),
+ * `waiting: 0.04 of 1 core used` (on the network: the CPU was mostly idle), `site: 0.97 of its
+ * core` (the fixture site set the pace). Used by the Markdown and the HTML reports.
  */
 export function boundText(cell: CellResult): string {
   const { by, crawlerCores, usableCores, siteCores } = cell.bound;
   if (by === 'site') return `site: ${cores(siteCores)} of its core`;
   const usable = coreCount(usableCores);
-  const used = `${cores(crawlerCores)} of ${usable} core${usable === '1' ? '' : 's'}`;
-  return by === 'cpu' ? `CPU: ${used}` : `IO: ${used}`;
+  const used = `${cores(crawlerCores)} of ${usable} core${usable === '1' ? '' : 's'} used`;
+  return by === 'cpu' ? `CPU: ${used}` : `waiting: ${used}`;
 }
 
 /** Modes in the order the bench ran them, plus any that only the cells or workloads mention. */

@@ -147,9 +147,9 @@ describe('markdown report', () => {
     expect(io[0]).toEqual(['Strategy ×N', 'Pages/s', 'vs serial', 'Efficiency', 'Bound']);
     expect(io).toHaveLength(2 + 7);
     for (const row of io) expect(row).toHaveLength(5);
-    expect(io[2]).toEqual(['serial', '19.2', '1.00x', '96%', 'IO: 0.04 of 1 core']);
-    expect(io[3]).toEqual(['async ×16', '293.1', '15.26x ± 0.10', '95%', 'IO: 0.58 of 1 core']);
-    expect(io[5]).toEqual(['async ×256 ²', '933.7', '48.61x ± 0.49', '23%', 'CPU: 0.96 of 1 core']);
+    expect(io[2]).toEqual(['serial', '19.2', '1.00x', '96%', 'waiting: 0.04 of 1 core used']);
+    expect(io[3]).toEqual(['async ×16', '293.1', '15.26x ± 0.10', '95%', 'waiting: 0.58 of 1 core used']);
+    expect(io[5]).toEqual(['async ×256 ²', '933.7', '48.61x ± 0.49', '23%', 'CPU: 0.96 of 1 core used']);
     expect(io[6]).toEqual([
       'async ×64 (fetch only) ³',
       '961.1',
@@ -253,7 +253,7 @@ describe('markdown report', () => {
     );
     expect(md).toContain('- ³ async ×64 (fetch only): site saturated (0.97 cores)');
     // A plain CPU bound is in the Bound column, not repeated as a note.
-    expect(md).toContain('| threads ×2 | 183.9 | 1.26x ± 0.01 | 63% | CPU: 1.90 of 2 cores |');
+    expect(md).toContain('| threads ×2 | 183.9 | 1.26x ± 0.01 | 63% | CPU: 1.90 of 2 cores used |');
     expect(md).not.toContain('usable cores: CPU-bound');
     expect(md).toContain('- ¹ processes ×2: 2 failed pages over the measured runs');
   });
