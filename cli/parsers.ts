@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { CrawlbenchError } from '../crawler/errors.js';
-import { parseThreshold } from '../reports/compare.js';
+import { parseThreshold } from '../reports/threshold.js';
 
 /** Commander argument parsers with messages that say what was expected and what came. */
 export function positiveInt(value: string): number {

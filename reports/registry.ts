@@ -4,8 +4,8 @@ import { jsonReporter } from './json.js';
 import { markdownReporter } from './markdown.js';
 import type { BenchReporter, ReportFormat } from './reporter.js';
 
-/** Every format name, in the order the CLI lists them. */
-export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'json', 'csv', 'html'];
+// The names alone, without loading a renderer: what the CLI needs to define its options.
+export { REPORT_FORMATS, reportFileName } from './formats.js';
 
 /** Every reporter, by format name. */
 export const REPORTERS: Readonly<Record<ReportFormat, BenchReporter>> = Object.freeze({
@@ -14,18 +14,3 @@ export const REPORTERS: Readonly<Record<ReportFormat, BenchReporter>> = Object.f
   csv: csvReporter,
   html: htmlReporter,
 });
-
-const FILE_NAMES: Readonly<Record<ReportFormat, string>> = {
-  md: 'report.md',
-  json: 'result.json',
-  csv: 'report.csv',
-  html: 'report.html',
-};
-
-/**
- * The conventional file name of a format in an output directory: `report.md`, `result.json`,
- * `report.csv`, `report.html`.
- */
-export function reportFileName(format: ReportFormat): string {
-  return FILE_NAMES[format];
-}

@@ -18,8 +18,8 @@ import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { CrawlbenchError } from '../../crawler/errors.js';
 import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
 import { CRAWL_STRATEGY_NAMES, type CrawlStrategyName, STRATEGY_NAMES } from '../../crawler/types.js';
-import { REPORT_FORMATS, REPORTERS, reportFileName } from '../../reports/registry.js';
-import { DEFAULT_THRESHOLD_PCT } from '../../reports/compare.js';
+import { REPORT_FORMATS, reportFileName } from '../../reports/formats.js';
+import { DEFAULT_THRESHOLD_PCT } from '../../reports/threshold.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
 import type { CliIo, StopSignal } from '../io.js';
@@ -333,6 +333,7 @@ async function appendJobSummary(io: CliIo, markdown: string): Promise<void> {
 
 /** A plain bench's outputs: the reports in `--out`, the Markdown in the job summary, one report on stdout. */
 async function writeResult(result: BenchResult, o: BenchCliOptions, io: CliIo): Promise<void> {
+  const { REPORTERS } = await import('../../reports/registry.js');
   const markdown = REPORTERS.md.render(result);
   if (o.out !== undefined) {
     for (const format of REPORT_FORMATS) {
@@ -356,6 +357,7 @@ async function writeAbResults(
 ): Promise<number> {
   const { compareResults, comparisonExitCode, renderComparisonMarkdown } =
     await import('../../reports/compare.js');
+  const { REPORTERS } = await import('../../reports/registry.js');
   const comparison = compareResults(ab.base, ab.head, { thresholdPct });
   const markdown = renderComparisonMarkdown(comparison);
   await writeFile(join(out, 'base.json'), REPORTERS.json.render(ab.base));

@@ -1,11 +1,5 @@
 import { Command } from 'commander';
-import {
-  compareResults,
-  comparisonExitCode,
-  DEFAULT_THRESHOLD_PCT,
-  parseBenchResult,
-  renderComparisonMarkdown,
-} from '../../reports/compare.js';
+import { DEFAULT_THRESHOLD_PCT } from '../../reports/threshold.js';
 import { withDefault } from '../help.js';
 import type { CliIo } from '../io.js';
 import { thresholdPercent } from '../parsers.js';
@@ -25,6 +19,9 @@ export function compareCommand(io: CliIo, setExit: (code: number) => void): Comm
       thresholdPercent,
     )
     .action(async (basePath: string, headPath: string, o: { threshold?: number }) => {
+      // Loaded on demand, as every command's working parts are.
+      const { compareResults, comparisonExitCode, parseBenchResult, renderComparisonMarkdown } =
+        await import('../../reports/compare.js');
       const base = parseBenchResult(await readResultFile(basePath), basePath);
       const head = parseBenchResult(await readResultFile(headPath), headPath);
       const comparison = compareResults(base, head, { thresholdPct: o.threshold ?? DEFAULT_THRESHOLD_PCT });
