@@ -192,6 +192,7 @@ async function dropRun(redis: Redis, runId: string): Promise<void> {
     `crawlbench:run:${runId}`,
     `crawlbench:run:${runId}:records`,
     `crawlbench:run:${runId}:results`,
+    `crawlbench:run:${runId}:list`,
   );
 }
 
@@ -317,6 +318,7 @@ withRedis('distributed strategy on a real Redis', () => {
           `crawlbench:run:${runId}`,
           `crawlbench:run:${runId}:records`,
           `crawlbench:run:${runId}:results`,
+          `crawlbench:run:${runId}:list`,
         );
         await links.close();
       }
@@ -399,6 +401,7 @@ withRedis('distributed strategy on a real Redis', () => {
           `crawlbench:run:${runId}`,
           `crawlbench:run:${runId}:records`,
           `crawlbench:run:${runId}:results`,
+          `crawlbench:run:${runId}:list`,
         );
       }
     });

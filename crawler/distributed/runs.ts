@@ -1,7 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { createClient, probeRedis } from './connect.js';
 import { runKeys } from './keys.js';
-import type { RunState } from './run-store.js';
+import type { RunState } from './run-meta.js';
 
 /** One run found in Redis, as `crawlbench runs` lists it. */
 export interface RunInfo {
@@ -9,7 +9,7 @@ export interface RunInfo {
   readonly state: RunState;
   /** ISO time of the run's first start. */
   readonly openedAt: string | null;
-  /** ISO time of its last start or end. */
+  /** ISO time of its last sign of life: its start or end, or its coordinator's last heartbeat (every second). */
   readonly updatedAt: string | null;
   /** Pages finished (records stored). */
   readonly finished: number;
