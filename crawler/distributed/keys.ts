@@ -9,6 +9,13 @@
  */
 export const QUEUE_NAME = 'crawlbench-tasks';
 
+/**
+ * Where BullMQ keeps the queue's keys (its default prefix `bull`): a job is the hash
+ * `<prefix><job id>`, waiting jobs are ids in the list `<prefix>wait`. Pruning reads them directly;
+ * everything else goes through BullMQ.
+ */
+export const QUEUE_KEY_PREFIX = `bull:${QUEUE_NAME}:`;
+
 /** Run ids go into Redis keys and BullMQ job ids, which must not contain `:`. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 

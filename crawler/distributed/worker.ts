@@ -104,6 +104,8 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
       await crashed(data, `the workers running it died ${job.stalledCounter} times`);
       return;
     }
+    // A task taken back from a dead worker may belong to a run pruned meanwhile: looked up afresh.
+    if (job.stalledCounter > 0) runs.forget(data);
     const run = await runs.get(data);
     // The run is gone (completed, pruned, or opened again with other options): nothing to do.
     if (run === null) return;
@@ -135,6 +137,9 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
     lockDuration: options.lockDurationMs ?? CRAWL_DEFAULTS.workerLockDurationMs,
     stalledInterval: options.stalledIntervalMs ?? CRAWL_DEFAULTS.workerStalledIntervalMs,
     maxStalledCount: MAX_DEATHS,
+    // Every job goes once it is done (its record is in the run's records): none are kept.
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
   });
   worker.on('error', onError);
   // A job BullMQ failed without running it (a worker with a lower stall limit, or a record that
