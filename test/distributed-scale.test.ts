@@ -1,5 +1,8 @@
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addJobs } from '../dist/crawler/distributed/queue-jobs.js';
+import type { DistributedRun } from '../dist/crawler/distributed/run-options.js';
 import type { FixtureSite, PageRecord } from '../dist/index.js';
 import { crawl, startFixtureSite } from '../dist/index.js';
 import { type RunningCli, runCli, startCli } from './helpers/cli.js';
@@ -83,6 +86,43 @@ withRedis('distributed at scale: batching, killed processes, resume checks and p
   afterAll(async () => {
     redis?.disconnect();
     await own?.close();
+  });
+
+  it("writes jobs as BullMQ's own add does (one script per batch instead of per job)", async () => {
+    const queue = new Queue('crawlbench-tasks', {
+      connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port) },
+    });
+    const runId = uniqueRunId();
+    const run = { runId, optionsHash: '0123456789abcdef' } as DistributedRun;
+    const data = (line: number) => ({
+      runId,
+      task: { line, url: `http://127.0.0.1:9/${line}` },
+      options: run.optionsHash,
+    });
+    try {
+      await queue.add('page', data(1), { jobId: `${runId}-1` });
+      expect(await addJobs(redis, run, [data(2).task, data(3).task])).toBe(2);
+      // A line is queued once: its job exists.
+      expect(await addJobs(redis, run, [data(2).task])).toBe(0);
+      const theirs = await redis.hgetall(`bull:crawlbench-tasks:${runId}-1`);
+      const ours = await redis.hgetall(`bull:crawlbench-tasks:${runId}-2`);
+      expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+      for (const field of ['name', 'delay', 'priority']) expect(ours[field]).toBe(theirs[field]);
+      const { jobId: _id, ...theirOpts } = JSON.parse(theirs.opts!) as Record<string, unknown>;
+      expect(JSON.parse(ours.opts!)).toEqual(theirOpts);
+      // BullMQ reads them back as its own: in the wait list, in order, with their data.
+      expect(await queue.getJobCounts('wait')).toEqual({ wait: 3 });
+      const jobs = await queue.getJobs(['wait'], 0, -1, true);
+      expect(jobs.map((j) => j.id)).toEqual([`${runId}-1`, `${runId}-2`, `${runId}-3`]);
+      expect((await queue.getJob(`${runId}-3`))?.data).toEqual(data(3));
+      // A paused queue gets them in its paused list, as BullMQ's add does.
+      await queue.pause();
+      await addJobs(redis, run, [data(4).task]);
+      expect(await queue.getJobCounts('wait', 'paused')).toEqual({ wait: 0, paused: 4 });
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
   });
 
   it('pipelined batches keep exactly-once with a worker and then the coordinator SIGKILLed mid-run', async () => {

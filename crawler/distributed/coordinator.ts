@@ -1,19 +1,17 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CrawlbenchError } from '../errors.js';
 import type { Task, TaskResult } from '../types.js';
 import { createClient, probeRedis } from './connect.js';
 import { consume } from './consumer.js';
-import { jobId, QUEUE_NAME } from './keys.js';
-import { jobsOf, produce } from './producer.js';
+import { jobId } from './keys.js';
+import { produce } from './producer.js';
+import { addJobs, jobKey } from './queue-jobs.js';
 import { ListDigests, parseChunkDigests } from './run-fingerprint.js';
 import { closeRun, type Opened, openRun, runExists, storedDigests } from './run-meta.js';
 import type { DistributedRun } from './run-options.js';
 import { RunState } from './run-state.js';
-import { deleteRun, type TaskJobData } from './run-store.js';
+import { deleteRun } from './run-store.js';
 
-/** How long closing the queue connections may take before they are left to disconnect. */
-const CLOSE_MS = 5_000;
 /**
  * How long a completed run waits for workers to remove its last jobs. A worker stores a record
  * before BullMQ moves the job to completed (and removes it), so the last records can arrive a few
@@ -61,9 +59,9 @@ export async function runDistributed(
 ): Promise<'completed' | 'interrupted'> {
   await probeRedis(run.connection, run.where);
   const state = new RunState(run);
+  // One connection for everything: the jobs are written by the coordinator's own script (no
+  // BullMQ Queue, whose add runs one script per job), so its commands reach Redis in order.
   const redis: Redis = createClient(run.connection, state.noteError);
-  const queue = new Queue<TaskJobData>(QUEUE_NAME, { connection: run.connection });
-  queue.on('error', state.noteError);
 
   const stopWaiting = (): void => state.progressed();
   signal?.addEventListener('abort', stopWaiting, { once: true });
@@ -89,7 +87,7 @@ export async function runDistributed(
             : new Map(),
         );
     let producing = true;
-    const producer = produce(tasks, { state, redis, queue, signal, onResult, digests, resumed })
+    const producer = produce(tasks, { state, redis, signal, onResult, digests, resumed })
       .catch((error: unknown) => state.fail(error))
       .finally(() => {
         producing = false;
@@ -102,7 +100,7 @@ export async function runDistributed(
       const tasks = [...state.pending.values()];
       for (let i = 0; i < tasks.length; i += REQUEUE_BATCH) {
         const batch = tasks.slice(i, i + REQUEUE_BATCH);
-        await state.inRedis('queueing pending tasks again', () => queue.addBulk(jobsOf(batch, run)));
+        await state.inRedis('queueing pending tasks again', () => addJobs(redis, run, batch));
       }
       state.recovered();
     };
@@ -110,14 +108,14 @@ export async function runDistributed(
       (error: unknown) => state.fail(error),
     );
     // A failed run does not wait for the producer: it may be stuck queueing into a Redis that is
-    // gone (BullMQ retries its commands for ever); closing the queue below ends that.
+    // gone; disconnecting below ends that.
     state.throwIfFailed();
     await producer;
     state.throwIfFailed();
     const outcome = signal?.aborted ? 'interrupted' : 'completed';
     if (outcome === 'completed' && !run.keep) {
       await state.inRedis('deleting the run keys', () => deleteRun(redis, run.runId));
-      const keys = state.recent.map((line) => queue.toKey(jobId(run.runId, line)));
+      const keys = state.recent.map((line) => jobKey(jobId(run.runId, line)));
       await state.inRedis('waiting for the last jobs', () => waitForRemoval(redis, keys));
     } else {
       await state.inRedis('closing the run', () => closeRun(redis, run.runId, outcome));
@@ -137,8 +135,6 @@ export async function runDistributed(
     throw error;
   } finally {
     signal?.removeEventListener('abort', stopWaiting);
-    // Bounded: with Redis gone, BullMQ's close can wait on reconnects for a long time.
-    await Promise.race([queue.close(), sleep(CLOSE_MS)]);
     redis.disconnect();
   }
 }

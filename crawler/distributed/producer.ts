@@ -1,13 +1,11 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redactUrl } from '../redact.js';
 import type { Task, TaskResult } from '../types.js';
-import { jobId } from './keys.js';
+import { addJobs } from './queue-jobs.js';
 import type { ListDigests } from './run-fingerprint.js';
 import { noteSent } from './run-meta.js';
-import type { DistributedRun } from './run-options.js';
 import type { RunState } from './run-state.js';
-import { forgetRecords, storedResults, type TaskJobData } from './run-store.js';
+import { forgetRecords, storedResults } from './run-store.js';
 
 /**
  * Tasks sent to Redis per round trip. Large batches amortize what a round trip costs the
@@ -25,7 +23,6 @@ const sleep = (ms: number): Promise<null> => new Promise((resolve) => setTimeout
 export interface ProducerContext {
   readonly state: RunState;
   readonly redis: Redis;
-  readonly queue: Queue<TaskJobData>;
   readonly signal: AbortSignal | undefined;
   readonly onResult: (result: TaskResult) => Promise<void>;
   /** The list's digests (null when the run follows links: such a run cannot be resumed). */
@@ -105,27 +102,25 @@ export async function produce(tasks: AsyncIterable<Task>, context: ProducerConte
  * Queues a batch. Its lines are pending from the start, before any lookup: a record of one that
  * comes back meanwhile (a job of the interrupted run finishing) is accepted by the consumer, and
  * the lookup then finds the line no longer pending. A resumed run hands back the lines with a
- * stored record; the others become jobs.
+ * stored record; the others become jobs. Every command goes on the one connection, in order: the
+ * count and the list digests reach Redis before the jobs they cover, a forgotten record is gone
+ * before its task's job exists, without waiting for replies in between.
  */
 async function enqueue(
   batch: readonly Task[],
   digests: Readonly<Record<string, string>>,
   context: ProducerContext,
 ): Promise<void> {
-  const { state, redis, queue } = context;
+  const { state, redis } = context;
   const run = state.run;
   for (const task of batch) state.pending.set(task.line, task);
   const counted = state.inRedis('counting tasks', () => noteSent(redis, run.runId, batch.length, digests));
-  const missing: Task[] = [];
+  let missing: readonly Task[] = batch;
   const forget: number[] = [];
   if (!context.resumed) {
-    await counted;
     // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
     // a stored record that was not its last: it is forgotten, so the task's own can be stored.
-    for (const task of batch) {
-      if (task.attempts) forget.push(task.line);
-      missing.push(task);
-    }
+    for (const task of batch) if (task.attempts) forget.push(task.line);
   } else {
     const [stored] = await Promise.all([
       state.inRedis('looking up records', () =>
@@ -138,6 +133,7 @@ async function enqueue(
       counted,
     ]);
     const reuse: TaskResult[] = [];
+    const queued: Task[] = [];
     batch.forEach((task, i) => {
       // Recorded while the lookup was out: the consumer took its record off the results list.
       if (state.pending.get(task.line) !== task) return;
@@ -155,28 +151,14 @@ async function enqueue(
         return;
       }
       if (result || task.attempts) forget.push(task.line);
-      missing.push(task);
+      queued.push(task);
     });
+    missing = queued;
     for (const result of reuse) await context.onResult(result);
   }
-  if (forget.length > 0) {
-    await state.inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget));
-  }
-  if (missing.length === 0) return;
-  await state.inRedis('queueing tasks', () => queue.addBulk(jobsOf(missing, run)));
-}
-
-/** The BullMQ jobs of some tasks of a run. A line's job id is fixed, so queueing it twice adds it once. */
-export function jobsOf(
-  tasks: readonly Task[],
-  run: DistributedRun,
-): Parameters<Queue<TaskJobData>['addBulk']>[0] {
-  return tasks.map((task) => ({
-    name: 'page',
-    data: { runId: run.runId, task, options: run.optionsHash },
-    // A retry gets a job id of its own: the first try's job may not be removed yet. Workers
-    // remove finished jobs (their own removeOnComplete and removeOnFail), so that the job's
-    // options stay short: the shorter its fields, the less a queued task costs Redis.
-    opts: { jobId: jobId(run.runId, task.line) + (task.attempts ? `-r${task.attempts}` : '') },
-  }));
+  await Promise.all([
+    counted,
+    forget.length > 0 && state.inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget)),
+    missing.length > 0 && state.inRedis('queueing tasks', () => addJobs(redis, run, missing)),
+  ]);
 }
