@@ -12,7 +12,10 @@ import type {
 import { coefficientOfVariation, computeStats, ratio, slowFirstRun } from './stats.js';
 
 /** A cell before analysis: what it is and what its runs measured. */
-export type MeasuredCell = Pick<CellResult, 'id' | 'mode' | 'strategy' | 'concurrency' | 'parse' | 'samples'>;
+export type MeasuredCell = Pick<
+  CellResult,
+  'id' | 'mode' | 'strategy' | 'concurrency' | 'parse' | 'samples' | 'queueWorkers'
+>;
 
 export const NOISY_CV = 0.1;
 /** Share of its usable cores above which a crawler counts as CPU-bound. */
@@ -258,6 +261,8 @@ export function queueOverheads(
 ): QueueOverhead[] {
   return cells.flatMap((cell) => {
     if (cell.strategy !== 'distributed' || cell.wallMs.n === 0) return [];
+    // Workers running several tasks each are no lineup with processes of one task each.
+    if (cell.queueWorkers !== undefined && cell.queueWorkers < cell.concurrency) return [];
     const twin = cells.find(
       (c) =>
         c.strategy === 'processes' &&

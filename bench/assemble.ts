@@ -17,6 +17,7 @@ import {
   type RawCeiling,
   type Workload,
 } from './result.js';
+import { queueCosts } from './queue-costs.js';
 import { computeStats, ratio } from './stats.js';
 
 type StrategyRuns = StrategyCell & CellRuns;
@@ -94,7 +95,16 @@ function workloadOf(
  */
 function measuredCell(cell: CellRuns): MeasuredCell {
   const { id, mode, strategy, concurrency, parse, samples } = cell;
-  return { id, mode, strategy, concurrency, parse, samples };
+  const queueWorkers = cell.kind === 'strategy' ? cell.queueWorkers?.count : undefined;
+  return {
+    id,
+    mode,
+    strategy,
+    concurrency,
+    parse,
+    samples,
+    ...(queueWorkers !== undefined && { queueWorkers }),
+  };
 }
 
 /** The raw ceiling's crawl cell as analysed, and its ratio to the load generator (or null). */
@@ -127,7 +137,7 @@ function rawCeilingOf(
 
 /**
  * The result of a bench from what it measured: the workloads, the analysed cells (the matrix's,
- * then the raw ceiling's), the raw ceiling, the queue overheads and a verdict per mode. Pure:
+ * then the raw ceiling's), the raw ceiling, the queue overheads and costs, and a verdict per mode. Pure:
  * the environment and the creation time are given.
  */
 export function assembleResult(
@@ -144,6 +154,7 @@ export function assembleResult(
     measurement.loadSamples,
     environment.cores,
   );
+  const costs = queueCosts(analysed);
   const verdicts: Partial<Record<CrawlMode, string>> = {};
   for (const mode of options.modes) {
     const v = verdict(mode, analysed);
@@ -168,6 +179,7 @@ export function assembleResult(
     cells: [...analysed, ...raw.cells],
     rawCeiling: raw.rawCeiling,
     queueOverheads: queueOverheads(analysed, workloads),
+    ...(costs.length > 0 && { queueCosts: costs }),
     verdicts,
     failures: measurement.failures,
   };

@@ -8,12 +8,15 @@ import {
   type ResolvedBenchOptions,
   type WorkloadSettings,
 } from './options.js';
-import { type QueueWorkers, startQueueWorkers } from './queue-workers.js';
+import { type QueueWorkers, shareSlots, startQueueWorkers } from './queue-workers.js';
 import { CrawlRunner } from './run-crawl.js';
 
 /** What every planned cell has: where it sits in the matrix and what its runs crawl. */
 interface CellBase {
-  /** `mode/strategy/concurrency` (plus `/fetch-only`): the id of its CellResult. */
+  /**
+   * `mode/strategy/concurrency` (plus `/workers-<n>` for a distributed cell on fewer queue workers
+   * than tasks, and `/fetch-only`): the id of its CellResult.
+   */
   readonly id: string;
   readonly mode: CrawlMode;
   readonly strategy: CrawlStrategyName;
@@ -99,9 +102,14 @@ async function strategyCells(
   const cells: StrategyCell[] = [];
   for (const strategy of options.strategies) {
     for (const concurrency of options.concurrency[strategy]) {
+      // A distributed cell's tasks at once, shared by its queue workers (one each by default).
+      const slots =
+        strategy === 'distributed' ? shareSlots(concurrency, options.queueWorkers ?? concurrency) : [];
+      // Fewer workers than tasks is another cell than the one lined up with processes ×N.
+      const split = slots.length > 0 && slots.length < concurrency ? `/workers-${slots.length}` : '';
       cells.push({
         kind: 'strategy',
-        id: `${mode}/${strategy}/${concurrency}${options.parse ? '' : '/fetch-only'}`,
+        id: `${mode}/${strategy}/${concurrency}${split}${options.parse ? '' : '/fetch-only'}`,
         mode,
         strategy,
         concurrency,
@@ -112,9 +120,7 @@ async function strategyCells(
         cpuWork: w.cpuWork,
         runner: helpers.add(new CrawlRunner()),
         queueWorkers:
-          strategy === 'distributed'
-            ? helpers.add(await startQueueWorkers(concurrency, options.redis!))
-            : null,
+          strategy === 'distributed' ? helpers.add(await startQueueWorkers(slots, options.redis!)) : null,
       });
     }
   }

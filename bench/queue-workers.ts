@@ -1,18 +1,31 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError } from '../crawler/errors.js';
 import type { FromQueueWorker, ToQueueWorker } from './queue-worker-process.js';
 
 const ENTRY = new URL('./queue-worker-process.js', import.meta.url);
 
+/** What the queue side of a distributed cell has used so far. */
+export interface QueueUsage {
+  /** CPU time of all the cell's workers (ms). */
+  readonly cpuMs: number;
+  /** Their largest peak RSS. */
+  readonly maxRssBytes: number;
+  /** CPU time of the Redis server since it started (ms), or null when it cannot be read. */
+  readonly redisCpuMs: number | null;
+}
+
 /** The local `crawlbench worker` processes of one distributed bench cell. */
 export interface QueueWorkers {
+  /** Worker processes. */
+  readonly count: number;
   /** Lets them take jobs (they start paused: the queue is shared by every run). */
   resume(): Promise<void>;
   /** Stops them taking jobs once those in progress are done. */
   pause(): Promise<void>;
-  /** CPU time of all of them so far (ms) and their largest peak RSS. */
-  usage(): Promise<{ cpuMs: number; maxRssBytes: number }>;
+  /** CPU of the workers and of Redis so far, and the workers' largest peak RSS. */
+  usage(): Promise<QueueUsage>;
   close(): Promise<void>;
 }
 
@@ -38,9 +51,24 @@ function ask(child: ChildProcess, message: ToQueueWorker): Promise<FromQueueWork
   });
 }
 
-/** Starts `count` single-task queue workers on `redis`; rejects if one cannot connect. */
-export async function startQueueWorkers(count: number, redis: string): Promise<QueueWorkers> {
-  const children = Array.from({ length: count }, () => {
+/**
+ * How `slots` tasks at once are shared by `workers` processes: as evenly as possible (64 on 3 is
+ * 22, 21, 21), never more processes than tasks.
+ */
+export function shareSlots(slots: number, workers: number): number[] {
+  const count = Math.min(slots, workers);
+  return Array.from({ length: count }, (_, i) => Math.floor(slots / count) + (i < slots % count ? 1 : 0));
+}
+
+/**
+ * Starts the queue workers of a distributed cell on `redis`: one process per entry of `slots`,
+ * running that many tasks at once. Rejects if one cannot connect.
+ */
+export async function startQueueWorkers(slots: readonly number[], redis: string): Promise<QueueWorkers> {
+  // Loaded here: only a bench with distributed cells loads ioredis.
+  const { openRedisCpuMeter } = await import('../crawler/distributed/redis-cpu.js');
+  const meter = await openRedisCpuMeter(parseRedisUrl(redis), redactRedisUrl(redis));
+  const children = slots.map(() => {
     const child = fork(ENTRY, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -51,6 +79,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
     return child;
   });
   const close = async (): Promise<void> => {
+    meter.close();
     await Promise.all(
       children.map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -65,7 +94,10 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
   const all = (message: ToQueueWorker): Promise<FromQueueWorker[]> =>
     Promise.all(children.map((child) => ask(child, message)));
   try {
-    for (const reply of await all({ type: 'start', redis })) {
+    const replies = await Promise.all(
+      children.map((child, i) => ask(child, { type: 'start', redis, concurrency: slots[i]! })),
+    );
+    for (const reply of replies) {
       if (reply.type === 'error') throw new CrawlbenchError(reply.code ?? 'HARNESS_FAILED', reply.message);
     }
     await all({ type: 'pause' });
@@ -74,6 +106,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
     throw error;
   }
   return {
+    count: children.length,
     async resume() {
       await all({ type: 'resume' });
     },
@@ -81,7 +114,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
       await all({ type: 'pause' });
     },
     async usage() {
-      const replies = await Promise.all(children.map((child) => ask(child, { type: 'usage' })));
+      const [replies, redisCpuMs] = await Promise.all([all({ type: 'usage' }), meter.read()]);
       let cpuMs = 0;
       let maxRssBytes = 0;
       for (const reply of replies) {
@@ -89,7 +122,7 @@ export async function startQueueWorkers(count: number, redis: string): Promise<Q
         cpuMs += reply.cpuMs;
         maxRssBytes = Math.max(maxRssBytes, reply.maxRssBytes);
       }
-      return { cpuMs, maxRssBytes };
+      return { cpuMs, maxRssBytes, redisCpuMs };
     },
     close,
   };

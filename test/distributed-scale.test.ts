@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../dist/bench/result.js';
 import { addJobs } from '../dist/crawler/distributed/queue-jobs.js';
 import type { DistributedRun } from '../dist/crawler/distributed/run-options.js';
 import type { FixtureSite, PageRecord } from '../dist/index.js';
@@ -390,6 +394,38 @@ withRedis('distributed at scale: batching, killed processes, resume checks and p
     } finally {
       client.disconnect();
       await own.close();
+    }
+  });
+
+  it("bench --queue-workers shares a cell's tasks among a few workers and reports the coordinator's and Redis's CPU per task", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'crawlbench-bench-queue-workers-'));
+    try {
+      const r = await runCli(
+        ['bench', '--strategies', 'processes,distributed', '--modes', 'io', '-c', '8', '--queue-workers', '2']
+          .concat(['--runs', '2', '--warmup', '0', '--io-pages', '40', '--latency', '0', '--no-parse'])
+          .concat(['--no-raw-ceiling', '--redis', redisUrl, '--out', out, '--quiet']),
+        { timeoutMs: 90_000 },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+      const id = 'io/distributed/8/workers-2/fetch-only';
+      const cell = result.cells.find((c) => c.id === id);
+      expect(cell).toMatchObject({ queueWorkers: 2, concurrency: 8 });
+      expect(cell?.samples.every((s) => s.records === 40 && s.errors === 0 && s.queue !== undefined)).toBe(
+        true,
+      );
+      // Two workers of four tasks each are no lineup with eight processes of one: no overhead.
+      expect(result.queueOverheads).toEqual([]);
+      const [cost] = result.queueCosts ?? [];
+      expect(cost).toMatchObject({ cellId: id, workers: 2, slots: 8 });
+      expect(cost!.coordinatorMsPerTask.n).toBe(2);
+      expect(cost!.coordinatorMsPerTask.median).toBeGreaterThan(0);
+      expect(cost!.tasksPerCoordinatorCore).toBeCloseTo(1000 / cost!.coordinatorMsPerTask.median);
+      expect(cost!.redisMsPerTask?.median).toBeGreaterThan(0);
+      expect(cost!.coordinatorShare.median).toBeGreaterThan(0);
+      expect(cost!.coordinatorShare.median).toBeLessThan(1);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -28,6 +28,7 @@ import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 interface BenchCliOptions {
   strategies: CrawlStrategyName[];
   redis?: string;
+  queueWorkers?: number;
   modes: CrawlMode[];
   concurrency: Partial<Record<CrawlStrategyName, number[]>>;
   warmup?: number;
@@ -143,6 +144,12 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       'Redis for the distributed strategy; its concurrency is the number of local queue workers ' +
         `the bench starts (default: $${REDIS_URL_ENV})`,
     )
+    .option(
+      '--queue-workers <n>',
+      'local queue-worker processes of each distributed cell, sharing its concurrency ' +
+        '(default: one per task, to line up with processes)',
+      positiveInt,
+    )
     .option('--out <dir>', 'write result.json, report.md, report.csv and report.html to this directory')
     .addOption(
       new Option('-f, --format <format>', 'report printed on stdout').choices(REPORT_FORMATS).default('md'),
@@ -191,6 +198,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     },
     ...(o.depth !== undefined && { depth: o.depth }),
     ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
+    ...(o.queueWorkers !== undefined && { queueWorkers: o.queueWorkers }),
     ...(listPath !== undefined && { list: await readList(listPath, io) }),
   };
   if (o.out !== undefined) {
