@@ -7,10 +7,11 @@ import type { RunState } from './run-state.js';
 /** Results taken off the results list per round trip, at most: a busy run takes many at once. */
 const TAKE = 1000;
 /**
- * Pause between polls of an empty results list: from POLL_MIN_MS after a poll that found records,
- * doubling on each empty one up to POLL_MS. A busy run sees a record a couple of milliseconds after
- * it is stored (which matters when the frontier waits for records to hand out more work, as under a
- * per-host limit), an idle one costs Redis 20 polls a second.
+ * Pause between polls of the results list: POLL_MIN_MS after a poll that found records (none
+ * after a full one), doubling on each empty one up to POLL_MS. A busy run sees a record a couple
+ * of milliseconds after it is stored (which matters when the frontier waits for records to hand
+ * out more work, as under a per-host limit) and takes the records of those milliseconds in one
+ * round trip rather than one or two per pop; an idle one costs Redis 20 polls a second.
  */
 const POLL_MIN_MS = 2;
 const POLL_MS = 50;
@@ -101,6 +102,7 @@ export async function consume(context: ConsumerContext): Promise<void> {
     }
     if (outcome.results.length > 0) {
       pollMs = POLL_MIN_MS;
+      if (outcome.results.length < TAKE) await sleep(POLL_MIN_MS);
     } else {
       state.checkStall(ready());
       await sleep(pollMs);

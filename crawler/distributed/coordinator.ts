@@ -10,6 +10,7 @@ import { ListDigests, parseChunkDigests } from './run-fingerprint.js';
 import { closeRun, type Opened, openRun, runExists, storedDigests } from './run-meta.js';
 import type { DistributedRun } from './run-options.js';
 import { RunState } from './run-state.js';
+import { loadScripts } from './script.js';
 import { deleteRun } from './run-store.js';
 
 /**
@@ -74,6 +75,7 @@ export async function runDistributed(
         `run ${run.runId} exists: a link-following run cannot be resumed yet; start it under a new --run-id`,
       );
     }
+    await state.inRedis('loading scripts', () => loadScripts(redis));
     found = await state.inRedis('opening the run', () => openRun(redis, run));
     const resumed = found.kind === 'resumed';
     const digests = run.followsLinks

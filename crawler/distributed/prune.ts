@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { allRunKeys, QUEUE_KEY_PREFIX } from './keys.js';
 import { type RunInfo, readRun, scanRunIds, withRedis } from './runs.js';
+import { defineScript } from './script.js';
 
 /**
  * A run whose coordinator was seen this recently is never pruned, whatever `olderThanMs` says:
@@ -28,7 +29,7 @@ export interface PruneOptions {
 // O(length of the lists), not one scan per job. Jobs being run are left to finish: their records
 // are refused (the run is gone), and BullMQ removes them as they complete. A worker that takes a
 // job of the run later (one whose worker died) finds no run, and does not run it.
-const PRUNE = `
+const PRUNE = defineScript(`
 if (redis.call('HGET', KEYS[1], 'updatedAt') or '') ~= ARGV[1] then return -1 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local prefix = ARGV[3] .. '-'
@@ -54,7 +55,7 @@ for k = 5, 6 do
   if marked > 0 then redis.call('LREM', list, 0, mark) end
   removed = removed + marked
 end
-return removed`;
+return removed`);
 
 /**
  * Removes the runs abandoned for `olderThanMs` or longer — interrupted, failed, kept, or left
@@ -77,8 +78,8 @@ export async function pruneRuns(
       const age = Number.isNaN(seen) ? Number.POSITIVE_INFINITY : now - seen;
       const limit = run.state === 'running' ? threshold : options.olderThanMs;
       if (age < limit) continue;
-      const jobs = (await redis.eval(
-        PRUNE,
+      const jobs = (await PRUNE(
+        redis,
         6,
         ...allRunKeys(runId),
         `${QUEUE_KEY_PREFIX}wait`,

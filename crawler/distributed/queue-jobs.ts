@@ -3,6 +3,7 @@ import type { Task } from '../types.js';
 import { jobId, QUEUE_KEY_PREFIX } from './keys.js';
 import type { DistributedRun } from './run-options.js';
 import type { TaskJobData } from './run-store.js';
+import { defineScript } from './script.js';
 
 /** The BullMQ job name of every crawl task. */
 export const JOB_NAME = 'page';
@@ -20,7 +21,7 @@ export const jobKey = (id: string): string => `${QUEUE_KEY_PREFIX}${id}`;
 //
 // KEYS: wait, paused, meta, marker, active. ARGV: key prefix, name, timestamp, opts, then
 // job id and data for each job. Returns the number of jobs added.
-const ADD_JOBS = `
+const ADD_JOBS = defineScript(`
 local attributes = redis.call('HMGET', KEYS[3], 'paused', 'concurrency')
 local target = KEYS[1]
 local maxed = false
@@ -41,7 +42,7 @@ for i = 5, #ARGV, 2 do
   end
 end
 if added > 0 and not maxed then redis.call('ZADD', KEYS[4], 0, '0') end
-return added`;
+return added`);
 
 /** What BullMQ stores as a job's options when it is given none: its own default of `attempts`. */
 const OPTS = JSON.stringify({ attempts: 0 });
@@ -63,8 +64,8 @@ export async function addJobs(redis: Redis, run: DistributedRun, tasks: readonly
     const data: TaskJobData = { runId: run.runId, task, options: run.optionsHash };
     args.push(taskJobId(run.runId, task), JSON.stringify(data));
   }
-  return (await redis.eval(
-    ADD_JOBS,
+  return (await ADD_JOBS(
+    redis,
     5,
     `${QUEUE_KEY_PREFIX}wait`,
     `${QUEUE_KEY_PREFIX}paused`,

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors.js';
 import { runKeys } from './keys.js';
 import { describeOptionChanges, optionsHash, optionsJson } from './run-fingerprint.js';
 import type { DistributedRun } from './run-options.js';
+import { defineScript } from './script.js';
 
 /** Where a run stands, as `crawlbench runs` shows it. */
 export type RunState = 'running' | 'interrupted' | 'failed' | 'completed';
@@ -15,7 +16,7 @@ export type Opened =
 
 // Opens a run atomically: a new one gets its metadata; an existing one is resumed only when its
 // options hash is this one (a run of an older crawlbench has none, and takes this one).
-const OPEN = `
+const OPEN = defineScript(`
 local meta = KEYS[1]
 if redis.call('EXISTS', meta) == 1 then
   local stored = redis.call('HGET', meta, 'options')
@@ -31,7 +32,7 @@ if redis.call('EXISTS', meta) == 1 then
 end
 redis.call('HSET', meta, 'options', ARGV[1], 'optionsJson', ARGV[2], 'config', ARGV[3],
   'state', 'running', 'updatedAt', ARGV[4], 'openedAt', ARGV[4])
-return {'new', ''}`;
+return {'new', ''}`);
 
 /**
  * Marks a run live (workers store records only into a live run of their job's options), running,
@@ -42,8 +43,8 @@ return {'new', ''}`;
 export async function openRun(redis: Redis, run: DistributedRun): Promise<Opened> {
   const hash = optionsHash(run.config, run.followsLinks);
   const json = optionsJson(run.config, run.followsLinks);
-  const [kind, detail] = (await redis.eval(
-    OPEN,
+  const [kind, detail] = (await OPEN(
+    redis,
     1,
     runKeys(run.runId).meta,
     hash,
@@ -62,23 +63,23 @@ export async function openRun(redis: Redis, run: DistributedRun): Promise<Opened
 
 // Heartbeat: a live coordinator's run shows when it was last seen, so that `runs --prune` can tell
 // an abandoned run from a running one. 0 when the run's keys are gone (Redis restarted empty).
-const HEARTBEAT = `
+const HEARTBEAT = defineScript(`
 if redis.call('HEXISTS', KEYS[1], 'options') == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
-return 1`;
+return 1`);
 
 /** Says the run's coordinator is alive; false when the run is gone from Redis. */
 export async function heartbeat(redis: Redis, runId: string): Promise<boolean> {
-  return (await redis.eval(HEARTBEAT, 1, runKeys(runId).meta, new Date().toISOString())) === 1;
+  return (await HEARTBEAT(redis, 1, runKeys(runId).meta, new Date().toISOString())) === 1;
 }
 
 // Counts a batch's tasks and stores the list digests that cover them, in the live run only: a run
 // whose keys are gone must not get a partial metadata hash back (the heartbeat would miss it).
-const SENT = `
+const SENT = defineScript(`
 if redis.call('HEXISTS', KEYS[1], 'options') == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'sent', ARGV[1])
 if #ARGV > 1 then redis.call('HSET', KEYS[2], unpack(ARGV, 2)) end
-return 1`;
+return 1`);
 
 /**
  * Before a batch is queued: counts its tasks as sent (a resumed run counts a re-sent task again:
@@ -91,7 +92,7 @@ export async function noteSent(
   digests: Readonly<Record<string, string>>,
 ): Promise<void> {
   const keys = runKeys(runId);
-  await redis.eval(SENT, 2, keys.meta, keys.list, count, ...Object.entries(digests).flat());
+  await SENT(redis, 2, keys.meta, keys.list, count, ...Object.entries(digests).flat());
 }
 
 /** The list digests a run stored, for a resume (chunk → `<last line> <digest>`). */
@@ -99,16 +100,16 @@ export async function storedDigests(redis: Redis, runId: string): Promise<Record
   return redis.hgetall(runKeys(runId).list);
 }
 
-const CLOSE = `
+const CLOSE = defineScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1`;
+return 1`);
 
 /** Records how a run ended (or, after a refused resume, the state it was found in), if it still exists. */
 export async function closeRun(redis: Redis, runId: string, state: RunState, error?: string): Promise<void> {
   const fields = ['state', state, 'updatedAt', new Date().toISOString()];
   if (error !== undefined) fields.push('error', error);
-  await redis.eval(CLOSE, 1, runKeys(runId).meta, ...fields);
+  await CLOSE(redis, 1, runKeys(runId).meta, ...fields);
 }
 
 /** Whether a run of this id was opened before (and not cleaned up). */

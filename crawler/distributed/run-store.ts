@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Task, TaskResult } from '../types.js';
 import { allRunKeys, runKeys } from './keys.js';
+import { defineScript } from './script.js';
 
 /**
  * The data of one queued job: plain JSON, and small (it is most of what a queued task costs Redis).
@@ -24,13 +25,13 @@ export type RecordOutcome = 'stored' | 'repeat' | 'run-gone';
 // success, cannot produce a second record. The record is dropped when the run is gone (finished,
 // pruned, or opened again under the same id with other options), so a straggler neither
 // resurrects its keys nor lands in another run.
-const RECORD_ONCE = `
+const RECORD_ONCE = defineScript(`
 if redis.call('HGET', KEYS[1], 'options') ~= ARGV[3] then return -1 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
   redis.call('RPUSH', KEYS[3], ARGV[2])
   return 1
 end
-return 0`;
+return 0`);
 
 /**
  * Stores a finished page of a run (its record, and the wait its host asked for, if any) unless one
@@ -42,8 +43,8 @@ export async function recordOnce(
   result: TaskResult,
 ): Promise<RecordOutcome> {
   const keys = runKeys(job.runId);
-  const reply = await redis.eval(
-    RECORD_ONCE,
+  const reply = await RECORD_ONCE(
+    redis,
     3,
     keys.meta,
     keys.records,
