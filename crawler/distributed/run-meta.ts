@@ -15,12 +15,14 @@ export type Opened =
   | { readonly kind: 'resumed'; readonly previous: RunState };
 
 // Opens a run atomically: a new one gets its metadata; an existing one is resumed only when its
-// options hash is this one (a run of an older crawlbench has none, and takes this one).
+// options hash is this one. A run of an older crawlbench has none (its jobs carry their config,
+// which workers no longer read): it is refused too.
 const OPEN = defineScript(`
 local meta = KEYS[1]
 if redis.call('EXISTS', meta) == 1 then
   local stored = redis.call('HGET', meta, 'options')
-  if stored and stored ~= ARGV[1] then
+  if not stored then return {'older', ''} end
+  if stored ~= ARGV[1] then
     return {'changed', redis.call('HGET', meta, 'optionsJson') or ''}
   end
   local previous = redis.call('HGET', meta, 'state') or 'running'
@@ -52,6 +54,12 @@ export async function openRun(redis: Redis, run: DistributedRun): Promise<Opened
     JSON.stringify(run.config),
     new Date().toISOString(),
   )) as [string, string];
+  if (kind === 'older') {
+    throw new InvalidOptionError(
+      `run ${run.runId} was started by an older crawlbench and cannot be resumed by this one: ` +
+        'start a new run under another --run-id (crawlbench runs --prune removes the old one)',
+    );
+  }
   if (kind === 'changed') {
     throw new InvalidOptionError(
       `run ${run.runId} was started with other options (${describeOptionChanges(detail || null, json)}): ` +
