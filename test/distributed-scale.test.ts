@@ -228,6 +228,22 @@ withRedis('distributed at scale: batching, killed processes, resume checks and p
       expect(await runKeysLeft(redis, runId)).toEqual([]);
     });
 
+    it('of an older crawlbench (no options hash) is refused', async () => {
+      const runId = uniqueRunId();
+      await redis.hset(`crawlbench:run:${runId}`, { state: 'interrupted', config: '{}' });
+      try {
+        await expect(
+          crawl(site.urlList().slice(0, 3), { ...distributed(runId), redis: redisUrl }),
+        ).rejects.toMatchObject({
+          code: 'INVALID_OPTION',
+          message: expect.stringContaining('was started by an older crawlbench') as unknown,
+        });
+        expect(await metaField(redis, runId, 'state')).toBe('interrupted');
+      } finally {
+        await redis.del(`crawlbench:run:${runId}`);
+      }
+    });
+
     it('a list that goes on past what the interrupted run had read is its list', async () => {
       const runId = uniqueRunId();
       const list = site.urlList();
