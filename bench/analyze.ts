@@ -15,7 +15,7 @@ import { coefficientOfVariation, computeStats, ratio, slowFirstRun } from './sta
 /** A cell before analysis: what it is and what its runs measured. */
 export type MeasuredCell = Pick<
   CellResult,
-  'id' | 'mode' | 'strategy' | 'concurrency' | 'perWorker' | 'parse' | 'samples'
+  'id' | 'mode' | 'strategy' | 'concurrency' | 'perWorker' | 'parse' | 'samples' | 'queueWorkers'
 >;
 
 export const NOISY_CV = 0.1;
@@ -320,6 +320,8 @@ export function queueOverheads(
 ): QueueOverhead[] {
   return cells.flatMap((cell) => {
     if (cell.strategy !== 'distributed' || cell.wallMs.n === 0) return [];
+    // Workers running several tasks each are no lineup with processes of one task each.
+    if (cell.queueWorkers !== undefined && cell.queueWorkers < cell.concurrency) return [];
     const twin = cells.find(
       (c) =>
         c.strategy === 'processes' &&

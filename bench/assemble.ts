@@ -18,6 +18,7 @@ import {
   type Workload,
   type BenchMode,
 } from './result.js';
+import { queueCosts } from './queue-costs.js';
 import { computeStats, ratio } from './stats.js';
 
 type StrategyRuns = StrategyCell & CellRuns;
@@ -110,7 +111,18 @@ function workloadOf(
  */
 function measuredCell(cell: CellRuns): MeasuredCell {
   const { id, mode, strategy, concurrency, perWorker, parse, samples } = cell;
-  return { id, mode, strategy, concurrency, perWorker, parse, samples };
+  // Every build of an A/B bench starts as many queue workers: the first build's set says how many.
+  const queueWorkers = cell.kind === 'strategy' ? cell.queueWorkers?.[0]?.count : undefined;
+  return {
+    id,
+    mode,
+    strategy,
+    concurrency,
+    perWorker,
+    parse,
+    samples,
+    ...(queueWorkers !== undefined && { queueWorkers }),
+  };
 }
 
 /** The raw ceiling's crawl cell as analysed, and its ratio to the load generator (or null). */
@@ -143,7 +155,7 @@ function rawCeilingOf(
 
 /**
  * The result of a bench from what it measured: the workloads, the analysed cells (the matrix's,
- * then the raw ceiling's), the raw ceiling, the queue overheads and a verdict per mode. Pure:
+ * then the raw ceiling's), the raw ceiling, the queue overheads and costs, and a verdict per mode. Pure:
  * the environment and the creation time are given.
  */
 export function assembleResult(
@@ -163,6 +175,7 @@ export function assembleResult(
     measurement.loadSamples,
     environment.cores,
   );
+  const costs = queueCosts(analysed);
   const verdicts: Partial<Record<BenchMode, string>> = {};
   for (const mode of options.modes) {
     const v = verdict(mode, analysed);
@@ -192,6 +205,7 @@ export function assembleResult(
     cells: [...analysed, ...raw.cells],
     rawCeiling: raw.rawCeiling,
     queueOverheads: queueOverheads(analysed, workloads),
+    ...(costs.length > 0 && { queueCosts: costs }),
     verdicts,
     failures: measurement.failures,
   };

@@ -141,6 +141,10 @@ async function measureRun(
   await workers?.pause();
   const workersAfter = await workers?.usage();
   const workersCpuMs = workersAfter && workersBefore ? workersAfter.cpuMs - workersBefore.cpuMs : 0;
+  const redisCpuMs =
+    workersAfter?.redisCpuMs != null && workersBefore?.redisCpuMs != null
+      ? workersAfter.redisCpuMs - workersBefore.redisCpuMs
+      : null;
   const siteAfter = await readSite(cell.site);
   const answered = siteAfter.answered - siteBefore.answered;
   const s = m.summary;
@@ -161,6 +165,8 @@ async function measureRun(
     siteLatencyMs: answered > 0 ? (siteAfter.serviceMs - siteBefore.serviceMs) / answered : null,
     latency: { p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.latency.p99Ms },
     ...(cell.follow !== null && { pagesByDepth: m.pagesByDepth }),
+    // The runner's own CPU is the coordinator's: a distributed crawl has no child processes.
+    ...(workers && { queue: { coordinatorCpuMs: m.userCpuMs + m.systemCpuMs, workersCpuMs, redisCpuMs } }),
   };
   return { sample, failures: m.failures, timeline: m.timeline ? { run: m.timeline, cpu } : null };
 }

@@ -153,6 +153,13 @@ export interface BenchOptions {
   /** Redis URL for the `distributed` strategy (only needed with it). */
   readonly redis?: string;
   /**
+   * Local queue-worker processes of each `distributed` cell, sharing the cell's concurrency (its
+   * tasks at once): 64 with 2 workers is 2 processes of 32 tasks each. Set it to find where the
+   * coordinator, rather than the workers, becomes the limit.
+   * @default the cell's concurrency: one task per worker, to line up with `processes ×N`
+   */
+  readonly queueWorkers?: number;
+  /**
    * Follow links this many hops (at least 1) from the seeds instead of crawling a list: the seed is
    * the fixture site's first page, or the URLs of `list`. Scope same-origin, robots.txt obeyed, and
    * no per-host limit (see {@link followOptionsOf}).
@@ -178,6 +185,8 @@ export interface ResolvedBenchOptions {
   readonly rawCeiling: boolean;
   readonly crawl: RunCrawlOptions;
   readonly redis: string | null;
+  /** Local queue-worker processes of each distributed cell; null: one per task of its concurrency. */
+  readonly queueWorkers: number | null;
   /** Hops followed from the seeds; null for a list crawl. */
   readonly depth: number | null;
 }
@@ -366,6 +375,8 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
       modes.some((m) => matrix[m].some((e) => e.strategy === 'async')),
     crawl: options.crawl ?? {},
     redis: options.redis ?? null,
+    queueWorkers:
+      options.queueWorkers === undefined ? null : count('queueWorkers', options.queueWorkers, 1, 1),
     depth: depthOf(options.depth, options.parse ?? true),
   };
 }

@@ -10,12 +10,15 @@ import {
   type WorkloadSettings,
 } from './options.js';
 import type { BenchBuild } from './builds.js';
-import { type QueueWorkers, startQueueWorkers } from './queue-workers.js';
+import { type QueueWorkers, shareSlots, startQueueWorkers } from './queue-workers.js';
 import { CrawlRunner } from './run-crawl.js';
 
 /** What every planned cell has: where it sits in the matrix and what its runs crawl. */
 interface CellBase {
-  /** `mode/strategy/concurrency` (plus `/fetch-only`): the id of its CellResult. */
+  /**
+   * `mode/strategy/concurrency` (plus `/workers-<n>` for a distributed cell on fewer queue workers
+   * than tasks, and `/fetch-only`): the id of its CellResult.
+   */
   readonly id: string;
   readonly mode: BenchMode;
   readonly strategy: CrawlStrategyName;
@@ -114,10 +117,15 @@ async function strategyCells(
       : [site!.urls().next().value!];
   const cells: StrategyCell[] = [];
   for (const { strategy, concurrency, perWorker } of options.matrix[mode]) {
+    // A distributed cell's tasks at once, shared by its queue workers (one each by default).
+    const slots =
+      strategy === 'distributed' ? shareSlots(concurrency, options.queueWorkers ?? concurrency) : [];
+    // Fewer workers than tasks is another cell than the one lined up with processes ×N.
+    const split = slots.length > 0 && slots.length < concurrency ? `/workers-${slots.length}` : '';
     const size = perWorker > 1 ? `${concurrency}x${perWorker}` : String(concurrency);
     cells.push({
       kind: 'strategy',
-      id: `${mode}/${strategy}/${size}${options.parse ? '' : '/fetch-only'}`,
+      id: `${mode}/${strategy}/${size}${split}${options.parse ? '' : '/fetch-only'}`,
       mode,
       strategy,
       concurrency,
@@ -131,9 +139,7 @@ async function strategyCells(
       queueWorkers:
         strategy === 'distributed'
           ? await Promise.all(
-              builds.map(async (build) =>
-                helpers.add(await startQueueWorkers(concurrency, options.redis!, build)),
-              ),
+              builds.map(async (build) => helpers.add(await startQueueWorkers(slots, options.redis!, build))),
             )
           : null,
     });

@@ -1,6 +1,7 @@
-// Entry file of a local `distributed` worker for the bench: one process, one BullMQ worker that
-// runs one task at a time, like a process of the `processes` pool, so the two line up and their
-// difference is what the queue costs per task. Workers serve every run of the shared queue, so the
+// Entry file of a local `distributed` worker for the bench: one process, one BullMQ worker. By
+// default it runs one task at a time, like a process of the `processes` pool, so the two line up
+// and their difference is what the queue costs per task; with `bench --queue-workers`, a few
+// workers share the cell's tasks at once. Workers serve every run of the shared queue, so the
 // bench keeps a cell's workers paused while other cells run.
 import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError, type CrawlbenchErrorCode } from '../crawler/errors.js';
@@ -13,7 +14,7 @@ import { type EntryHello, RUN_PROTOCOL_VERSION } from './run-protocol.js';
 becomeChild();
 
 export type ToQueueWorker =
-  | { readonly type: 'start'; readonly redis: string }
+  | { readonly type: 'start'; readonly redis: string; readonly concurrency: number }
   | { readonly type: 'usage' }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' };
@@ -63,7 +64,7 @@ process.on('message', (message: ToQueueWorker) => {
   startDistributedWorker({
     connection: parseRedisUrl(message.redis),
     where: redactRedisUrl(message.redis),
-    concurrency: 1,
+    concurrency: message.concurrency,
   }).then(
     (started) => {
       worker = started;

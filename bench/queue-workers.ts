@@ -1,17 +1,30 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError } from '../crawler/errors.js';
 import { awaitHello, type BenchBuild } from './builds.js';
 import type { FromQueueWorker, ToQueueWorker } from './queue-worker-process.js';
 
+/** What the queue side of a distributed cell has used so far. */
+export interface QueueUsage {
+  /** CPU time of all the cell's workers (ms). */
+  readonly cpuMs: number;
+  /** Their largest peak RSS. */
+  readonly maxRssBytes: number;
+  /** CPU time of the Redis server since it started (ms), or null when it cannot be read. */
+  readonly redisCpuMs: number | null;
+}
+
 /** The local `crawlbench worker` processes of one distributed bench cell. */
 export interface QueueWorkers {
+  /** Worker processes. */
+  readonly count: number;
   /** Lets them take jobs (they start paused: the queue is shared by every run). */
   resume(): Promise<void>;
   /** Stops them taking jobs once those in progress are done. */
   pause(): Promise<void>;
-  /** CPU time of all of them so far (ms) and their largest peak RSS. */
-  usage(): Promise<{ cpuMs: number; maxRssBytes: number }>;
+  /** CPU of the workers and of Redis so far, and the workers' largest peak RSS. */
+  usage(): Promise<QueueUsage>;
   close(): Promise<void>;
 }
 
@@ -38,15 +51,28 @@ function ask(child: ChildProcess, message: ToQueueWorker): Promise<FromQueueWork
 }
 
 /**
- * Starts `count` single-task queue workers of `build` on `redis`; rejects if one cannot connect
- * (its code) or speaks another run protocol (`INCOMPATIBLE_BUILD`).
+ * How `slots` tasks at once are shared by `workers` processes: as evenly as possible (64 on 3 is
+ * 22, 21, 21), never more processes than tasks.
+ */
+export function shareSlots(slots: number, workers: number): number[] {
+  const count = Math.min(slots, workers);
+  return Array.from({ length: count }, (_, i) => Math.floor(slots / count) + (i < slots % count ? 1 : 0));
+}
+
+/**
+ * Starts the queue workers of a distributed cell on `redis`, with the code of `build`: one process
+ * per entry of `slots`, running that many tasks at once. Rejects if one cannot connect (its code)
+ * or speaks another run protocol (`INCOMPATIBLE_BUILD`).
  */
 export async function startQueueWorkers(
-  count: number,
+  slots: readonly number[],
   redis: string,
   build: BenchBuild,
 ): Promise<QueueWorkers> {
-  const children = Array.from({ length: count }, () => {
+  // Loaded here: only a bench with distributed cells loads ioredis.
+  const { openRedisCpuMeter } = await import('../crawler/distributed/redis-cpu.js');
+  const meter = await openRedisCpuMeter(parseRedisUrl(redis), redactRedisUrl(redis));
+  const children = slots.map(() => {
     const child = fork(build.queueWorker, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -57,6 +83,7 @@ export async function startQueueWorkers(
     return child;
   });
   const close = async (): Promise<void> => {
+    meter.close();
     await Promise.all(
       children.map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -72,7 +99,10 @@ export async function startQueueWorkers(
     Promise.all(children.map((child) => ask(child, message)));
   try {
     await Promise.all(children.map((child) => awaitHello(child, build, 'queue worker')));
-    for (const reply of await all({ type: 'start', redis })) {
+    const replies = await Promise.all(
+      children.map((child, i) => ask(child, { type: 'start', redis, concurrency: slots[i]! })),
+    );
+    for (const reply of replies) {
       if (reply.type === 'error') throw new CrawlbenchError(reply.code ?? 'HARNESS_FAILED', reply.message);
     }
     await all({ type: 'pause' });
@@ -81,6 +111,7 @@ export async function startQueueWorkers(
     throw error;
   }
   return {
+    count: children.length,
     async resume() {
       await all({ type: 'resume' });
     },
@@ -88,7 +119,7 @@ export async function startQueueWorkers(
       await all({ type: 'pause' });
     },
     async usage() {
-      const replies = await Promise.all(children.map((child) => ask(child, { type: 'usage' })));
+      const [replies, redisCpuMs] = await Promise.all([all({ type: 'usage' }), meter.read()]);
       let cpuMs = 0;
       let maxRssBytes = 0;
       for (const reply of replies) {
@@ -96,7 +127,7 @@ export async function startQueueWorkers(
         cpuMs += reply.cpuMs;
         maxRssBytes = Math.max(maxRssBytes, reply.maxRssBytes);
       }
-      return { cpuMs, maxRssBytes };
+      return { cpuMs, maxRssBytes, redisCpuMs };
     },
     close,
   };

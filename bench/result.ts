@@ -68,6 +68,18 @@ export interface RunSample {
    * absent from list runs).
    */
   readonly pagesByDepth?: readonly number[];
+  /** Distributed cells only: where the run's CPU went on the queue's side. */
+  readonly queue?: QueueRunCpu;
+}
+
+/** The CPU of one distributed run, by process: the coordinator, its local workers, Redis. */
+export interface QueueRunCpu {
+  /** The coordinator (the crawl's own process), user + system, ms. */
+  readonly coordinatorCpuMs: number;
+  /** All the cell's local queue workers, ms. */
+  readonly workersCpuMs: number;
+  /** The Redis server (INFO cpu, every client included), ms; null when it could not be read. */
+  readonly redisCpuMs: number | null;
 }
 
 /** What limited a cell, judged from CPU utilisation of the crawler and of the site. */
@@ -122,6 +134,8 @@ export interface CellResult {
   readonly flags: readonly CellFlag[];
   /** What one measured run of the cell did over time (schema 2; absent when not recorded). */
   readonly timeline?: CellTimeline;
+  /** Distributed cells only: the local queue-worker processes that shared its concurrency. */
+  readonly queueWorkers?: number;
 }
 
 /** The most pages a timeline keeps; the rest of a longer run are counted in `truncated`. */
@@ -244,6 +258,30 @@ export interface QueueOverhead {
   readonly perTaskUs: Ratio;
 }
 
+/**
+ * What the queue's side of a distributed cell costs per task, and how far one coordinator goes:
+ * the medians of its measured runs.
+ */
+export interface QueueCost {
+  readonly mode: BenchMode;
+  readonly cellId: string;
+  /** Local queue-worker processes, and the tasks they ran at once in all. */
+  readonly workers: number;
+  readonly slots: number;
+  /** Coordinator CPU (user + system) per task, in ms. */
+  readonly coordinatorMsPerTask: Stats;
+  /** Tasks per second one coordinator core sustains at that cost: 1000 / the median ms per task (0 if none). */
+  readonly tasksPerCoordinatorCore: number;
+  /** Coordinator CPU time / wall time: how much of a core it kept busy. */
+  readonly coordinatorCores: Stats;
+  /** The coordinator's share of the CPU of the run (coordinator + workers + Redis). */
+  readonly coordinatorShare: Stats;
+  /** The workers' CPU per task, in ms. */
+  readonly workersMsPerTask: Stats;
+  /** Redis's CPU per task, in ms (the whole server); null when INFO could not be read. */
+  readonly redisMsPerTask: Stats | null;
+}
+
 export interface Environment {
   readonly crawlbenchVersion: string;
   readonly gitCommit: string | null;
@@ -286,6 +324,8 @@ export interface BenchResult {
   readonly rawCeiling: RawCeiling | null;
   /** Per-task cost of the distributed queue, for each distributed cell with a processes twin. */
   readonly queueOverheads?: readonly QueueOverhead[];
+  /** Per-task CPU of the coordinator, the queue workers and Redis, for each distributed cell. */
+  readonly queueCosts?: readonly QueueCost[];
   /** One computed sentence per mode. */
   readonly verdicts: Readonly<Partial<Record<BenchMode, string>>>;
   /**

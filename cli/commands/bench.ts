@@ -30,6 +30,7 @@ import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 interface BenchCliOptions {
   strategies?: CrawlStrategyName[];
   redis?: string;
+  queueWorkers?: number;
   modes?: BenchMode[];
   concurrency: Partial<Record<CrawlStrategyName, (number | HybridSize)[]>>;
   mixedPages?: number;
@@ -183,6 +184,12 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
         `the bench starts (default: $${REDIS_URL_ENV})`,
     )
     .option(
+      '--queue-workers <n>',
+      'local queue-worker processes of each distributed cell, sharing its concurrency ' +
+        '(default: one per task, to line up with processes)',
+      positiveInt,
+    )
+    .option(
       '--against <path>',
       'A/B bench: run the same matrix with the code of another crawlbench checkout at <path> ' +
         '(installed and built, e.g. the base branch in a git worktree) and with this one, ' +
@@ -248,6 +255,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     },
     ...(o.depth !== undefined && { depth: o.depth }),
     ...((o.redis ?? io.env[REDIS_URL_ENV]) !== undefined && { redis: (o.redis ?? io.env[REDIS_URL_ENV])! }),
+    ...(o.queueWorkers !== undefined && { queueWorkers: o.queueWorkers }),
     ...(listPath !== undefined && { list: await readList(listPath, io) }),
   };
   if (o.against !== undefined) {

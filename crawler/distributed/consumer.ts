@@ -1,21 +1,35 @@
 import type { Redis } from 'ioredis';
 import type { TaskResult } from '../types.js';
-import { runKeys } from './keys.js';
+import { heartbeat } from './run-meta.js';
 import { takeResults } from './run-store.js';
 import type { RunState } from './run-state.js';
 
-/** Results taken off the results list per round trip. */
-const TAKE = 200;
+/** Results taken off the results list per round trip, at most: a busy run takes many at once. */
+const TAKE = 1000;
 /**
- * Pause between polls of an empty results list: from POLL_MIN_MS after a poll that found records,
- * doubling on each empty one up to POLL_MS. A busy run sees a record a couple of milliseconds after
- * it is stored (which matters when the frontier waits for records to hand out more work, as under a
- * per-host limit), an idle one costs Redis 20 polls a second.
+ * Pause between polls of the results list: POLL_MIN_MS after a poll that found records (none
+ * after a full one), doubling on each empty one up to POLL_MS. A busy run sees a record a couple
+ * of milliseconds after it is stored (which matters when the frontier waits for records to hand
+ * out more work, as under a per-host limit) and takes the records of those milliseconds in one
+ * round trip rather than one or two per pop; an idle one costs Redis 20 polls a second.
  */
 const POLL_MIN_MS = 2;
 const POLL_MS = 50;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `promise`'s value, or null when it takes longer than `ms` (its timer is cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** What the consumer of a run works with. */
 export interface ConsumerContext {
@@ -32,7 +46,10 @@ export interface ConsumerContext {
   readonly onRunVanished: () => Promise<void>;
 }
 
-/** How often a run with pending tasks checks that its keys are still in Redis. */
+/**
+ * How often the coordinator says it is alive (the run's `updatedAt`, which `runs --prune` reads)
+ * and checks that the run's keys are still in Redis.
+ */
 const ALIVE_CHECK_MS = 1_000;
 
 /**
@@ -50,13 +67,12 @@ export async function consume(context: ConsumerContext): Promise<void> {
   let pollMs = POLL_MIN_MS;
   let take: Promise<{ results: TaskResult[] } | { error: Error }> | undefined;
   let checkedAt = performance.now();
-  const meta = runKeys(runId).meta;
   while ((context.producing() || state.pending.size > 0) && !signal?.aborted) {
     // Only between pops: a pop still out could be taking records of the run being re-queued.
-    if (take === undefined && state.pending.size > 0 && performance.now() - checkedAt >= ALIVE_CHECK_MS) {
+    if (take === undefined && performance.now() - checkedAt >= ALIVE_CHECK_MS) {
       checkedAt = performance.now();
-      const alive = await redis.exists(meta).then(
-        (n) => n === 1,
+      const alive = await heartbeat(redis, runId).then(
+        (live) => live,
         (error: unknown) => {
           state.noteError(error as Error);
           return true; // unknown: Redis is down; the stall check counts that
@@ -68,7 +84,7 @@ export async function consume(context: ConsumerContext): Promise<void> {
       (results) => ({ results }),
       (error: unknown) => ({ error: error as Error }),
     );
-    const outcome = await Promise.race([take, sleep(POLL_MS * 10).then(() => null)]);
+    const outcome = await within(take, POLL_MS * 10);
     if (outcome === null) {
       state.checkStall(ready());
       continue;
@@ -86,6 +102,7 @@ export async function consume(context: ConsumerContext): Promise<void> {
     }
     if (outcome.results.length > 0) {
       pollMs = POLL_MIN_MS;
+      if (outcome.results.length < TAKE) await sleep(POLL_MIN_MS);
     } else {
       state.checkStall(ready());
       await sleep(pollMs);

@@ -1,18 +1,18 @@
-import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CrawlbenchError, pageError } from '../errors.js';
-import { errorRecord } from '../page.js';
+import { CrawlbenchError } from '../errors.js';
 import type { Task, TaskResult } from '../types.js';
 import { createClient, probeRedis } from './connect.js';
 import { consume } from './consumer.js';
-import { jobId, QUEUE_NAME } from './keys.js';
-import { jobsOf, produce } from './producer.js';
+import { jobId } from './keys.js';
+import { produce } from './producer.js';
+import { addJobs, jobKey } from './queue-jobs.js';
+import { ListDigests, parseChunkDigests } from './run-fingerprint.js';
+import { closeRun, type Opened, openRun, runExists, storedDigests } from './run-meta.js';
 import type { DistributedRun } from './run-options.js';
 import { RunState } from './run-state.js';
-import { closeRun, deleteRun, openRun, recordOnce, runExists, type TaskJobData } from './run-store.js';
+import { loadScripts } from './script.js';
+import { deleteRun } from './run-store.js';
 
-/** How long closing the queue connections may take before they are left to disconnect. */
-const CLOSE_MS = 5_000;
 /**
  * How long a completed run waits for workers to remove its last jobs. A worker stores a record
  * before BullMQ moves the job to completed (and removes it), so the last records can arrive a few
@@ -33,9 +33,20 @@ const REQUEUE_BATCH = 500;
  * Exactly-once rests on three things: each line has one job id (a resumed run does not queue a
  * line twice while its job exists), the record-once script stores one record per line (a retried
  * or duplicated task cannot add a second), and the coordinator accepts a record only for a line it
- * is waiting on. Results are polled (LPOP) on the same connection that looks up stored records, so
- * the two replies arrive in the order Redis ran the commands: a record is never seen before the
- * line it belongs to is marked pending.
+ * is waiting on. A line is pending from the moment its batch is prepared, before the lookup of
+ * stored records that a resumed run makes: a record taken off the results list meanwhile is
+ * accepted, and the lookup then skips the line (it is no longer pending); a record stored before
+ * the lookup ran is found by it. Either way the line is handed back once, whatever order the
+ * replies of the two connections arrive in.
+ *
+ * Workers store every outcome themselves, failures included (a task whose workers died twice, or
+ * whose processing threw, becomes a `WORKER_CRASHED` record), so the coordinator reads no queue
+ * events: its cost per task does not grow with the traffic of other runs on the queue.
+ *
+ * A resumed run (its id exists in Redis) must have the options and the list of the interrupted
+ * one: its options hash is checked when it opens, its list chunk by chunk as it is read (see
+ * run-fingerprint.ts); either differing is refused with `INVALID_OPTION`, before anything of the
+ * lines concerned changes.
  *
  * Resolves `'completed'` when every task is recorded, `'interrupted'` when `signal` aborted (the
  * run's keys and queued jobs stay for a resume). Rejects with `REDIS_UNAVAILABLE` when Redis is
@@ -49,39 +60,36 @@ export async function runDistributed(
 ): Promise<'completed' | 'interrupted'> {
   await probeRedis(run.connection, run.where);
   const state = new RunState(run);
+  // One connection for everything: the jobs are written by the coordinator's own script (no
+  // BullMQ Queue, whose add runs one script per job), so its commands reach Redis in order.
   const redis: Redis = createClient(run.connection, state.noteError);
-  const queue = new Queue<TaskJobData>(QUEUE_NAME, { connection: run.connection });
-  queue.on('error', state.noteError);
-  const events = new QueueEvents(QUEUE_NAME, { connection: run.connection });
-  events.on('error', state.noteError);
-
-  // A job that failed for good (its worker died twice, or the processor threw) becomes an error
-  // record, stored through the same record-once script as a page.
-  const prefix = jobId(run.runId, 0).slice(0, -1);
-  events.on('failed', ({ jobId: id, failedReason }) => {
-    if (!id.startsWith(prefix)) return;
-    // parseInt: a task sent back for a retry has a job id of its own, `<run>-<line>-r<attempts>`.
-    const task = state.pending.get(Number.parseInt(id.slice(prefix.length), 10));
-    if (!task) return;
-    const error = pageError('WORKER_CRASHED', `the distributed task failed: ${failedReason}`);
-    recordOnce(redis, run.runId, { record: errorRecord(task, error), retryAfterMs: null }).catch(
-      state.noteError,
-    );
-  });
 
   const stopWaiting = (): void => state.progressed();
   signal?.addEventListener('abort', stopWaiting, { once: true });
+  // Set once the run is open: what to restore when its resume is refused halfway (a changed list).
+  let found: Opened | undefined;
   try {
-    await state.inRedis('subscribing to queue events', () => events.waitUntilReady());
     if (run.followsLinks && (await state.inRedis('looking up the run', () => runExists(redis, run.runId)))) {
       throw new CrawlbenchError(
         'INVALID_OPTION',
         `run ${run.runId} exists: a link-following run cannot be resumed yet; start it under a new --run-id`,
       );
     }
-    await state.inRedis('opening the run', () => openRun(redis, run.runId, run.config));
+    await state.inRedis('loading scripts', () => loadScripts(redis));
+    found = await state.inRedis('opening the run', () => openRun(redis, run));
+    const resumed = found.kind === 'resumed';
+    const digests = run.followsLinks
+      ? null
+      : new ListDigests(
+          run.runId,
+          resumed
+            ? parseChunkDigests(
+                await state.inRedis('reading the list digests', () => storedDigests(redis, run.runId)),
+              )
+            : new Map(),
+        );
     let producing = true;
-    const producer = produce(tasks, { state, redis, queue, signal, onResult })
+    const producer = produce(tasks, { state, redis, signal, onResult, digests, resumed })
       .catch((error: unknown) => state.fail(error))
       .finally(() => {
         producing = false;
@@ -90,11 +98,11 @@ export async function runDistributed(
     // gone. Every line still pending goes out again (workers that finish an old copy store their
     // record only if the line has none yet, and only pending lines are accepted: each once).
     const onRunVanished = async (): Promise<void> => {
-      await state.inRedis('opening the run again', () => openRun(redis, run.runId, run.config));
+      await state.inRedis('opening the run again', () => openRun(redis, run));
       const tasks = [...state.pending.values()];
       for (let i = 0; i < tasks.length; i += REQUEUE_BATCH) {
         const batch = tasks.slice(i, i + REQUEUE_BATCH);
-        await state.inRedis('queueing pending tasks again', () => queue.addBulk(jobsOf(batch, run)));
+        await state.inRedis('queueing pending tasks again', () => addJobs(redis, run, batch));
       }
       state.recovered();
     };
@@ -102,28 +110,33 @@ export async function runDistributed(
       (error: unknown) => state.fail(error),
     );
     // A failed run does not wait for the producer: it may be stuck queueing into a Redis that is
-    // gone (BullMQ retries its commands for ever); closing the queue below ends that.
+    // gone; disconnecting below ends that.
     state.throwIfFailed();
     await producer;
     state.throwIfFailed();
     const outcome = signal?.aborted ? 'interrupted' : 'completed';
     if (outcome === 'completed' && !run.keep) {
       await state.inRedis('deleting the run keys', () => deleteRun(redis, run.runId));
-      const keys = state.recent.map((line) => queue.toKey(jobId(run.runId, line)));
+      const keys = state.recent.map((line) => jobKey(jobId(run.runId, line)));
       await state.inRedis('waiting for the last jobs', () => waitForRemoval(redis, keys));
     } else {
       await state.inRedis('closing the run', () => closeRun(redis, run.runId, outcome));
     }
     return outcome;
   } catch (error) {
-    // Best effort, for `crawlbench runs`: Redis may be the reason of the failure.
+    // Best effort, for `crawlbench runs`: Redis may be the reason of the failure. A refused resume
+    // (another list) leaves the run as it was found, to be resumed with the right one.
     const code = error instanceof CrawlbenchError ? error.code : 'ERROR';
-    if (redis.status === 'ready') await closeRun(redis, run.runId, 'failed', code).catch(() => {});
+    if (found !== undefined && redis.status === 'ready') {
+      const closing =
+        code === 'INVALID_OPTION' && found.kind === 'resumed'
+          ? closeRun(redis, run.runId, found.previous)
+          : closeRun(redis, run.runId, 'failed', code);
+      await closing.catch(() => {});
+    }
     throw error;
   } finally {
     signal?.removeEventListener('abort', stopWaiting);
-    // Bounded: with Redis gone, BullMQ's close can wait on reconnects for a long time.
-    await Promise.race([Promise.allSettled([events.close(), queue.close()]), sleep(CLOSE_MS)]);
     redis.disconnect();
   }
 }

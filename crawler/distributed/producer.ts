@@ -1,128 +1,164 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redactUrl } from '../redact.js';
 import type { Task, TaskResult } from '../types.js';
-import { jobId } from './keys.js';
-import { countSent, forgetRecords, storedResults, type TaskJobData } from './run-store.js';
-import type { DistributedRun } from './run-options.js';
+import { addJobs } from './queue-jobs.js';
+import type { ListDigests } from './run-fingerprint.js';
+import { noteSent } from './run-meta.js';
 import type { RunState } from './run-state.js';
+import { forgetRecords, storedResults } from './run-store.js';
 
-/** Tasks sent to Redis per round trip. */
-const BATCH = 100;
+/**
+ * Tasks sent to Redis per round trip. Large batches amortize what a round trip costs the
+ * coordinator (and Redis); the backpressure bound caps them for a small `maxPending`.
+ */
+const BATCH = 500;
+/** Batches being queued at once: the next one is prepared while Redis stores the last. */
+const IN_FLIGHT = 2;
 /** How long a partial batch waits for more tasks from a source that is waiting itself. */
 const FLUSH_MS = 10;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<null> => new Promise((resolve) => setTimeout(() => resolve(null), ms));
 
 /** What the producer of a run works with. */
 export interface ProducerContext {
   readonly state: RunState;
   readonly redis: Redis;
-  readonly queue: Queue<TaskJobData>;
   readonly signal: AbortSignal | undefined;
   readonly onResult: (result: TaskResult) => Promise<void>;
+  /** The list's digests (null when the run follows links: such a run cannot be resumed). */
+  readonly digests: ListDigests | null;
+  /** The run existed before: lines may have stored records, to be handed back rather than queued. */
+  readonly resumed: boolean;
 }
 
 /**
- * Pulls the run's tasks and queues them in batches, never more than `maxPending` unfinished. A
- * resumed run hands back what was already finished and queues only the rest. Ends when the tasks
- * do, on a stop, or on the run's first failure.
+ * Pulls the run's tasks and queues them in batches, never more than `maxPending` unfinished, with
+ * up to {@link IN_FLIGHT} batches on their way at once. A resumed run hands back what was already
+ * finished and queues only the rest, after checking its list against the stored digests. Ends
+ * when the tasks do, on a stop, or on the run's first failure.
  */
 export async function produce(tasks: AsyncIterable<Task>, context: ProducerContext): Promise<void> {
-  const { state, signal } = context;
+  const { state, signal, digests } = context;
   const stopped = (): boolean => signal?.aborted === true || state.failure !== undefined;
   // Never more per batch than the bound, or a small bound could not take a single batch.
   const batchSize = Math.min(BATCH, state.run.maxPending);
+  const sending = new Set<Promise<void>>();
   const send = async (batch: Task[]): Promise<void> => {
+    if (batch.length === 0) return;
     await state.waitForRoom(batch.length, stopped);
-    if (!stopped()) await enqueue(batch, context);
+    if (stopped()) return;
+    // Synchronously up to the first command: batches reach Redis in the order they are sent.
+    const sent = enqueue(batch, digests?.sent() ?? {}, context).catch((error: unknown) => state.fail(error));
+    sending.add(sent);
+    void sent.finally(() => sending.delete(sent));
+    if (sending.size >= IN_FLIGHT) await Promise.race(sending);
   };
   let batch: Task[] = [];
+  const add = async (ready: readonly Task[]): Promise<void> => {
+    for (const task of ready) {
+      batch.push(task);
+      if (batch.length >= batchSize) {
+        const full = batch;
+        batch = [];
+        await send(full);
+      }
+    }
+  };
   const iterator = tasks[Symbol.asyncIterator]();
   let next: Promise<IteratorResult<Task>> | undefined;
+  // One timer per partial batch, not per task: a waiting source's tasks go out FLUSH_MS after the first.
+  let flush: Promise<null> | undefined;
   try {
     for (;;) {
       if (stopped()) break;
       next ??= iterator.next();
       // A source that waits (a link-following frontier waits for pages to finish before it has
       // more) must not hold back a partial batch: send what there is after a short wait.
-      const result =
-        batch.length === 0 ? await next : await Promise.race([next, sleep(FLUSH_MS).then(() => null)]);
+      if (batch.length > 0) flush ??= sleep(FLUSH_MS);
+      else flush = undefined;
+      const result = flush === undefined ? await next : await Promise.race([next, flush]);
       if (result === null) {
-        await send(batch);
+        const partial = batch;
         batch = [];
+        flush = undefined;
+        await send(partial);
         continue;
       }
       next = undefined;
       if (result.done) break;
-      batch.push(result.value);
-      if (batch.length >= batchSize) {
-        await send(batch);
-        batch = [];
-      }
+      await add(digests && !(result.value.attempts ?? 0) ? digests.check(result.value) : [result.value]);
     }
-    if (!stopped()) await enqueue(batch, context);
+    if (!stopped() && digests) await add(digests.end());
+    if (!stopped()) await send(batch);
   } finally {
+    await Promise.allSettled(sending);
     // A pull still pending (stopped while the source waits) closes the source once it settles.
     if (next === undefined) await iterator.return?.();
     else void next.then(() => iterator.return?.()).catch(() => {});
   }
 }
 
-/** Queues a batch: lines with a stored record are handed back, the others become jobs. */
-async function enqueue(batch: readonly Task[], context: ProducerContext): Promise<void> {
-  const { state, redis, queue } = context;
+/**
+ * Queues a batch. Its lines are pending from the start, before any lookup: a record of one that
+ * comes back meanwhile (a job of the interrupted run finishing) is accepted by the consumer, and
+ * the lookup then finds the line no longer pending. A resumed run hands back the lines with a
+ * stored record; the others become jobs. Every command goes on the one connection, in order: the
+ * count and the list digests reach Redis before the jobs they cover, a forgotten record is gone
+ * before its task's job exists, without waiting for replies in between.
+ */
+async function enqueue(
+  batch: readonly Task[],
+  digests: Readonly<Record<string, string>>,
+  context: ProducerContext,
+): Promise<void> {
+  const { state, redis } = context;
   const run = state.run;
-  const stored = await storedResults(
-    redis,
-    run.runId,
-    batch.map((t) => t.line),
-  );
-  const missing: Task[] = [];
+  for (const task of batch) state.pending.set(task.line, task);
+  const counted = state.inRedis('counting tasks', () => noteSent(redis, run.runId, batch.length, digests));
+  let missing: readonly Task[] = batch;
   const forget: number[] = [];
-  const reuse: TaskResult[] = [];
-  batch.forEach((task, i) => {
-    const result = stored[i];
+  if (!context.resumed) {
     // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
-    // a stored record that was not its last; a link-following run that resumes numbers the pages
-    // it finds anew, so a line's stored record may be another URL's. Either is forgotten, so the
-    // task's own record can be stored.
-    if (
-      result &&
-      (task.attempts ?? 0) === 0 &&
-      result.retryAfterMs === null &&
-      // Records show a URL with its password hidden: that is what a stored one is compared with.
-      result.record.url === redactUrl(task.url)
-    ) {
-      reuse.push(result);
-      return;
-    }
-    if (result) forget.push(task.line);
-    state.pending.set(task.line, task);
-    missing.push(task);
-  });
-  if (forget.length > 0) {
-    await state.inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget));
+    // a stored record that was not its last: it is forgotten, so the task's own can be stored.
+    for (const task of batch) if (task.attempts) forget.push(task.line);
+  } else {
+    const [stored] = await Promise.all([
+      state.inRedis('looking up records', () =>
+        storedResults(
+          redis,
+          run.runId,
+          batch.map((t) => t.line),
+        ),
+      ),
+      counted,
+    ]);
+    const reuse: TaskResult[] = [];
+    const queued: Task[] = [];
+    batch.forEach((task, i) => {
+      // Recorded while the lookup was out: the consumer took its record off the results list.
+      if (state.pending.get(task.line) !== task) return;
+      const result = stored[i];
+      // A stored record is this task's when it is a first try's and of this URL (records show a
+      // URL with its password hidden). A retried task's, or a record of another URL (a
+      // link-following run numbers the pages it finds anew), is forgotten.
+      if (
+        result &&
+        (task.attempts ?? 0) === 0 &&
+        result.retryAfterMs === null &&
+        result.record.url === redactUrl(task.url)
+      ) {
+        if (state.recorded(task.line)) reuse.push(result);
+        return;
+      }
+      if (result || task.attempts) forget.push(task.line);
+      queued.push(task);
+    });
+    missing = queued;
+    for (const result of reuse) await context.onResult(result);
   }
-  for (const result of reuse) await context.onResult(result);
-  if (missing.length === 0) return;
-  await state.inRedis('queueing tasks', () => queue.addBulk(jobsOf(missing, run)));
-  await state.inRedis('counting tasks', () => countSent(redis, run.runId, missing.length));
-}
-
-/** The BullMQ jobs of some tasks of a run. A line's job id is fixed, so queueing it twice adds it once. */
-export function jobsOf(
-  tasks: readonly Task[],
-  run: DistributedRun,
-): Parameters<Queue<TaskJobData>['addBulk']>[0] {
-  return tasks.map((task) => ({
-    name: 'page',
-    data: { runId: run.runId, task, config: run.config },
-    // A retry gets a job id of its own: the first try's job may not be removed yet.
-    opts: {
-      jobId: jobId(run.runId, task.line) + (task.attempts ? `-r${task.attempts}` : ''),
-      removeOnComplete: true,
-      removeOnFail: true,
-    },
-  }));
+  await Promise.all([
+    counted,
+    forget.length > 0 && state.inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget)),
+    missing.length > 0 && state.inRedis('queueing tasks', () => addJobs(redis, run, missing)),
+  ]);
 }

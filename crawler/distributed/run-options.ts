@@ -3,6 +3,7 @@ import { CRAWL_DEFAULTS } from '../defaults.js';
 import { checkInteger, describeValue, InvalidOptionError } from '../errors.js';
 import type { WorkerConfig } from '../step-options.js';
 import { newRunId, RUN_ID_PATTERN } from './keys.js';
+import { optionsHash } from './run-fingerprint.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 
 /** What the coordinator of one distributed run needs; resolved and validated by {@link resolveDistributedRun}. */
@@ -18,9 +19,12 @@ export interface DistributedRun {
   /** Give up when no page finished for this long while tasks were queued. */
   readonly stallTimeoutMs: number;
   readonly config: WorkerConfig;
+  /** The hash of the run's options (run-fingerprint.ts): a resume must have the same. */
+  readonly optionsHash: string;
   /**
    * The tasks come from a link-following frontier. Such a run numbers the pages it finds in the
-   * order it hands them out, which a restart would not repeat, so it cannot be resumed.
+   * order it hands them out, which a restart would not repeat, so it cannot be resumed (and its
+   * list is not digested).
    */
   readonly followsLinks: boolean;
 }
@@ -86,6 +90,7 @@ export function resolveDistributedRun(
     stallTimeoutMs:
       checkInteger('stallTimeoutMs', options.stallTimeoutMs, 1) ?? CRAWL_DEFAULTS.stallTimeoutMs,
     config,
+    optionsHash: optionsHash(config, followsLinks),
     followsLinks,
   };
 }

@@ -109,11 +109,14 @@ export class RunState {
   /**
    * Runs a Redis command; one that failed after its reconnection attempts ends the crawl with a
    * stable code and the redacted URL, instead of an ioredis error (whose text could be anything).
+   * A crawlbench error (a resume refused by the run's stored options) goes through as it is.
    */
   async inRedis<T>(what: string, command: () => Promise<T>): Promise<T> {
     try {
       return await command();
     } catch (error) {
+      // Ours already (a refused resume): it says what went wrong better than a Redis failure would.
+      if (error instanceof CrawlbenchError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new CrawlbenchError(
         'REDIS_UNAVAILABLE',

@@ -1,75 +1,59 @@
 import type { Redis } from 'ioredis';
-import type { WorkerConfig } from '../step-options.js';
 import type { Task, TaskResult } from '../types.js';
-import { runKeys } from './keys.js';
+import { allRunKeys, runKeys } from './keys.js';
+import { defineScript } from './script.js';
 
-/** The data of one queued job: plain JSON. The config rides along so a worker needs no lookup. */
+/**
+ * The data of one queued job: plain JSON, and small (it is most of what a queued task costs Redis).
+ * The run's fetch and parse config is not in it: it is stored once in the run's metadata, and a
+ * worker reads it on the first task of a run and caches it by `options`.
+ */
 export interface TaskJobData {
   readonly runId: string;
   readonly task: Task;
-  readonly config: WorkerConfig;
+  /**
+   * The hash of the run's options (run-fingerprint.ts): a worker's cached config is the run's only
+   * while the two match, and a record is stored only into the run opened with these options.
+   */
+  readonly options: string;
 }
 
+/** What storing a record did. */
+export type RecordOutcome = 'stored' | 'repeat' | 'run-gone';
+
 // Atomic "first record wins": a task retried after a stall, or a failure reported after a late
-// success, cannot produce a second record. The record is dropped when the run is gone (finished
-// and cleaned up), so a straggler does not resurrect its keys.
-const RECORD_ONCE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+// success, cannot produce a second record. The record is dropped when the run is gone (finished,
+// pruned, or opened again under the same id with other options), so a straggler neither
+// resurrects its keys nor lands in another run.
+const RECORD_ONCE = defineScript(`
+if redis.call('HGET', KEYS[1], 'options') ~= ARGV[3] then return -1 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
   redis.call('RPUSH', KEYS[3], ARGV[2])
   return 1
 end
-return 0`;
+return 0`);
 
 /**
  * Stores a finished page of a run (its record, and the wait its host asked for, if any) unless one
- * is already stored for its line.
+ * is already stored for its line, or the run of these options is gone.
  */
-export async function recordOnce(redis: Redis, runId: string, result: TaskResult): Promise<void> {
-  const keys = runKeys(runId);
-  await redis.eval(
-    RECORD_ONCE,
+export async function recordOnce(
+  redis: Redis,
+  job: Pick<TaskJobData, 'runId' | 'options'>,
+  result: TaskResult,
+): Promise<RecordOutcome> {
+  const keys = runKeys(job.runId);
+  const reply = await RECORD_ONCE(
+    redis,
     3,
     keys.meta,
     keys.records,
     keys.results,
     String(result.record.line),
     JSON.stringify(result),
+    job.options,
   );
-}
-
-/** Where a run stands, as `crawlbench runs` shows it. */
-export type RunState = 'running' | 'interrupted' | 'failed' | 'completed';
-
-/** Marks a run live (workers only store records of live runs) and running. */
-export async function openRun(redis: Redis, runId: string, config: WorkerConfig): Promise<void> {
-  const meta = runKeys(runId).meta;
-  await redis.hset(meta, {
-    config: JSON.stringify(config),
-    state: 'running',
-    updatedAt: new Date().toISOString(),
-  });
-  // The first opening only: a resumed run keeps its start time.
-  await redis.hsetnx(meta, 'openedAt', new Date().toISOString());
-}
-
-/** Whether a run of this id was opened before (and not cleaned up). */
-export async function runExists(redis: Redis, runId: string): Promise<boolean> {
-  return (await redis.exists(runKeys(runId).meta)) === 1;
-}
-
-/** Counts tasks sent to the queue (a resumed run counts a re-sent task again: an upper bound). */
-export async function countSent(redis: Redis, runId: string, count: number): Promise<void> {
-  await redis.hincrby(runKeys(runId).meta, 'sent', count);
-}
-
-/** Records how a run ended, for runs whose keys stay (kept, interrupted or failed). */
-export async function closeRun(redis: Redis, runId: string, state: RunState, error?: string): Promise<void> {
-  await redis.hset(runKeys(runId).meta, {
-    state,
-    updatedAt: new Date().toISOString(),
-    ...(error !== undefined && { error }),
-  });
+  return reply === 1 ? 'stored' : reply === 0 ? 'repeat' : 'run-gone';
 }
 
 /** The results already stored for some lines of a run, for a resumed coordinator. */
@@ -96,6 +80,5 @@ export async function takeResults(redis: Redis, runId: string, count: number): P
 
 /** Deletes every key of a run. Its jobs are removed by BullMQ as they finish. */
 export async function deleteRun(redis: Redis, runId: string): Promise<void> {
-  const keys = runKeys(runId);
-  await redis.del(keys.meta, keys.records, keys.results);
+  await redis.del(...allRunKeys(runId));
 }

@@ -2,17 +2,17 @@ import { type Job, Worker } from 'bullmq';
 import { CRAWL_DEFAULTS } from '../defaults.js';
 import type { RedisOptions } from 'ioredis';
 import { Redis } from 'ioredis';
-import { CrawlbenchError, pageError } from '../errors.js';
+import { pageError } from '../errors.js';
 import type { ExtractSpec } from '../extract/extract-types.js';
 import { extractSpecOf, loadExtractor } from '../extract/load-extract.js';
 import type { Extractor } from '../extract/run-extract.js';
 import { errorRecord } from '../page.js';
 import type { WorkerOutcome } from '../strategies/worker-outcome.js';
 import { createTaskRunner } from '../strategies/worker-task.js';
-import type { Task } from '../types.js';
 import { probeRedis } from './connect.js';
 import { QUEUE_NAME } from './keys.js';
-import { recordOnce, type TaskJobData } from './run-store.js';
+import { RunConfigs } from './run-configs.js';
+import { type RecordOutcome, recordOnce, type TaskJobData } from './run-store.js';
 
 /** Options of {@link startDistributedWorker}. */
 export interface DistributedWorkerOptions {
@@ -50,9 +50,13 @@ export interface DistributedWorker {
   close(): Promise<void>;
 }
 
-// One runner per run: a run's config (timeouts, parse options) is fixed, and the runner keeps a
-// keep-alive dispatcher. A worker serves few runs at once; the oldest runner goes past this many.
-const MAX_RUNNERS = 8;
+/**
+ * Times a task's workers may die running it (SIGKILL, out of memory, a crash in extraction code)
+ * before it becomes a `WORKER_CRASHED` record instead of being run again. BullMQ's stalled-job
+ * check counts the deaths; it is told to fail a job only after one more, so that the worker that
+ * takes a job back this many times stores the record itself, before the job can leave the queue.
+ */
+const MAX_DEATHS = 2;
 
 /**
  * Starts a BullMQ worker that pulls crawl tasks of every run from the shared queue and runs them
@@ -63,7 +67,6 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
   await probeRedis(options.connection, options.where);
   const onError = options.onError ?? (() => {});
   const concurrency = options.concurrency ?? CRAWL_DEFAULTS.workerConcurrency;
-  const runners = new Map<string, (task: Task) => Promise<WorkerOutcome>>();
   // Loaded at start, like the pools' workers: a module that does not load fails the worker at once.
   let own: { readonly spec: ExtractSpec; readonly extractor: Extractor } | null = null;
   if (options.extract !== undefined) {
@@ -81,29 +84,51 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
   // Waits through an outage (no per-command retry limit): a finished page is worth keeping.
   const store = new Redis({ ...options.connection, maxRetriesPerRequest: null });
   store.on('error', onError);
+  // As many connections per host as tasks at once: the default 8 would cap this worker at 8.
+  // A run whose module is not this worker's gets no extractor: its tasks are refused, never run.
+  const runs = new RunConfigs(store, (config) =>
+    createTaskRunner(
+      { config, parseIn: 'worker', connections: concurrency },
+      own !== null && config.extract?.hash === own.spec.hash ? own.extractor : null,
+    ),
+  );
+  const crashed = (data: TaskJobData, why: string): Promise<RecordOutcome> =>
+    recordOnce(store, data, {
+      record: errorRecord(data.task, pageError('WORKER_CRASHED', `the distributed task failed: ${why}`)),
+      retryAfterMs: null,
+    });
 
   const processor = async (job: Job<TaskJobData>): Promise<void> => {
-    const { runId, task, config } = job.data;
-    const refused = mismatch(config.extract);
-    if (refused !== null) {
-      const record = errorRecord(task, pageError('EXTRACT_MISMATCH', refused));
-      await recordOnce(store, runId, { record, retryAfterMs: null });
+    const data = job.data;
+    if (job.stalledCounter >= MAX_DEATHS) {
+      await crashed(data, `the workers running it died ${job.stalledCounter} times`);
       return;
     }
-    let run = runners.get(runId);
-    if (!run) {
-      // As many connections per host as tasks at once: the default 8 would cap this worker at 8.
-      const extractor = config.extract ? own!.extractor : null;
-      run = createTaskRunner({ config, parseIn: 'worker', connections: concurrency }, extractor);
-      runners.set(runId, run);
-      if (runners.size > MAX_RUNNERS) runners.delete(runners.keys().next().value as string);
+    // A task taken back from a dead worker may belong to a run pruned meanwhile: looked up afresh.
+    if (job.stalledCounter > 0) runs.forget(data);
+    const run = await runs.get(data);
+    // The run is gone (completed, pruned, or opened again with other options): nothing to do.
+    if (run === null) return;
+    const refused = mismatch(run.config.extract);
+    if (refused !== null) {
+      const record = errorRecord(data.task, pageError('EXTRACT_MISMATCH', refused));
+      await recordOnce(store, data, { record, retryAfterMs: null });
+      return;
     }
-    const outcome = await run(task);
-    // parseIn is 'worker' here, so every outcome is finished; a job that fails instead becomes a
-    // WORKER_CRASHED record through the coordinator's 'failed' listener, never a lost page.
-    if (outcome.kind !== 'finished')
-      throw new CrawlbenchError('PARSE_ERROR', 'a distributed worker got an unparsed page');
-    await recordOnce(store, runId, outcome.result);
+    let outcome: WorkerOutcome;
+    try {
+      outcome = await run.run(data.task);
+    } catch (error) {
+      // Stored here rather than left to a failed job: the record is in before the job leaves.
+      await crashed(data, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    // parseIn is 'worker' here, so every outcome is finished.
+    if (outcome.kind !== 'finished') {
+      await crashed(data, 'a distributed worker got an unparsed page');
+      return;
+    }
+    if ((await recordOnce(store, data, outcome.result)) === 'run-gone') runs.forget(data);
   };
 
   const worker = new Worker<TaskJobData, void>(QUEUE_NAME, processor, {
@@ -111,8 +136,17 @@ export async function startDistributedWorker(options: DistributedWorkerOptions):
     concurrency,
     lockDuration: options.lockDurationMs ?? CRAWL_DEFAULTS.workerLockDurationMs,
     stalledInterval: options.stalledIntervalMs ?? CRAWL_DEFAULTS.workerStalledIntervalMs,
+    maxStalledCount: MAX_DEATHS,
+    // Every job goes once it is done (its record is in the run's records): none are kept.
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
   });
   worker.on('error', onError);
+  // A job BullMQ failed without running it (a worker with a lower stall limit, or a record that
+  // could not be stored): its record, so that the coordinator does not wait for it.
+  worker.on('failed', (job, error) => {
+    if (job) crashed(job.data, error.message).catch(onError);
+  });
   await worker.waitUntilReady();
   return {
     pause: () => worker.pause(),
