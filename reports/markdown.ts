@@ -2,7 +2,16 @@ import { verdict } from '../bench/analyze.js';
 import type { BenchResult, Environment, RawCeiling, Workload } from '../bench/result.js';
 import { escapeMarkdownText } from './escape.js';
 import { renderFailures, renderRuns } from './markdown-details.js';
-import { MODE_TITLES, cellLabel, gibibytes, modesOf, percent, rate, seconds } from './markdown-format.js';
+import {
+  MODE_TITLES,
+  cellLabel,
+  gibibytes,
+  modesOf,
+  percent,
+  queueCostText,
+  rate,
+  seconds,
+} from './markdown-format.js';
 import { renderMode } from './markdown-modes.js';
 import type { BenchReporter } from './reporter.js';
 
@@ -96,6 +105,8 @@ function essentials(result: BenchResult): string[] {
   );
   if (overheads.length > 0)
     parts.push(`**Queue overhead** (distributed over processes):\n\n${overheads.join('\n')}`);
+  const costs = (result.queueCosts ?? []).map((c) => `- ${escapeMarkdownText(queueCostText(c))}`);
+  if (costs.length > 0) parts.push(`**Queue costs** (medians of the measured runs):\n\n${costs.join('\n')}`);
   return parts;
 }
 

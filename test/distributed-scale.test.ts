@@ -440,6 +440,14 @@ withRedis('distributed at scale: batching, killed processes, resume checks and p
       expect(cost!.redisMsPerTask?.median).toBeGreaterThan(0);
       expect(cost!.coordinatorShare.median).toBeGreaterThan(0);
       expect(cost!.coordinatorShare.median).toBeLessThan(1);
+      // Both reports say it, in one line per distributed cell.
+      const md = readFileSync(join(out, 'report.md'), 'utf8');
+      expect(md).toMatch(
+        new RegExp(
+          `\\*\\*Queue costs\\*\\* .*\\n\\n- ${id.replace(/[/-]/g, '\\$&')} \\(2 workers, 8 tasks at once\\): coordinator \\d+\\.\\d{3} ms per task`,
+        ),
+      );
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<b>Queue costs</b>');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

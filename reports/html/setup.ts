@@ -1,6 +1,14 @@
 import type { BenchResult, Workload } from '../../bench/result.js';
 import { escapeHtml } from '../escape.js';
-import { MODE_TITLES, cellLabel, gibibytes, percent, rate, seconds } from '../markdown-format.js';
+import {
+  MODE_TITLES,
+  cellLabel,
+  gibibytes,
+  percent,
+  queueCostText,
+  rate,
+  seconds,
+} from '../markdown-format.js';
 
 // The environment, the options and the workloads: what a reader needs to judge the numbers,
 // every value escaped (a CPU model or an OS string comes from the machine, a list name from argv).
@@ -70,6 +78,11 @@ export function setup(result: BenchResult): string {
         `<li>${escapeHtml(`${q.cellId} against ${q.baselineId}: ${Math.round(q.perTaskUs.value)} ± ${Math.round(q.perTaskUs.sigma)} µs per task`)}</li>`,
     );
     parts.push(`<p><b>Queue overhead</b> (distributed over processes):</p><ul>${items.join('')}</ul>`);
+  }
+  const costs = result.queueCosts ?? [];
+  if (costs.length > 0) {
+    const items = costs.map((c) => `<li>${escapeHtml(queueCostText(c))}</li>`);
+    parts.push(`<p><b>Queue costs</b> (medians of the measured runs):</p><ul>${items.join('')}</ul>`);
   }
   return `<section class="setup">${parts.join('\n')}</section>`;
 }
