@@ -1,4 +1,5 @@
 import type { PageError } from './errors.js';
+import type { LinkFacts } from './parse/link-facts.js';
 
 /** One unit of crawl work: a URL and the line of the list it came from. Structured-cloneable. */
 export interface Task {
@@ -30,6 +31,11 @@ export interface ParseResult {
   readonly textHash: string;
   /** Digest of the extra CPU work of `mode: 'cpu'` (hex), or null in `io` mode. */
   readonly cpuDigest: string | null;
+  /**
+   * Link checking only (`ParseOptions.checks`): link texts, fragments, resources and ids. Moved to
+   * the task's result when the record is made, so records never carry it.
+   */
+  readonly linkCheck?: LinkFacts;
 }
 
 /** Timings of one page, in milliseconds. */
