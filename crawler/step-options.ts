@@ -24,6 +24,12 @@ export interface FetchOptions {
    * that host alone. Set by `crawl` when the link-following frontier runs. @default false
    */
   readonly hostBackoff?: boolean;
+  /**
+   * Link checking: every fetched page reports its {@link ResponseFacts} (the method, the cache
+   * headers of its last response, the statuses of its redirects) for the main thread's verdict and
+   * results cache. Set by `crawl` with `checkLinks`. @default false
+   */
+  readonly linkCheck?: boolean;
 }
 
 /** Options of the parse step. Plain data, like {@link FetchOptions}. */

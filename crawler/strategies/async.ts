@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { fetchPage } from '../fetch.js';
+import { fetchTask } from '../fetch-task.js';
 import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
@@ -27,7 +27,7 @@ export function asyncRunner(options: ResolvedLocalOptions): Runner {
       await withDispatcher(options.concurrency, (dispatcher) =>
         dispatch(tasks, options.concurrency * 2, context.signal, async (task) => {
           const page = await limit(() =>
-            fetchPage(task, options.worker.fetch, { ...fetchContext, dispatcher }),
+            fetchTask(task, options.worker.fetch, { ...fetchContext, dispatcher }),
           );
           // Responses tend to arrive together (a wave of requests sent together). Parsing each the
           // moment it lands would hold back the rest of the wave, and with them the next requests;

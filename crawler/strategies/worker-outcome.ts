@@ -1,5 +1,5 @@
 import type { Extractor } from '../extract/run-extract.js';
-import { finishPage, finishPageExtracting } from '../page.js';
+import { finishTask, finishTaskExtracting } from '../page.js';
 import type { ParseOptions } from '../step-options.js';
 import type { FetchedPage, TaskResult } from '../types.js';
 
@@ -26,17 +26,10 @@ export function pageFinisher(
   extraction: { extractor: Extractor; timeoutMs: number } | null,
 ): PageFinisher {
   if (extraction === null) {
-    return {
-      finish: async (page) => ({ record: finishPage(page, options), retryAfterMs: page.retryAfterMs }),
-    };
+    return { finish: async (page) => finishTask(page, options) };
   }
   const { extractor, timeoutMs } = extraction;
-  return {
-    finish: async (page) => ({
-      record: await finishPageExtracting(page, options, extractor, timeoutMs),
-      retryAfterMs: page.retryAfterMs,
-    }),
-  };
+  return { finish: (page) => finishTaskExtracting(page, options, extractor, timeoutMs) };
 }
 
 /** The result of a worker's outcome: finishes on this thread what the worker did not. */

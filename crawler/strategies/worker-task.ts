@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { createDispatcher, fetchPage } from '../fetch.js';
+import { createDispatcher } from '../fetch.js';
+import { fetchTask } from '../fetch-task.js';
 import type { Extractor } from '../extract/run-extract.js';
 import type { WorkerConfig } from '../step-options.js';
 import type { FetchedPage, ParsePlacement, Task } from '../types.js';
@@ -44,7 +45,7 @@ export function createTaskRunner(init: WorkerInit, extractor: Extractor | null):
   const finisher = pageFinisher(init.config.parse, extraction);
   const limit = init.fetchSlots === undefined ? null : pLimit(init.fetchSlots);
   const fetchOne = (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> =>
-    fetchPage(task, init.config.fetch, { dispatcher, signal });
+    fetchTask(task, init.config.fetch, { dispatcher, signal });
   return async (task, signal, busy) => {
     // As in the async strategy, the limit guards the fetch only: a page being parsed frees its slot.
     const page = await (limit ? limit(() => fetchOne(task, signal)) : fetchOne(task, signal));
