@@ -1,4 +1,5 @@
 import type { PageError } from './errors.js';
+import type { LinkCheckInfo } from './link-check/types.js';
 import type { LinkFacts } from './parse/link-facts.js';
 
 /** One unit of crawl work: a URL and the line of the list it came from. Structured-cloneable. */
@@ -93,6 +94,8 @@ export interface PageRecord {
   readonly data?: JsonValue;
   /** Null on success. */
   readonly error: PageError | null;
+  /** Present only in a link-checking crawl (`checkLinks`): what kind of URL it is and its verdict. */
+  readonly check?: LinkCheckInfo;
 }
 
 /** A JSON value: what extraction code may return, and what a record's `data` holds. */
