@@ -84,3 +84,6 @@ export {
 export { type ListItem, readUrlList, type UrlListSource } from './crawler/url-list.js';
 export { createRecordWriter, type RecordWriter } from './crawler/output/record-writer.js';
 export { RECORD_FORMATS, type RecordFormat } from './crawler/output/record-formats.js';
+export { buildLinkReport, type LinkReport } from './reports/link-report/report.js';
+export { LINK_REPORTERS, linkReportFormatOf } from './reports/link-report/registry.js';
+export type { LinkRenderOptions, LinkReporter, LinkReportFormat } from './reports/link-report/reporter.js';
