@@ -163,7 +163,7 @@ export class Frontier implements TaskSource {
         const now = performance.now();
         const entry = await this.#take(now);
         if (entry) {
-          const task = await this.#dispatch(entry);
+          const task = this.#checker === null ? this.#dispatch(entry) : await this.#dispatchChecked(entry);
           if (task !== null) yield task;
           continue;
         }
@@ -472,40 +472,44 @@ export class Frontier implements TaskSource {
     this.#notify();
   }
 
-  /**
-   * Hands out a URL as a task; null when link checking answered it from the results cache (its
-   * record is emitted, nothing is requested).
-   */
-  async #dispatch(entry: Entry): Promise<Task | null> {
-    const line = entry.line || ++this.#lastLine;
-    let task: Task = {
-      line,
+  #dispatch(entry: Entry, task: Task = this.#taskOf(entry)): Task {
+    this.#queues.started(entry.host);
+    // A URL sent back by a 429 or 503 is the same page asked again, not one more; a link only
+    // checked is no page.
+    if (entry.attempts === 0 && entry.checkOnly === undefined) this.#requested++;
+    this.#inFlight.set(task.line, entry);
+    return task;
+  }
+
+  #taskOf(entry: Entry): Task {
+    return {
+      line: entry.line || ++this.#lastLine,
       url: entry.url,
       depth: entry.depth,
       referrer: entry.referrer,
       ...(entry.attempts > 0 && { attempts: entry.attempts }),
     };
-    const checker = this.#checker;
-    if (checker !== null) {
-      const plan = checker.plan(targetOf(entry), task);
-      if (plan.kind === 'answered') {
-        await this.#inputs.hooks.emit(plan.record);
-        this.#notify();
-        return null;
-      }
-      task = {
-        ...task,
-        ...(entry.checkOnly !== undefined && { checkOnly: true as const }),
-        ...(plan.revalidate !== null && { revalidate: plan.revalidate }),
-      };
-      if (entry.checkOnly === undefined) this.#deepestPage = Math.max(this.#deepestPage, entry.depth);
+  }
+
+  /**
+   * {@link dispatch} with link checking: a link checked recently enough is answered from the
+   * results cache (its record emitted, nothing requested: null), the others go out marked
+   * `checkOnly` as they are, with the cache's conditional headers when it has validators.
+   */
+  async #dispatchChecked(entry: Entry): Promise<Task | null> {
+    const checker = this.#checker!;
+    const task = this.#taskOf(entry);
+    const plan = checker.plan(targetOf(entry), task);
+    if (plan.kind === 'answered') {
+      await this.#inputs.hooks.emit(plan.record);
+      return null;
     }
-    this.#queues.started(entry.host);
-    // A URL sent back by a 429 or 503 is the same page asked again, not one more; a link only
-    // checked is no page.
-    if (entry.attempts === 0 && entry.checkOnly === undefined) this.#requested++;
-    this.#inFlight.set(line, entry);
-    return task;
+    if (entry.checkOnly === undefined) this.#deepestPage = Math.max(this.#deepestPage, entry.depth);
+    return this.#dispatch(entry, {
+      ...task,
+      ...(entry.checkOnly !== undefined && { checkOnly: true as const }),
+      ...(plan.revalidate !== null && { revalidate: plan.revalidate }),
+    });
   }
 
   /**
