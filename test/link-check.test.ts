@@ -230,6 +230,21 @@ describe('checkLinks', () => {
     expect(included.byUrl.has('S/off-site')).toBe(false);
   });
 
+  it('a seed that redirects within its domain brings its target into the scope', async () => {
+    const run = await collect([`${site.www}/`], { ...CHECK, depth: 1 });
+    const byUrl = new Map(run.records.map((r) => [short(r.url), r]));
+    expect(byUrl.get(short(`${site.www}/`))).toMatchObject({
+      finalUrl: `${site.site}/`,
+      check: { kind: 'page', outcome: 'redirected' },
+    });
+    // The site's pages are crawled (GET, parsed), not merely checked.
+    expect(byUrl.get('S/about')?.check).toMatchObject({ kind: 'page', method: 'GET' });
+    expect(referrersOf(run.summary, 'S/missing')).toEqual([
+      ['S/', 'Missing page'],
+      ['S/about', 'Broken again'],
+    ]);
+  });
+
   it('links beyond the depth, or past maxPages, are checked and not crawled', async () => {
     const shallow = await check({ depth: 0 });
     expect(shallow.byUrl.get('S/')?.check?.kind).toBe('page');

@@ -1,7 +1,7 @@
 import { urlKey } from '../url-list.js';
 import { normalizedUrl } from './normalize.js';
 import type { FrontierOptions } from './options.js';
-import { ScopeSet } from './scope.js';
+import { ScopeSet, scopeKey } from './scope.js';
 
 /** Why a URL was not requested. */
 export interface SkipCounts {
@@ -236,6 +236,17 @@ export class Admission {
   /** Starts a level: the keys held for it are looked at one by one through {@link Admission.promoted}. */
   startLevel(): void {
     this.#nextSeen = new Set();
+  }
+
+  /**
+   * Link checking: a seed redirected to `target`; when both have the same registrable domain, the
+   * target joins the scope as a seed's URL would (a seed redirected to another site does not).
+   */
+  adoptRedirect(seed: string, target: string): void {
+    const from = normalizedUrl(seed, false);
+    const to = normalizedUrl(target, false);
+    if (from === null || to === null) return;
+    if (scopeKey(from, 'same-domain') === scopeKey(to, 'same-domain')) this.#scope.addSeed(to);
   }
 
   /** Whether a URL was seen (requested, queued, or disallowed). */

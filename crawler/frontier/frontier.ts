@@ -232,6 +232,10 @@ export class Frontier implements TaskSource {
     const targetKnown = redirected && this.#admission.isSeen(final);
     // A broken redirect target is checked on its own if linked: its record then says what it is.
     if (redirected && checked.outcome !== 'broken') this.#admission.markSeen(final);
+    // A seed that redirects within its registrable domain (example.org to www.example.org) brings
+    // its target into the scope: that is the site the list means.
+    if (redirected && entry.depth === 0 && checked.outcome !== 'broken')
+      this.#admission.adoptRedirect(entry.url, final);
     // Nor is a page followed that a redirect took off-site: it is not the site under test.
     const onSite = !redirected || this.#admission.inScope(final);
     if (entry.checkOnly === undefined && checked.parse !== null && onSite && !targetKnown) {

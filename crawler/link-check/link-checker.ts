@@ -197,7 +197,8 @@ export class LinkChecker {
     const check: LinkCheckInfo = {
       kind: target.kind,
       outcome,
-      method: method ?? (record.attempts > 0 && outcome !== 'cached' ? 'GET' : null),
+      // Unknown only for a record the frontier made itself (a page sent back, then stopped).
+      method: method ?? (record.attempts === 0 ? null : target.kind === 'page' ? 'GET' : 'HEAD'),
       cache,
     };
     const withCheck: PageRecord = { ...record, check };

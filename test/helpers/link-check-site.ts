@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
  */
 export interface LinkCheckSite {
   readonly site: string;
+  /** 127.0.0.2 on another port, redirecting every request to `site` (as example.org to www.example.org). */
+  readonly www: string;
   readonly ext: string;
   readonly dead: string;
   log(): readonly LoggedRequest[];
@@ -64,7 +66,7 @@ async function deadPort(): Promise<number> {
 }
 
 export async function startLinkCheckSite(): Promise<LinkCheckSite> {
-  const bases = { site: '', ext: '', dead: '' };
+  const bases = { site: '', www: '', ext: '', dead: '' };
   const requests: LoggedRequest[] = [];
 
   const siteAnswer = (path: string): Answer => {
@@ -207,6 +209,12 @@ export async function startLinkCheckSite(): Promise<LinkCheckSite> {
     return `http://${host}:${await listen(server, host)}`;
   };
   bases.site = await start('site', '127.0.0.2');
+  const www = createServer((req, res) => {
+    res.writeHead(301, { location: `${bases.site}${req.url ?? '/'}` });
+    res.end();
+  });
+  servers.push(www);
+  bases.www = `http://127.0.0.2:${await listen(www, '127.0.0.2')}`;
   bases.ext = await start('ext', '127.0.0.3');
   bases.dead = `http://127.0.0.4:${await deadPort()}`;
 
