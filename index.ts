@@ -15,6 +15,22 @@ export type { FrontierStats } from './crawler/frontier/frontier-stats.js';
 export { normalizeUrl } from './crawler/frontier/normalize.js';
 export { type FollowOptions, type Scope, SCOPES } from './crawler/frontier/options.js';
 export { scopeKey } from './crawler/frontier/scope.js';
+export type { LinkCheckOptions } from './crawler/link-check/options.js';
+export type {
+  BrokenFragment,
+  BrokenLink,
+  LinkCacheStats,
+  LinkCheckInfo,
+  LinkCheckSummary,
+  LinkCheckTotals,
+  LinkFindings,
+  LinkKind,
+  LinkOutcome,
+  RedirectedLink,
+  Referrer,
+  Referrers,
+  SlowPage,
+} from './crawler/link-check/types.js';
 export { redactRedisUrl } from './crawler/distributed/redis-url.js';
 export { createCrawlPool } from './crawler/pool.js';
 export type { CrawlPool } from './crawler/strategies/pool-handle.js';
@@ -59,9 +75,11 @@ export {
   type PageTimings,
   type ParsePlacement,
   type ParseResult,
+  type ResponseFacts,
   STRATEGY_NAMES,
   type StrategyName,
   type Task,
+  type TaskLinkCheck,
   type TaskResult,
   type PageTrace,
 } from './crawler/types.js';
@@ -93,3 +111,6 @@ export {
   parseBenchResult,
   renderComparisonMarkdown,
 } from './reports/compare.js';
+export { buildLinkReport, type LinkReport } from './reports/link-report/report.js';
+export { LINK_REPORTERS, linkReportFormatOf } from './reports/link-report/registry.js';
+export type { LinkRenderOptions, LinkReporter, LinkReportFormat } from './reports/link-report/reporter.js';

@@ -4,7 +4,7 @@ import type { ErrorKind } from '../crawler/errors.js';
 export const EXIT = {
   /** The command ran to its end (failed pages are data, not a crash). */
   OK: 0,
-  /** `--strict` and some URL failed; `compare` found a regression beyond the threshold and the noise. */
+  /** `--strict` and some URL failed (or link broke); `compare` or `bench --against` found a regression beyond the threshold and the noise. */
   FAILURE: 1,
   /** Usage error: a bad option or argument, an input that is not what it should be. */
   USAGE: 2,
@@ -47,7 +47,7 @@ export function exitCodeOf(kind: ErrorKind): number {
 export const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0    ran to the end (failed pages are records, not a failure)',
-  '  1    --strict and some URL failed; compare found a regression',
+  '  1    --strict and some URL failed or link broken; compare or bench --against found a regression',
   '  2    usage error: bad option, argument or input',
   '  3    the environment failed: Redis unreachable, list unreadable, output unwritable (disk full)',
   '  70   internal error (a bug; the stack is printed)',

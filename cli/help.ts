@@ -18,3 +18,16 @@ export function formatBytes(bytes: number): string {
 export function withDefault(description: string, value: string | number | boolean): string {
   return `${description} (default: ${String(value)})`;
 }
+
+/** A duration in ms the way `duration` reads it back: `1d`, `12h`, `30m`, `45s`, `250ms`. */
+export function formatDuration(ms: number): string {
+  for (const [size, unit] of [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -61,3 +61,26 @@ export function thresholdPercent(value: string): number {
     throw new InvalidArgumentError(error instanceof CrawlbenchError ? error.message : String(error));
   }
 }
+
+const DURATION_UNITS: Record<string, number> = {
+  '': 1,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Durations: `1d`, `12h`, `30m`, `45s`, `250ms`, `1.5h`; a bare number is milliseconds. */
+export function duration(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) {
+    throw new InvalidArgumentError(`expected a duration like 1d, 12h, 30m, 45s or 250ms, got "${value}"`);
+  }
+  const ms = Math.round(Number(match[1]) * unit);
+  if (!Number.isSafeInteger(ms))
+    throw new InvalidArgumentError(`expected a shorter duration, got "${value}"`);
+  return ms;
+}

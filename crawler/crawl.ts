@@ -85,7 +85,8 @@ export async function runCrawl(
       { signal: resolved.signal, abortSignal: abort.signal, finisher },
       async (result) => {
         timeline?.finished(result);
-        if (source.settle(result).final) await hooks.emit(result.record);
+        const settled = source.settle(result);
+        if (settled.final) await hooks.emit(settled.record ?? result.record);
       },
     );
   } finally {
@@ -103,6 +104,7 @@ export async function runCrawl(
     wallMs: performance.now() - started,
     childProcesses: outcome.childProcesses,
     frontier: source.stats(),
+    linkCheck: source.linkCheck?.() ?? null,
   });
 }
 
@@ -134,5 +136,9 @@ async function openSource(
 ): Promise<TaskSource> {
   if (resolved.follow === null) return new ListSource(list, hooks);
   const { openFrontier } = await import('./frontier/open.js');
-  return openFrontier(list, resolved.follow, resolved.worker.fetch, hooks, abortSignal);
+  const linkCheck =
+    resolved.linkCheck === null
+      ? null
+      : { options: resolved.linkCheck, extracting: resolved.extract !== null };
+  return openFrontier(list, resolved.follow, resolved.worker.fetch, hooks, abortSignal, linkCheck);
 }

@@ -36,6 +36,13 @@ export const CRAWL_DEFAULTS = {
   perHostConcurrency: 2,
   perHostDelayMs: 0,
   maxQueue: 1_000_000,
+  /** Link checking: the statuses that are not broken (lychee's notation), and referrers kept per URL. */
+  accept: '200..=299',
+  maxReferrers: 20,
+  /** The results cache of link checking: one day fresh, 100,000 entries, the Redis keys' prefix. */
+  cacheMaxAgeMs: 86_400_000,
+  cacheMaxEntries: 100_000,
+  cacheKeyPrefix: 'crawlbench:link-cache',
   /** Distributed: tasks of the run queued or running at once. */
   maxPending: 1000,
   stallTimeoutMs: 120_000,

@@ -7,7 +7,7 @@ import { isRetryableError, networkError } from './fetch-errors.js';
 import type { FetchOptions } from './step-options.js';
 import { readBody } from './read-body.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs, timerMs, waitUnlessAborted } from './retry.js';
-import type { FetchedPage, Task } from './types.js';
+import type { FetchedPage, ResponseFacts, Task } from './types.js';
 
 export interface DispatcherOptions {
   /** Connections per origin. @default unlimited */
@@ -69,9 +69,28 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * What the caller wants of a 2xx body: `'html'` keeps HTML (or sniffable untyped) bodies and fails
- * others with NOT_HTML, as the crawl needs; `'any'` keeps whatever came (robots.txt, sitemaps).
+ * others with NOT_HTML, as the crawl needs; `'any'` keeps whatever came (robots.txt, sitemaps);
+ * `'check'` wants none (a link check: the status is the answer, the body is read out only as far as
+ * it takes to reuse the connection).
  */
-type BodyPolicy = 'html' | 'any';
+export type BodyPolicy = 'html' | 'any' | 'check';
+
+/** How the requests of one fetch are made, beyond their URL. */
+export interface RequestSpec {
+  readonly method: 'GET' | 'HEAD';
+  /** Conditional headers of the first request (a revalidation); a redirect drops them. */
+  readonly conditional: Readonly<Record<string, string>> | null;
+  /**
+   * A HEAD that a GET replaces when it is answered with one of these statuses: such an answer ends
+   * it at once, without the retries the GET will make anyway. Null: no fallback.
+   */
+  readonly fallback: ReadonlySet<number> | null;
+}
+
+const PLAIN_GET: RequestSpec = { method: 'GET', conditional: null, fallback: null };
+
+/** The response headers link checking keeps, for the results cache (http-cache-semantics reads them). */
+const CACHE_HEADERS = ['cache-control', 'etag', 'last-modified', 'expires', 'date', 'age', 'pragma', 'vary'];
 
 /** What one request ended in. */
 type AttemptOutcome =
@@ -80,7 +99,7 @@ type AttemptOutcome =
   | { readonly kind: 'final'; readonly body: Uint8Array | null; readonly error: PageError | null };
 
 /** The parts of the page record that build up over attempts and redirects. */
-interface Progress {
+export interface Progress {
   finalUrl: string | null;
   /** The headers of the last response. */
   headers: IncomingHttpHeaders | null;
@@ -92,6 +111,8 @@ interface Progress {
   ttfbMs: number | null;
   /** Epoch ms of the last attempt's response headers. */
   firstByteAt: number | null;
+  /** The statuses of the redirects followed, in order. */
+  redirectStatuses: number[];
 }
 
 /** Why an attempt was aborted; kept as the abort reason so no message matching is needed. */
@@ -131,8 +152,12 @@ export async function fetchPage(
 ): Promise<FetchedPage> {
   const started = performance.now();
   const startedAt = performance.timeOrigin + started;
-  const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0);
-  const { headers, ...rest } = progress;
+  const spec: RequestSpec =
+    task.revalidate === undefined
+      ? PLAIN_GET
+      : { method: 'GET', conditional: task.revalidate, fallback: null };
+  const { progress, outcome } = await fetchUrl(task.url, 'html', options, context, task.attempts ?? 0, spec);
+  const { headers, redirectStatuses: _statuses, ...rest } = progress;
   return {
     task,
     ...rest,
@@ -144,6 +169,24 @@ export async function fetchPage(
     body: outcome.body,
     error: outcome.error,
     retryAfterMs: outcome.retryAfterMs,
+    ...(options.linkCheck === true && { response: responseFacts(progress, spec) }),
+  };
+}
+
+/** How the response of a link-checking fetch came: method, cache headers, redirect statuses. */
+export function responseFacts(progress: Progress, spec: RequestSpec): ResponseFacts {
+  const headers: Record<string, string> = {};
+  if (progress.headers !== null) {
+    for (const name of CACHE_HEADERS) {
+      const value = header(progress.headers, name);
+      if (value !== null) headers[name] = value;
+    }
+  }
+  return {
+    method: spec.method,
+    headers,
+    redirects: progress.redirectStatuses,
+    conditional: spec.conditional !== null,
   };
 }
 
@@ -176,18 +219,23 @@ export async function fetchResource(
 }
 
 /** How a fetch ended: the body or the error, and a host's wait handed back (`hostBackoff`). */
-interface FetchOutcome {
+export interface FetchOutcome {
   readonly body: Uint8Array | null;
   readonly error: PageError | null;
   readonly retryAfterMs: number | null;
 }
 
-async function fetchUrl(
+/**
+ * The fetch every function here is made of: redirects, retries, the body as `policy` wants it.
+ * Never rejects. For the fetchers of this module and of `fetch-check.ts` (link checks).
+ */
+export async function fetchUrl(
   url: string,
   policy: BodyPolicy,
   options: FetchOptions,
   context: FetchContext,
   priorAttempts = 0,
+  spec: RequestSpec = PLAIN_GET,
 ): Promise<{ progress: Progress; outcome: FetchOutcome }> {
   const progress: Progress = {
     finalUrl: null,
@@ -199,10 +247,11 @@ async function fetchUrl(
     attempts: 0,
     ttfbMs: null,
     firstByteAt: null,
+    redirectStatuses: [],
   };
   let outcome: FetchOutcome;
   try {
-    outcome = await fetchWithRetries(url, policy, options, context, progress, priorAttempts);
+    outcome = await fetchWithRetries(url, policy, options, context, progress, priorAttempts, spec);
   } catch (error) {
     // Not expected: every known failure is already an outcome. Keeps the "never rejects" promise.
     outcome = failed(pageError('NETWORK', `Unexpected error: ${String(error)}`));
@@ -217,15 +266,17 @@ async function fetchWithRetries(
   context: FetchContext,
   progress: Progress,
   priorAttempts: number,
+  firstSpec: RequestSpec,
 ): Promise<FetchOutcome> {
   const parsed = parseHttpUrl(rawUrl, null);
   if (!(parsed instanceof URL)) return failed(parsed);
   let url = parsed;
+  let spec = firstSpec;
   let retriesUsed = priorAttempts;
   for (;;) {
     if (context.signal?.aborted) return failed(abortedError(url));
     progress.attempts = retriesUsed + 1;
-    const outcome = await attempt(url, policy, options, context, progress);
+    const outcome = await attempt(url, policy, options, context, progress, spec);
     if (outcome.kind === 'final') return { body: outcome.body, error: outcome.error, retryAfterMs: null };
     if (outcome.kind === 'redirect') {
       const next = parseHttpUrl(outcome.location, url);
@@ -236,19 +287,25 @@ async function fetchWithRetries(
         return failed(pageError('TOO_MANY_REDIRECTS', message));
       }
       progress.redirects++;
+      progress.redirectStatuses.push(progress.status ?? 0);
       url = next;
+      // The validators were the first URL's: its redirect target is another resource.
+      if (spec.conditional !== null) spec = { ...spec, conditional: null };
       continue;
     }
     if (retriesUsed >= options.retries) return failed(outcome.error);
-    if (
+    const backoff =
       options.hostBackoff === true &&
       outcome.retryAfterMs !== null &&
-      (progress.status === 429 || progress.status === 503)
-    ) {
+      (progress.status === 429 || progress.status === 503);
+    if (backoff) {
       // The caller holds back the whole host for this long and asks again: no wait in this task.
-      const retryAfterMs = Math.min(outcome.retryAfterMs, options.maxRetryDelayMs);
+      const retryAfterMs = Math.min(outcome.retryAfterMs!, options.maxRetryDelayMs);
       return { body: null, error: outcome.error, retryAfterMs };
     }
+    // A HEAD refused: the GET that replaces it makes the retries.
+    if (progress.status !== null && spec.fallback?.has(progress.status) === true)
+      return failed(outcome.error);
     retriesUsed++;
     const delay = retryDelayMs(retriesUsed, outcome.retryAfterMs, options);
     if (!(await waitUnlessAborted(delay, context.signal))) return failed(abortedError(url));
@@ -293,6 +350,7 @@ async function attempt(
   options: FetchOptions,
   context: FetchContext,
   progress: Progress,
+  spec: RequestSpec,
 ): Promise<AttemptOutcome> {
   const signal = new AttemptSignal();
   const deadline = startDeadline(options.timeoutMs, () => signal.abort(new AttemptAborted(false)));
@@ -307,8 +365,11 @@ async function attempt(
     const response = await context.dispatcher.request({
       origin: url.origin,
       path: url.pathname + url.search,
-      method: 'GET',
-      headers: requestHeaders(options),
+      method: spec.method,
+      headers:
+        spec.conditional === null
+          ? requestHeaders(options)
+          : { ...requestHeaders(options), ...spec.conditional },
       signal,
       // Off: the attempt's deadline covers headers and body, and discounts time the event loop was
       // blocked (undici's own timers would not, and fire on a page that had arrived meanwhile).
@@ -318,7 +379,7 @@ async function attempt(
     const headersAt = performance.now();
     progress.ttfbMs = headersAt - started;
     progress.firstByteAt = performance.timeOrigin + headersAt;
-    return await handleResponse(url, response, policy, options, signal, progress);
+    return await handleResponse(url, response, policy, options, signal, progress, spec.conditional !== null);
   } catch (error) {
     const reason = signal.reason;
     if (reason !== null) {
@@ -390,6 +451,7 @@ async function handleResponse(
   options: FetchOptions,
   signal: AttemptSignal,
   progress: Progress,
+  conditional: boolean,
 ): Promise<AttemptOutcome> {
   const { statusCode: status, headers, body } = response;
   progress.finalUrl = url.href;
@@ -403,6 +465,11 @@ async function handleResponse(
     await drain(body, signal);
     return { kind: 'redirect', location };
   }
+  // Not modified, as asked: the answer is final and has no body (the cache holds the page).
+  if (status === 304 && conditional) {
+    await drain(body, signal);
+    return { kind: 'final', body: null, error: null };
+  }
   if (status >= 400) {
     await drain(body, signal);
     const error = pageError(status >= 500 ? 'HTTP_5XX' : 'HTTP_4XX', `HTTP ${status} from ${url.host}`);
@@ -411,6 +478,12 @@ async function handleResponse(
   }
 
   if (policy === 'any') return readResource(url, response, status, options, signal, progress);
+  // A link check's answer is the status: the body is read out up to DUMP_LIMIT (undici then closes
+  // the connection rather than read on), never kept.
+  if (policy === 'check') {
+    await drain(body, signal);
+    return { kind: 'final', body: null, error: null };
+  }
 
   // Anything else (2xx, and the rare 3xx without a Location) is content.
   const mediaType = mediaTypeOf(progress.contentType);

@@ -15,6 +15,12 @@ import {
   type ResolvedFollow,
   resolveFollow,
 } from './frontier/options.js';
+import {
+  LINK_CHECK_OPTION_NAMES,
+  type LinkCheckOptions,
+  type ResolvedLinkCheck,
+  resolveLinkCheck,
+} from './link-check/options.js';
 import { type CrawlPool, poolSettings } from './strategies/pool-handle.js';
 import type { PoolKind } from './strategies/task-pool.js';
 import type { FetchOptions, WorkerConfig } from './step-options.js';
@@ -26,7 +32,7 @@ import {
 } from './types.js';
 
 /** Options of {@link crawl}, as given. Every field is optional; the defaults are in `CRAWL_DEFAULTS`. */
-export interface CrawlOptions extends FollowOptions, DistributedOptions {
+export interface CrawlOptions extends FollowOptions, DistributedOptions, LinkCheckOptions {
   /** @default 'async' */
   readonly strategy?: CrawlStrategyName;
   /**
@@ -106,6 +112,8 @@ interface ResolvedBase {
   readonly extract: ResolvedExtract | null;
   /** The timeline callback, or null (`worker.trace` says the same to the workers). */
   readonly timeline: ((entry: TimelineEntry) => void) | null;
+  /** Link checking (`checkLinks`), or null. */
+  readonly linkCheck: ResolvedLinkCheck | null;
 }
 
 /** One fetched page of a crawl's timeline: times in epoch ms (`performance.timeOrigin + now()`). */
@@ -188,6 +196,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof CrawlOptions>([
   'pool',
   ...FOLLOW_OPTION_NAMES,
   ...DISTRIBUTED_OPTION_NAMES,
+  ...LINK_CHECK_OPTION_NAMES,
 ]);
 
 /** Refuses keys that are no option: a misspelt one would otherwise be silently ignored. */
@@ -239,7 +248,7 @@ function userAgentOf(value: string | undefined): string {
   return userAgent;
 }
 
-function fetchOptionsOf(options: CrawlOptions, hostBackoff: boolean): FetchOptions {
+function fetchOptionsOf(options: CrawlOptions, hostBackoff: boolean, linkCheck: boolean): FetchOptions {
   const d = CRAWL_DEFAULTS;
   const int = (name: keyof CrawlOptions & keyof typeof d, min: number): number =>
     checkInteger(name, options[name] as number | undefined, min) ?? (d[name] as number);
@@ -252,6 +261,7 @@ function fetchOptionsOf(options: CrawlOptions, hostBackoff: boolean): FetchOptio
     maxRedirects: int('maxRedirects', 0),
     userAgent: userAgentOf(options.userAgent),
     ...(hostBackoff && { hostBackoff: true }),
+    ...(linkCheck && { linkCheck: true }),
   };
 }
 
@@ -303,16 +313,18 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
     }
   }
   const parse = boolean('parse', options.parse, CRAWL_DEFAULTS.parse);
-  const follow = resolveFollow(options, parse);
+  const linkCheck = resolveLinkCheck(options, parse, process.cwd());
+  const follow = resolveFollow(options, parse, linkCheck !== null);
   const extract = extractOf(options.extract, strategy, parseIn);
   const timeline = timelineOf(options.timeline);
+  const checks = linkCheck && { resources: linkCheck.resources, fragments: linkCheck.fragments };
   const worker: WorkerConfig = {
-    fetch: fetchOptionsOf(options, follow !== null),
-    parse: { parse, cpuWork: mode === 'cpu' ? cpuWork : 0 },
+    fetch: fetchOptionsOf(options, follow !== null, linkCheck !== null),
+    parse: { parse, cpuWork: mode === 'cpu' ? cpuWork : 0, ...(checks && { checks }) },
     ...(extract?.kind === 'module' && { extract: extract.spec }),
     ...(timeline !== null && { trace: true }),
   };
-  const base = { mode, worker, follow, signal, abortSignal, extract, timeline };
+  const base = { mode, worker, follow, signal, abortSignal, extract, timeline, linkCheck };
   switch (strategy) {
     case 'serial':
     case 'async':
@@ -390,6 +402,11 @@ function resolveOnPool(
   abortSignal: AbortSignal | undefined,
 ): ResolvedPooledOptions {
   const settings = poolSettings(pool);
+  if (resolveLinkCheck(options, settings.worker.parse.parse, process.cwd()) !== null) {
+    throw new InvalidOptionError(
+      "`checkLinks` cannot run on a warm `pool`: its workers' parse options were fixed when it started; crawl without `pool`",
+    );
+  }
   return {
     kind: 'pooled',
     strategy: settings.tasks.kind,
@@ -405,6 +422,7 @@ function resolveOnPool(
     extract: settings.worker.extract ? { kind: 'module', spec: settings.worker.extract } : null,
     // Kept only when the pool's workers trace their pages (a pool made with a `timeline` option).
     timeline: settings.worker.trace === true ? timelineOf(options.timeline) : null,
+    linkCheck: null,
     pool,
   };
 }

@@ -2,9 +2,10 @@ import { decodeHtml } from './decode.js';
 import { type PageError, pageError } from './errors.js';
 import type { ParseOptions } from './step-options.js';
 import type { Extractor } from './extract/run-extract.js';
+import type { LinkFacts } from './parse/link-facts.js';
 import { parseHtml } from './parse/parse-html.js';
 import { redactCredentials, redactUrl } from './redact.js';
-import type { FetchedPage, PageRecord, ParseResult, Task } from './types.js';
+import type { FetchedPage, PageRecord, ParseResult, Task, TaskResult } from './types.js';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -21,8 +22,14 @@ function redactedError(error: PageError | null): PageError | null {
   return message === error.message ? error : { ...error, message };
 }
 
-function redactedParse(parse: ParseResult | null): ParseResult | null {
-  if (parse === null) return null;
+function redactedParse(withFacts: ParseResult | null): ParseResult | null {
+  if (withFacts === null) return null;
+  // Link checking's facts go with the task's result (taskResult), never into the record.
+  let parse = withFacts;
+  if (withFacts.linkCheck !== undefined) {
+    const { linkCheck: _facts, ...rest } = withFacts;
+    parse = rest;
+  }
   const canonical = parse.canonical === null ? null : redactUrl(parse.canonical);
   // Links are copied only when one of them has a user part (a page may have 200k links).
   const links = parse.links.some((link) => link.includes('@')) ? parse.links.map(redactUrl) : parse.links;
@@ -66,8 +73,21 @@ function record(
  * `parseMs` covers decode and parse, also when they fail; it is 0 when nothing was parsed.
  */
 export function finishPage(fetched: FetchedPage, options: ParseOptions): PageRecord {
-  if (fetched.error !== null) return record(fetched, null, 0, fetched.error);
-  if (!options.parse || fetched.body === null) return record(fetched, null, 0, null);
+  return finished(fetched, options).record;
+}
+
+/** A finished page: its record, and what its parse found for link checking. */
+interface Finished {
+  readonly record: PageRecord;
+  readonly facts: LinkFacts | null;
+}
+
+const factsOf = (parse: ParseResult | null): LinkFacts | null => parse?.linkCheck ?? null;
+
+function finished(fetched: FetchedPage, options: ParseOptions): Finished {
+  const plain = (r: PageRecord): Finished => ({ record: r, facts: null });
+  if (fetched.error !== null) return plain(record(fetched, null, 0, fetched.error));
+  if (!options.parse || fetched.body === null) return plain(record(fetched, null, 0, null));
 
   const start = performance.now();
   let html: string;
@@ -75,15 +95,37 @@ export function finishPage(fetched: FetchedPage, options: ParseOptions): PageRec
     html = decodeHtml(fetched.body, fetched.contentType);
   } catch (error) {
     const failure = pageError('DECODE_ERROR', `could not decode the body: ${messageOf(error)}`);
-    return record(fetched, null, performance.now() - start, failure);
+    return plain(record(fetched, null, performance.now() - start, failure));
   }
   try {
     const parse = parseHtml(html, fetched.finalUrl ?? fetched.task.url, options);
-    return record(fetched, parse, performance.now() - start, null);
+    return { record: record(fetched, parse, performance.now() - start, null), facts: factsOf(parse) };
   } catch (error) {
     const failure = pageError('PARSE_ERROR', `could not parse the page: ${messageOf(error)}`);
-    return record(fetched, null, performance.now() - start, failure);
+    return plain(record(fetched, null, performance.now() - start, failure));
   }
+}
+
+/** Resource URLs may carry a password too: hidden as in the record's links. */
+function redactedFacts(facts: LinkFacts): LinkFacts {
+  if (!facts.resources.some(([url]) => url.includes('@'))) return facts;
+  return { ...facts, resources: facts.resources.map(([url, element]) => [redactUrl(url), element] as const) };
+}
+
+/**
+ * The task's result: its record, and, in a link-checking crawl (the fetch reported its response),
+ * how the response came and what the parse found for the checker.
+ */
+function taskResult(fetched: FetchedPage, done: Finished): TaskResult {
+  const result = { record: done.record, retryAfterMs: fetched.retryAfterMs };
+  if (fetched.response === undefined) return result;
+  const links = done.facts === null ? null : redactedFacts(done.facts);
+  return { ...result, linkCheck: { response: fetched.response, links } };
+}
+
+/** {@link finishPage}, as the task's result ({@link taskResult}). */
+export function finishTask(fetched: FetchedPage, options: ParseOptions): TaskResult {
+  return taskResult(fetched, finished(fetched, options));
 }
 
 /**
@@ -98,22 +140,45 @@ export async function finishPageExtracting(
   extractor: Extractor,
   timeoutMs: number,
 ): Promise<PageRecord> {
-  if (fetched.error !== null || fetched.body === null) return { ...finishPage(fetched, options), data: null };
+  return (await finishedExtracting(fetched, options, extractor, timeoutMs)).record;
+}
+
+/** {@link finishPageExtracting}, as the task's result ({@link taskResult}). */
+export async function finishTaskExtracting(
+  fetched: FetchedPage,
+  options: ParseOptions,
+  extractor: Extractor,
+  timeoutMs: number,
+): Promise<TaskResult> {
+  return taskResult(fetched, await finishedExtracting(fetched, options, extractor, timeoutMs));
+}
+
+async function finishedExtracting(
+  fetched: FetchedPage,
+  options: ParseOptions,
+  extractor: Extractor,
+  timeoutMs: number,
+): Promise<Finished> {
+  const plain = (r: PageRecord): Finished => ({ record: { ...r, data: null }, facts: null });
+  if (fetched.error !== null || fetched.body === null) return plain(finishPage(fetched, options));
   const start = performance.now();
   let html: string;
   try {
     html = decodeHtml(fetched.body, fetched.contentType);
   } catch (error) {
     const failure = pageError('DECODE_ERROR', `could not decode the body: ${messageOf(error)}`);
-    return { ...record(fetched, null, performance.now() - start, failure), data: null };
+    return plain(record(fetched, null, performance.now() - start, failure));
   }
   try {
     const base = fetched.finalUrl ?? fetched.task.url;
     const { parse, data, error } = await extractor.run(fetched, html, base, options, timeoutMs);
-    return { ...record(fetched, parse, performance.now() - start, error), data };
+    return {
+      record: { ...record(fetched, parse, performance.now() - start, error), data },
+      facts: factsOf(parse),
+    };
   } catch (error) {
     const failure = pageError('PARSE_ERROR', `could not parse the page: ${messageOf(error)}`);
-    return { ...record(fetched, null, performance.now() - start, failure), data: null };
+    return plain(record(fetched, null, performance.now() - start, failure));
   }
 }
 

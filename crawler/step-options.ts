@@ -1,5 +1,6 @@
 import { CRAWL_DEFAULTS } from './defaults.js';
 import type { ExtractSpec } from './extract/extract-types.js';
+import type { LinkCheckParse } from './parse/link-facts.js';
 
 /** Options of the fetch step. Plain data: it is sent to worker threads and child processes. */
 export interface FetchOptions {
@@ -23,6 +24,12 @@ export interface FetchOptions {
    * that host alone. Set by `crawl` when the link-following frontier runs. @default false
    */
   readonly hostBackoff?: boolean;
+  /**
+   * Link checking: every fetched page reports its {@link ResponseFacts} (the method, the cache
+   * headers of its last response, the statuses of its redirects) for the main thread's verdict and
+   * results cache. Set by `crawl` with `checkLinks`. @default false
+   */
+  readonly linkCheck?: boolean;
 }
 
 /** Options of the parse step. Plain data, like {@link FetchOptions}. */
@@ -31,6 +38,11 @@ export interface ParseOptions {
   readonly parse: boolean;
   /** Rounds of deterministic extra CPU work per parsed page (0 in `io` mode). */
   readonly cpuWork: number;
+  /**
+   * Link checking: also collect each link's text, and what this asks for, into the parse result's
+   * `linkCheck` (shipped with the task's result, never written to a record). Absent: not collected.
+   */
+  readonly checks?: LinkCheckParse;
 }
 
 /** Everything a worker needs to process tasks: the options of the fetch and parse steps. */

@@ -1,6 +1,7 @@
 import { createHistogram } from 'node:perf_hooks';
 import type { PageErrorCode } from './errors.js';
 import type { FrontierStats } from './frontier/frontier-stats.js';
+import type { LinkCheckSummary } from './link-check/types.js';
 import type { ChildProcessesUsage } from './strategies/runner.js';
 import type { CrawlMode, CrawlStrategyName, PageRecord, ParsePlacement } from './types.js';
 
@@ -43,6 +44,11 @@ export interface CrawlSummary {
   readonly childProcesses: ChildProcessesUsage | null;
   /** What the link-following frontier queued, saw and skipped; null for a plain list crawl. */
   readonly frontier: FrontierStats | null;
+  /**
+   * Link checking (`checkLinks`) only: totals by verdict, the results cache's doings, and the
+   * findings (broken links with their referrers, redirects, the slowest pages). Absent otherwise.
+   */
+  readonly linkCheck?: LinkCheckSummary;
 }
 
 /**
@@ -96,12 +102,13 @@ export class SummaryCollector {
       | 'wallMs'
       | 'childProcesses'
       | 'frontier'
-    >,
+    > & { readonly linkCheck?: LinkCheckSummary | null },
   ): CrawlSummary {
     const h = this.#histogram;
     const ms = (percentile: number): number => (h.count === 0 ? 0 : h.percentile(percentile) / 1000);
+    const { linkCheck, ...rest } = run;
     return {
-      ...run,
+      ...rest,
       records: this.#records,
       ok: this.#ok,
       failed: this.failed,
@@ -116,6 +123,7 @@ export class SummaryCollector {
         p99Ms: ms(99),
         maxMs: h.count === 0 ? 0 : h.max / 1000,
       },
+      ...(linkCheck != null && { linkCheck }),
     };
   }
 }

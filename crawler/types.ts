@@ -1,4 +1,6 @@
 import type { PageError } from './errors.js';
+import type { LinkCheckInfo } from './link-check/types.js';
+import type { LinkFacts } from './parse/link-facts.js';
 
 /** One unit of crawl work: a URL and the line of the list it came from. Structured-cloneable. */
 export interface Task {
@@ -12,6 +14,17 @@ export interface Task {
   readonly referrer?: string | null;
   /** HTTP attempts already made for it by earlier tries (absent: 0); they count against `retries`. */
   readonly attempts?: number;
+  /**
+   * Link checking: the URL is only checked, not crawled — HEAD, then GET when the HEAD is refused or
+   * answered with an error, the body not read, nothing parsed. Absent: crawled as usual.
+   */
+  readonly checkOnly?: true;
+  /**
+   * Link checking with a results cache: the conditional headers (`if-none-match`,
+   * `if-modified-since`) of the first request, from the stored response's validators. A 304 to them
+   * is a final answer with no body and no error.
+   */
+  readonly revalidate?: Readonly<Record<string, string>>;
 }
 
 /** What the parse step extracts from an HTML page. */
@@ -30,6 +43,11 @@ export interface ParseResult {
   readonly textHash: string;
   /** Digest of the extra CPU work of `mode: 'cpu'` (hex), or null in `io` mode. */
   readonly cpuDigest: string | null;
+  /**
+   * Link checking only (`ParseOptions.checks`): link texts, fragments, resources and ids. Moved to
+   * the task's result when the record is made, so records never carry it.
+   */
+  readonly linkCheck?: LinkFacts;
 }
 
 /** Timings of one page, in milliseconds. */
@@ -76,6 +94,8 @@ export interface PageRecord {
   readonly data?: JsonValue;
   /** Null on success. */
   readonly error: PageError | null;
+  /** Present only in a link-checking crawl (`checkLinks`): what kind of URL it is and its verdict. */
+  readonly check?: LinkCheckInfo;
 }
 
 /** A JSON value: what extraction code may return, and what a record's `data` holds. */
@@ -114,6 +134,30 @@ export interface FetchedPage {
    * holds back the page's host that long and asks for the page again. Null otherwise.
    */
   readonly retryAfterMs: number | null;
+  /** Link checking (`FetchOptions.linkCheck`): how the response came; absent otherwise. */
+  readonly response?: ResponseFacts;
+}
+
+/** How the response of a link-checking task came, for the verdict and the results cache. */
+export interface ResponseFacts {
+  /** The method of the last request: HEAD, or GET (crawled pages, and a HEAD refused). */
+  readonly method: 'HEAD' | 'GET';
+  /**
+   * The cache-related headers of the last response, names lower-cased: `cache-control`, `etag`,
+   * `last-modified`, `expires`, `date`, `age`, `pragma`, `vary`.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The statuses of the redirects followed, in order (`[301, 308]`). */
+  readonly redirects: readonly number[];
+  /** Conditional headers went out with the first request (`Task.revalidate`). */
+  readonly conditional: boolean;
+}
+
+/** What the main thread needs of a finished link-checking task, beyond its record. */
+export interface TaskLinkCheck {
+  readonly response: ResponseFacts | null;
+  /** The parse's {@link LinkFacts} of a crawled page; null when it was not parsed. */
+  readonly links: LinkFacts | null;
 }
 
 /**
@@ -126,6 +170,8 @@ export interface TaskResult {
   readonly retryAfterMs: number | null;
   /** When and where the page ran, for a crawl that keeps a timeline (`timeline` option). */
   readonly trace?: PageTrace;
+  /** Link checking only: how the response came and what the parse found for the checker. */
+  readonly linkCheck?: TaskLinkCheck;
 }
 
 /**

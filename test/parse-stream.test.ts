@@ -5,10 +5,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureSite } from '../dist/index.js';
 import { startFixtureSite } from '../dist/index.js';
 import { parseHtml, parseHtmlWithDocument } from '../dist/crawler/parse/parse-html.js';
+import type { ParseOptions } from '../dist/crawler/step-options.js';
 import { domParseHtml } from './helpers/dom-fields.js';
 
 const BASE = 'http://127.0.0.1:9/dir/page.html';
 const IO = { parse: true, cpuWork: 0 };
+/** Link checking's parse: link texts, fragments, resources and ids too. */
+const CHECKS = { parse: true, cpuWork: 0, checks: { resources: true, fragments: true } };
+
+/** Pages built to test what link checking collects: texts, fragments, resources, ids. */
+const LINK_PAGES: Readonly<Record<string, string>> = {
+  'texts, alts and areas':
+    '<a href="/a">  Plain\n text </a><a href="/b"><img src="/i.png" alt=" Logo "></a><a href="/c"><img alt=""><img alt="second"></a>' +
+    '<map><area href="/d" alt="Area"><area href="/e"></map><a href="/f"></a><a href="/a">later text</a><a href="/f">late</a>',
+  'nested and unclosed anchors':
+    '<a href="/o">out <a href="/i">in <img alt="pic"> </a> after</a><a href="/u">never closed <b>bold',
+  'skipped content':
+    '<a href="/s">x<script>var t = "no"</script><style>p{}</style>y<noscript>no</noscript><template>t</template></a>' +
+    '<template id="tpl"><p id="inside">x</p><a href="/t">t</a></template><noscript id="ns"><img src="/n.png"></noscript>' +
+    '<script id="sc" src="/app.js"></script><svg><title id="svgt">tip</title><a href="/svg">svg link</a></svg>',
+  'fragments and ids':
+    '<h2 id="intro">Intro</h2><a name="old">old</a><a name="">empty</a><p id="">x</p><div id="dup"></div><div id="dup"></div>' +
+    '<a href="#intro">self</a><a href="/x#a">1</a><a href="/x#b">2</a><a href="/x#a">3</a><a href="/x#">empty</a>' +
+    '<a href="/x#%C3%A9t%C3%A9">été</a><a href="/y#%zz">bad escape</a><a href="#">top</a>',
+  resources:
+    '<img src="/a.png"><img src="data:image/png;base64,xx"><img src="/a.png#frag"><script src="//cdn.test/x.js"></script>' +
+    '<link rel="stylesheet" href="/s.css"><link rel="PreConnect" href="https://fonts.test"><link rel="dns-prefetch icon" href="/d">' +
+    '<link rel="icon" href="/fav.ico"><link href="/no-rel"><base href="/base/"><img src="rel.png">',
+  'long text': `<a href="/long">${'word '.repeat(200)}</a><a href="/longer">${'x'.repeat(300)}</a>`,
+  'hostile text': '<a href="/h">`code` &lt;/td&gt; | ~~x~~ \u202e <b>*bold*</b></a>',
+};
 
 /** Pages built to hurt a parser: nesting, unclosed and stray tags, huge attributes, odd markup. */
 const HOSTILE: Readonly<Record<string, string>> = {
@@ -96,6 +122,64 @@ describe('the streaming parse', () => {
     expect(streamed).toEqual(domParseHtml(html, BASE, { parse: true, cpuWork: 2 }));
   });
 
+  it('with link checking, gives the same link texts, fragments, resources and ids as a walk of the DOM on every fixture page', () => {
+    for (const page of fixturePages) {
+      const streamed = parseHtml(page.html, page.url, CHECKS);
+      expect(streamed.linkCheck, page.name).toBeDefined();
+      expect(streamed, page.name).toEqual(domParseHtml(page.html, page.url, CHECKS));
+    }
+  });
+
+  it.each(Object.entries({ ...HOSTILE, ...LINK_PAGES }))(
+    'with link checking, gives the same facts as a walk of the DOM: %s',
+    (_name, html) => {
+      const streamed = parseHtml(html, BASE, CHECKS);
+      expect(streamed).toEqual(domParseHtml(html, BASE, CHECKS));
+      // The fields of a parse without link checking are the same, and it has no facts at all.
+      const { linkCheck: _facts, ...fields } = streamed;
+      const plain = parseHtml(html, BASE, IO);
+      expect(plain).toEqual(fields);
+      expect(plain).not.toHaveProperty('linkCheck');
+    },
+  );
+
+  it('collects link texts, fragments, resources and ids as documented', () => {
+    const texts = parseHtml(LINK_PAGES['texts, alts and areas']!, BASE, CHECKS);
+    expect(texts.links.map((l) => new URL(l).pathname)).toEqual(['/a', '/b', '/c', '/d', '/e', '/f']);
+    expect(texts.linkCheck?.texts).toEqual(['Plain text', 'Logo', 'second', 'Area', null, 'late']);
+    const fragments = parseHtml(LINK_PAGES['fragments and ids']!, BASE, CHECKS).linkCheck!;
+    expect(fragments.anchors).toEqual(['intro', 'old', 'dup']);
+    expect(fragments.fragments.map(([, f, t]) => [f, t])).toEqual([
+      ['intro', 'self'],
+      ['a', '1'],
+      ['b', '2'],
+      ['%C3%A9t%C3%A9', 'été'],
+      ['%zz', 'bad escape'],
+    ]);
+    const skipped = parseHtml(LINK_PAGES['skipped content']!, BASE, CHECKS).linkCheck!;
+    expect(skipped.texts[0]).toBe('xy');
+    expect(skipped.anchors).toEqual(['tpl', 'ns', 'sc', 'svgt']);
+    expect(skipped.resources.map(([u, e]) => [new URL(u).pathname, e])).toEqual([['/app.js', 'script']]);
+    const resources = parseHtml(LINK_PAGES.resources!, BASE, CHECKS).linkCheck!;
+    expect(resources.resources).toEqual([
+      ['http://127.0.0.1:9/a.png', 'img'],
+      ['http://cdn.test/x.js', 'script'],
+      ['http://127.0.0.1:9/s.css', 'link'],
+      ['http://127.0.0.1:9/fav.ico', 'link'],
+      ['http://127.0.0.1:9/no-rel', 'link'],
+      ['http://127.0.0.1:9/base/rel.png', 'img'],
+    ]);
+    const long = parseHtml(LINK_PAGES['long text']!, BASE, CHECKS).linkCheck!;
+    expect(long.texts.map((t) => t?.length)).toEqual([120, 120]);
+    expect(long.texts[0]!.endsWith('…')).toBe(true);
+    // Off: no facts are collected, and without `resources`/`fragments` only the texts are.
+    const textsOnly = parseHtml(LINK_PAGES.resources!, BASE, {
+      ...IO,
+      checks: { resources: false, fragments: false },
+    });
+    expect(textsOnly.linkCheck).toEqual({ texts: [], fragments: [], resources: [], anchors: [] });
+  });
+
   it.each(Object.entries(HOSTILE))(
     'builds, when asked, the DOM that htmlparser2 builds on its own: %s',
     (_name, html) => {
@@ -109,12 +193,12 @@ describe('the streaming parse', () => {
 });
 
 /** The fastest of `rounds` parses of each page, interleaved so that drift hits both sizes alike. */
-function fastest(pages: readonly string[], rounds: number): number[] {
+function fastest(pages: readonly string[], rounds: number, options: ParseOptions = IO): number[] {
   const best = pages.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
     pages.forEach((html, i) => {
       const started = performance.now();
-      parseHtml(html, BASE, IO);
+      parseHtml(html, BASE, options);
       best[i] = Math.min(best[i]!, performance.now() - started);
     });
   }
@@ -122,6 +206,12 @@ function fastest(pages: readonly string[], rounds: number): number[] {
 }
 
 describe('parse time is linear in the page size on adversarial pages', () => {
+  it('with link checking too: nested unclosed <a> with text, 4x the size costs at most ~5x', () => {
+    const make = (n: number): string => '<a href="/x">word '.repeat(n / 4);
+    const [small, large] = fastest([make(20_000), make(80_000)], 5, CHECKS);
+    expect(large! / small!).toBeLessThan(6);
+  });
+
   // A quadratic parse costs 16x for a page 4x larger; a linear one about 4x.
   const shapes: Record<string, (n: number) => string> = {
     'nested unclosed <div>': (n) => '<div>'.repeat(n),

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { CRAWL_DEFAULTS } from '../../crawler/defaults.js';
 import { REDIS_URL_ENV } from '../../crawler/distributed/redis-url.js';
 import { type FollowOptions, type Scope, SCOPES } from '../../crawler/frontier/options.js';
+import type { LinkCheckOptions } from '../../crawler/link-check/options.js';
 import type { CrawlOptions } from '../../crawler/options.js';
 import {
   CRAWL_STRATEGY_NAMES,
@@ -9,8 +10,8 @@ import {
   type CrawlStrategyName,
   type ParsePlacement,
 } from '../../crawler/types.js';
-import { formatBytes, withDefault } from '../help.js';
-import { byteSize, nonNegativeInt, positiveInt } from '../parsers.js';
+import { formatBytes, formatDuration, withDefault } from '../help.js';
+import { byteSize, duration, nonNegativeInt, positiveInt } from '../parsers.js';
 
 const D = CRAWL_DEFAULTS;
 
@@ -51,6 +52,19 @@ export interface FollowFlags {
   sitemap?: string[];
   useSitemaps?: boolean;
   maxQueue?: number;
+}
+
+/** The link-checking flags of `crawl`. */
+export interface LinkCheckFlags {
+  checkLinks?: boolean;
+  checkResources?: boolean;
+  checkFragments?: boolean;
+  accept?: string;
+  maxReferrers?: number;
+  cache?: string;
+  cacheMaxAge?: number;
+  cacheMaxEntries?: number;
+  cachePrefix?: string;
 }
 
 export interface DistributedFlags {
@@ -189,6 +203,53 @@ export function addFollowFlags(command: Command): Command {
     );
 }
 
+/** Adds the link-checking flags. */
+export function addLinkCheckFlags(command: Command): Command {
+  return command
+    .option(
+      '--check-links',
+      'check every link found on a crawled page, in scope or not (out-of-scope links: HEAD, never crawled)',
+    )
+    .option('--check-resources', 'with --check-links: also check <img>, <script> and <link href> URLs')
+    .option(
+      '--check-fragments',
+      "with --check-links: also check #fragment links against the target page's ids",
+    )
+    .option(
+      '--accept <list>',
+      withDefault(
+        'with --check-links: statuses that are not broken, lychee-style (200..=299,403,429)',
+        D.accept,
+      ),
+    )
+    .option(
+      '--max-referrers <n>',
+      withDefault('with --check-links: pages kept per broken URL (the rest are counted)', D.maxReferrers),
+      positiveInt,
+    )
+    .option(
+      '--cache <file|redis-url>',
+      'with --check-links: results cache between runs (a file, or redis://...)',
+    )
+    .option(
+      '--cache-max-age <duration>',
+      withDefault(
+        'with --cache: how long an accepted link check stays fresh (1d, 12h, 30m)',
+        formatDuration(D.cacheMaxAgeMs),
+      ),
+      duration,
+    )
+    .option(
+      '--cache-max-entries <n>',
+      withDefault('with --cache: entries kept at most (the oldest checks go first)', D.cacheMaxEntries),
+      positiveInt,
+    )
+    .option(
+      '--cache-prefix <prefix>',
+      withDefault('with a Redis --cache: prefix of its keys', D.cacheKeyPrefix),
+    );
+}
+
 /** Adds the flags only `--strategy distributed` takes. */
 export function addDistributedFlags(command: Command): Command {
   return command
@@ -248,6 +309,20 @@ export function followOptionsOf(f: FollowFlags): FollowOptions {
     sitemaps: f.sitemap,
     useSitemaps: f.useSitemaps,
     maxQueue: f.maxQueue,
+  });
+}
+
+export function linkCheckOptionsOf(f: LinkCheckFlags): LinkCheckOptions {
+  return defined({
+    checkLinks: f.checkLinks,
+    checkResources: f.checkResources,
+    checkFragments: f.checkFragments,
+    accept: f.accept,
+    maxReferrers: f.maxReferrers,
+    cache: f.cache,
+    cacheMaxAgeMs: f.cacheMaxAge,
+    cacheMaxEntries: f.cacheMaxEntries,
+    cacheKeyPrefix: f.cachePrefix,
   });
 }
 

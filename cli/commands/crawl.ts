@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { CrawlbenchError } from '../../crawler/errors.js';
+import { CrawlbenchError, InvalidOptionError } from '../../crawler/errors.js';
 import { type ResolvedCrawlOptions, resolveCrawlOptions } from '../../crawler/options.js';
 import {
   DEFAULT_RECORD_FORMAT,
@@ -19,20 +19,24 @@ import {
   addCrawlFlags,
   addDistributedFlags,
   addFollowFlags,
+  addLinkCheckFlags,
   type CrawlFlags,
   crawlOptionsOf,
   type DistributedFlags,
   distributedOptionsOf,
   type FollowFlags,
   followOptionsOf,
+  type LinkCheckFlags,
+  linkCheckOptionsOf,
 } from './crawl-options.js';
 
-interface CrawlCliFlags extends CrawlFlags, FollowFlags, DistributedFlags {
+interface CrawlCliFlags extends CrawlFlags, FollowFlags, DistributedFlags, LinkCheckFlags {
   output?: string;
   format?: RecordFormat;
   quiet?: boolean;
   json?: boolean;
   strict?: boolean;
+  report?: string[];
 }
 
 /** The embedded fixture site a crawl with no list crawls: a slow site of small pages, or a fast one of big pages. */
@@ -48,7 +52,7 @@ export function crawlCommand(io: CliIo, setExit: (code: number) => void): Comman
         '(with no list, crawl the embedded fixture site)',
     )
     .argument('[list]', 'URL list file, one URL per line, or - for stdin');
-  addDistributedFlags(addFollowFlags(addCrawlFlags(command)))
+  addDistributedFlags(addLinkCheckFlags(addFollowFlags(addCrawlFlags(command))))
     .option('-o, --output <file>', 'write records to a file instead of stdout')
     .addOption(
       new Option('-f, --format <format>', withDefault('record format', DEFAULT_RECORD_FORMAT)).choices(
@@ -57,7 +61,12 @@ export function crawlCommand(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('-q, --quiet', 'no progress bar and no summary')
     .option('--json', 'print the summary as JSON (to stdout when --output is set, else stderr)')
-    .option('--strict', 'exit 1 when any URL failed')
+    .option(
+      '--report <file>',
+      'with --check-links: write the link report, markdown (.md) or JSON (.json) by extension (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--strict', 'exit 1 when any URL failed (with --check-links: when any link is broken)')
     .action(async (list: string | undefined, flags: CrawlCliFlags) => {
       setExit(await crawlAction(list, flags, io));
     });
@@ -117,10 +126,17 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     ...crawlOptionsOf(flags),
     ...followOptionsOf(flags),
     ...distributedOptionsOf(flags, io.env, flags.strategy),
+    ...linkCheckOptionsOf(flags),
     signal: stop.signal,
     abortSignal: abort.signal,
   });
   const follow = resolved.follow;
+  const reportPaths = flags.report ?? [];
+  if (reportPaths.length > 0 && resolved.linkCheck === null) {
+    throw new InvalidOptionError('--report writes the link report: give it with --check-links');
+  }
+  const reports =
+    reportPaths.length === 0 ? [] : (await import('../link-reports.js')).reportTargets(reportPaths);
   const sitemapOnly = list === undefined && (follow?.sitemaps.length ?? 0) > 0;
   if (resolved.kind === 'distributed' && !quiet) {
     io.stderr.write(`distributed run ${resolved.run.runId} on ${resolved.run.where}\n`);
@@ -131,11 +147,16 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
   // ends it quietly, as Unix tools do; anything else with one line, after the crawl has stopped.
   let writeFailure: NodeJS.ErrnoException | null = null;
   const { createRecordWriter } = await import('../../crawler/output/record-writer.js');
-  const writer = await createRecordWriter(flags.format ?? DEFAULT_RECORD_FORMAT, output, (error) => {
-    writeFailure = error;
-    stop.abort();
-    abort.abort();
-  });
+  const writer = await createRecordWriter(
+    flags.format ?? DEFAULT_RECORD_FORMAT,
+    output,
+    (error) => {
+      writeFailure = error;
+      stop.abort();
+      abort.abort();
+    },
+    { linkCheck: resolved.linkCheck !== null },
+  );
   // What goes to stderr is best effort: a closed stderr must not crash the crawl.
   io.stderr.on('error', () => {});
   const showProgress = !quiet && io.stderr.isTTY === true;
@@ -207,15 +228,24 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
       output.end();
       await once(output, 'finish');
     }
+    if (summary.linkCheck !== undefined && (reports.length > 0 || io.env.GITHUB_STEP_SUMMARY)) {
+      const { writeLinkReports } = await import('../link-reports.js');
+      await writeLinkReports(summary, reports, io.env.GITHUB_STEP_SUMMARY);
+    }
     if (flags.json === true) {
       const target = flags.output === undefined ? io.stderr : io.stdout;
       const { jsonLine } = await import('../../crawler/output/json-line.js');
       const { redactCredentials } = await import('../../crawler/redact.js');
       // Sitemap error messages quote URLs: shown with their passwords hidden, and terminal-safe.
       const f = summary.frontier;
-      const shown = f
+      let shown: object = f
         ? { ...summary, frontier: { ...f, sitemapErrors: f.sitemapErrors.map(redactCredentials) } }
         : summary;
+      // The findings (every broken link and its referrers) are the report's: --report FILE.json.
+      if (summary.linkCheck !== undefined) {
+        const { findings: _findings, ...linkCheck } = summary.linkCheck;
+        shown = { ...shown, linkCheck };
+      }
       target.write(`${jsonLine({ ...shown, mainProcess: mainProcessUsage() })}\n`);
     } else if (!quiet) {
       const { formatSummary } = await import('../format-summary.js');
@@ -229,8 +259,17 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
           : `run ${runId} kept in Redis: resume it with --run-id ${runId}\n`,
       );
     }
+    if (!quiet) {
+      const problems = summary.linkCheck?.cache?.problems ?? [];
+      const { terminalText } = await import('../terminal-text.js');
+      for (const problem of problems) io.stderr.write(`crawlbench: warning: ${terminalText(problem)}\n`);
+    }
     if (stoppedBy !== null) return exitCodeOfSignal(stoppedBy);
-    if (flags.strict === true && summary.failed > 0) return EXIT.FAILURE;
+    if (flags.strict === true) {
+      const link = summary.linkCheck;
+      const failed = link === undefined ? summary.failed : link.totals.broken + link.totals.fragments.missing;
+      if (failed > 0) return EXIT.FAILURE;
+    }
     return EXIT.OK;
   } finally {
     progress?.stop();

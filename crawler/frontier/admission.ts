@@ -1,7 +1,7 @@
 import { urlKey } from '../url-list.js';
 import { normalizedUrl } from './normalize.js';
 import type { FrontierOptions } from './options.js';
-import { ScopeSet } from './scope.js';
+import { ScopeSet, scopeKey } from './scope.js';
 
 /** Why a URL was not requested. */
 export interface SkipCounts {
@@ -26,6 +26,8 @@ export interface SkipCounts {
 /** A URL admitted to the crawl, normalized and parsed once. */
 export interface Admitted {
   readonly url: string;
+  /** Its seen-set key. */
+  readonly key: number;
   readonly parsed: URL;
   /** Scope not checked yet: found before every seed was known (checked when its level starts). */
   readonly unscoped: boolean;
@@ -40,6 +42,14 @@ export interface AdmissionState {
   /** URLs queued now, this level's and the next's (against `maxQueue`). */
   readonly queued: number;
 }
+
+/**
+ * What link checking does with a link: a URL seen before (its referrer still counts), or a new one
+ * to crawl or only to check.
+ */
+export type LinkDecision =
+  | { readonly kind: 'seen'; readonly url: string; readonly key: number }
+  | { readonly kind: 'new'; readonly admitted: Admitted; readonly checkOnly: boolean };
 
 /**
  * Which URLs a link-following crawl takes: normalization, the seen-set (52-bit keys), depth, the
@@ -90,7 +100,7 @@ export class Admission {
     if (this.#seen.has(key)) return null;
     this.#seen.add(key);
     this.#scope.addSeed(parsed);
-    return { url, parsed, unscoped: false };
+    return { url, key, parsed, unscoped: false };
   }
 
   /**
@@ -138,7 +148,57 @@ export class Admission {
     }
     if (depth === 0) this.#seen.add(key);
     else this.#nextSeen.add(key);
-    return { url, parsed, unscoped: !state.seedsKnown };
+    return { url, key, parsed, unscoped: !state.seedsKnown };
+  }
+
+  /**
+   * {@link Admission.link} for link checking: a link that would be skipped for its scope, its depth,
+   * `include` or `maxPages` is checked instead (`checkOnly`), and so is every resource; a link seen
+   * before is `seen` (the caller counts its referrer). Null for what is not checked at all: not
+   * http(s), matching `exclude` (counted once per URL), or the queue full.
+   */
+  check(link: string, depth: number, state: AdmissionState, resource: boolean): LinkDecision | null {
+    const o = this.#options;
+    const parsed = normalizedUrl(link, o.stripQuery);
+    if (parsed === null) {
+      this.skipped.invalid++;
+      return null;
+    }
+    const url = parsed.href;
+    const key = urlKey(url);
+    if (this.#seen.has(key) || this.#nextSeen.has(key)) {
+      this.skipped.duplicate++;
+      return { kind: 'seen', url, key };
+    }
+    if (o.exclude?.test(url)) {
+      // Seen, so that the next link to it is a duplicate and the URL counts as excluded once.
+      this.#seen.add(key);
+      this.skipped.excluded++;
+      return null;
+    }
+    if (state.queued >= o.maxQueue) {
+      this.skipped.queueFull++;
+      return null;
+    }
+    const checkOnly =
+      resource ||
+      depth > o.depth ||
+      (o.include !== null && !o.include.test(url)) ||
+      (state.seedsKnown && !this.#scope.has(parsed)) ||
+      (o.maxPages !== null && state.requested >= o.maxPages);
+    if (depth === 0) this.#seen.add(key);
+    else this.#nextSeen.add(key);
+    return {
+      kind: 'new',
+      admitted: { url, key, parsed, unscoped: !state.seedsKnown && !checkOnly },
+      checkOnly,
+    };
+  }
+
+  /** Whether `url` is in the scope of the seeds (link checking: a redirect's target off-site is not followed). */
+  inScope(url: string): boolean {
+    const parsed = normalizedUrl(url, this.#options.stripQuery);
+    return parsed !== null && this.#scope.has(parsed);
   }
 
   /**
@@ -159,9 +219,42 @@ export class Admission {
     return true;
   }
 
+  /**
+   * {@link Admission.promoted} for link checking: `check` for a URL whose scope, unknown when it was
+   * found, is out (it is checked, not crawled); null when a sitemap URL claimed it meanwhile.
+   */
+  promotedForCheck(entry: { readonly url: string; readonly unscoped: boolean }): 'crawl' | 'check' | null {
+    const key = urlKey(entry.url);
+    if (this.#seen.has(key)) {
+      this.skipped.duplicate++;
+      return null;
+    }
+    this.#seen.add(key);
+    return entry.unscoped && !this.#scope.has(new URL(entry.url)) ? 'check' : 'crawl';
+  }
+
   /** Starts a level: the keys held for it are looked at one by one through {@link Admission.promoted}. */
   startLevel(): void {
     this.#nextSeen = new Set();
+  }
+
+  /**
+   * Link checking: a seed redirected to `target`; when both have the same registrable domain, the
+   * target joins the scope as a seed's URL would (a seed redirected to another site does not).
+   */
+  adoptRedirect(seed: string, target: string): void {
+    const from = normalizedUrl(seed, false);
+    const to = normalizedUrl(target, false);
+    if (from === null || to === null) return;
+    if (scopeKey(from, 'same-domain') === scopeKey(to, 'same-domain')) this.#scope.addSeed(to);
+  }
+
+  /** Whether a URL was seen (requested, queued, or disallowed). */
+  isSeen(url: string): boolean {
+    const parsed = normalizedUrl(url, this.#options.stripQuery);
+    if (parsed === null) return false;
+    const key = urlKey(parsed.href);
+    return this.#seen.has(key) || this.#nextSeen.has(key);
   }
 
   /** Marks a URL seen (a redirect's target), so a link to it is not requested again. */

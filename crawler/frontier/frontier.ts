@@ -1,4 +1,7 @@
 import { pageError } from '../errors.js';
+import type { CheckTarget, LinkChecker, LinkingPage } from '../link-check/link-checker.js';
+import type { LinkCheckSummary } from '../link-check/types.js';
+import type { LinkFacts } from '../parse/link-facts.js';
 import { errorRecord } from '../page.js';
 import { FINAL, type Settlement, type SourceHooks, type TaskSource } from '../sources/task-source.js';
 import type { PageRecord, Task, TaskResult } from '../types.js';
@@ -11,6 +14,11 @@ import { RobotsGate } from './robots-gate.js';
 import type { RobotsCache, RobotsRules } from './robots.js';
 import type { SitemapEntry } from './sitemap.js';
 
+/** What a URL of the frontier is to link checking. */
+function targetOf(entry: Pick<Entry, 'url' | 'checkOnly'>): CheckTarget {
+  return { url: entry.url, kind: entry.checkOnly ?? 'page' };
+}
+
 /** What a frontier reads its URLs from, and what it answers to. */
 export interface FrontierInputs {
   /** The list, as `readUrlList` reads it (pulled as requests go out). */
@@ -20,6 +28,8 @@ export interface FrontierInputs {
   /** robots.txt rules, or null when they are ignored. */
   readonly robots: RobotsCache | null;
   readonly hooks: SourceHooks;
+  /** Link checking's side of the crawl (`checkLinks`), or null. */
+  readonly checker?: LinkChecker | null;
   /** Releases what the inputs hold (the fetcher of robots.txt and sitemaps). */
   readonly close: () => Promise<void>;
 }
@@ -46,6 +56,10 @@ export class Frontier implements TaskSource {
   readonly #admission: Admission;
   readonly #queues: HostQueues;
   readonly #robots: RobotsGate | null;
+  readonly #checker: LinkChecker | null;
+  /** Link checking: the deepest level a crawled page (not a link only checked) came from. */
+  #deepestPage = 0;
+  #summary: LinkCheckSummary | null = null;
   /** URLs of the next level, found by pages of this one. */
   #next: Entry[] = [];
   #level = 0;
@@ -73,6 +87,7 @@ export class Frontier implements TaskSource {
     this.#admission = new Admission(options);
     this.#queues = new HostQueues(options);
     this.#robots = inputs.robots ? new RobotsGate(inputs.robots, (rules) => this.#robotsLoaded(rules)) : null;
+    this.#checker = inputs.checker ?? null;
   }
 
   /** Makes URLs under `url` (a sitemap's location) in scope, like a seed's. */
@@ -90,15 +105,27 @@ export class Frontier implements TaskSource {
       seen: this.#admission.seen,
       requested: this.#requested,
       hostRetries: this.#retries,
-      depthReached: this.#level,
+      depthReached: this.#checker === null ? this.#level : this.#deepestPage,
       skipped: { ...this.#admission.skipped },
       sitemapUrls: this.#sitemapUrls,
       sitemapErrors: [...this.#sitemapErrors],
     };
   }
 
-  close(): Promise<void> {
-    return this.#inputs.close();
+  async close(): Promise<void> {
+    try {
+      if (this.#checker !== null) {
+        await this.#checker.close();
+        this.#summary = this.#checker.summary(this.#admission.skipped);
+      }
+    } finally {
+      await this.#inputs.close();
+    }
+  }
+
+  /** With link checking: its totals and findings, once the frontier is closed (else null). */
+  linkCheck(): LinkCheckSummary | null {
+    return this.#summary;
   }
 
   /**
@@ -136,11 +163,17 @@ export class Frontier implements TaskSource {
         const now = performance.now();
         const entry = await this.#take(now);
         if (entry) {
-          yield this.#dispatch(entry);
+          const task = this.#checker === null ? this.#dispatch(entry) : await this.#dispatchChecked(entry);
+          if (task !== null) yield task;
           continue;
         }
         if (this.#queues.size === 0 && this.#inFlight.size === 0 && (this.#robots?.loading ?? 0) === 0) {
-          if (this.#capped) return this.#end();
+          if (this.#capped) {
+            // Link checking: past the cap the links found are still checked, a level at a time.
+            if (this.#checker === null || this.#next.length === 0) return this.#end();
+            this.#promote();
+            continue;
+          }
           if (!this.#seedsDone || !this.#sitemapsDone) continue;
           if (this.#next.length === 0) return this.#end();
           this.#promote();
@@ -152,7 +185,7 @@ export class Frontier implements TaskSource {
       // Pages still in flight are recorded as they end: none is sent back any more. Pages sent
       // back and waiting for their retry are recorded as their last try ended.
       this.#closed = true;
-      for (const record of this.#drainSentBack()) await this.#inputs.hooks.emit(record);
+      for (const entry of this.#drainSentBack()) await this.#emitOwn(entry, entry.last!);
       stop?.removeEventListener('abort', onAbort);
       clearTimeout(this.#timer);
       await seedIterator.return?.(undefined);
@@ -178,24 +211,70 @@ export class Frontier implements TaskSource {
       return { final: false, retryInMs: retryAfterMs };
     }
     this.#queues.finished(entry.host, now);
+    if (this.#checker !== null) return this.#settleChecked(this.#checker, entry, result);
     if (record.finalUrl !== null && record.finalUrl !== record.url) this.#admission.markSeen(record.finalUrl);
     for (const link of record.parse?.links ?? []) this.#discover(link, entry.depth + 1, record.url);
     this.#notify();
     return FINAL;
   }
 
+  /**
+   * {@link settle} with link checking: the checker gives the verdict and the record to emit; a page's
+   * links (and resources, fragments) are checked or followed, unless the page redirected off-site.
+   */
+  #settleChecked(checker: LinkChecker, entry: Entry, result: TaskResult): Settlement {
+    const checked = checker.settled(targetOf(entry), result);
+    const record = checked.record;
+    const final = record.finalUrl;
+    const redirected = final !== null && final !== record.url;
+    // A page reached through a redirect is the page at its target: when that one is known already
+    // (crawled, or queued), its links are its own business, and are not counted twice.
+    const targetKnown = redirected && this.#admission.isSeen(final);
+    // A broken redirect target is checked on its own if linked: its record then says what it is.
+    if (redirected && checked.outcome !== 'broken') this.#admission.markSeen(final);
+    // A seed that redirects within its registrable domain (example.org to www.example.org) brings
+    // its target into the scope: that is the site the list means.
+    if (redirected && entry.depth === 0 && checked.outcome !== 'broken')
+      this.#admission.adoptRedirect(entry.url, final);
+    // Nor is a page followed that a redirect took off-site: it is not the site under test.
+    const onSite = !redirected || this.#admission.inScope(final);
+    if (entry.checkOnly === undefined && checked.parse !== null && onSite && !targetKnown) {
+      this.#discoverChecked(checked.parse.links, checked.facts, entry.depth + 1, {
+        url: final ?? record.url,
+        title: checked.parse.title,
+      });
+    }
+    this.#notify();
+    return { final: true, record };
+  }
+
   #end(): void {
     this.#exhausted = true;
   }
 
-  /** Takes the URLs sent back out of the queues, and returns their last records. */
-  #drainSentBack(): PageRecord[] {
-    return this.#queues.remove((entry) => entry.last !== undefined).map((entry) => entry.last!);
+  /** Takes the URLs sent back out of the queues (their `last` records are theirs). */
+  #drainSentBack(): Entry[] {
+    return this.#queues.remove((entry) => entry.last !== undefined);
   }
 
-  /** At `maxPages`: drops every queued URL not yet requested, and the next level, as skipped. */
+  /** Emits a record the frontier made itself; with link checking, with its verdict. */
+  #emitOwn(entry: Pick<Entry, 'url' | 'checkOnly'>, record: PageRecord): Promise<void> {
+    const checker = this.#checker;
+    return this.#inputs.hooks.emit(checker === null ? record : checker.own(targetOf(entry), record));
+  }
+
+  /**
+   * At `maxPages`: drops every queued URL not yet requested, and the next level, as skipped. With
+   * link checking they are only checked instead.
+   */
   #dropNewPages(): void {
     this.#capped = true;
+    if (this.#checker !== null) {
+      const pages = this.#queues.remove((entry) => entry.attempts === 0 && entry.checkOnly === undefined);
+      for (const entry of pages) this.#queues.push({ ...entry, checkOnly: 'link' });
+      this.#next = this.#next.map((entry) => (entry.checkOnly ? entry : { ...entry, checkOnly: 'link' }));
+      return;
+    }
     this.#admission.skipped.maxPages += this.#queues.remove((entry) => entry.attempts === 0).length;
     this.#admission.dropNextLevel(this.#next.length);
     this.#next = [];
@@ -215,7 +294,7 @@ export class Frontier implements TaskSource {
         continue;
       }
       if (item.kind === 'invalid') {
-        await this.#inputs.hooks.emit(errorRecord({ line: item.line, url: item.text }, item.error));
+        await this.#emitOwn({ url: item.text }, errorRecord({ line: item.line, url: item.text }, item.error));
         continue;
       }
       const seed = this.#admission.seed(item.task.url);
@@ -223,6 +302,7 @@ export class Frontier implements TaskSource {
         this.#inputs.hooks.duplicate();
         continue;
       }
+      this.#checker?.opened(seed.key);
       this.#seedOrigins.add(seed.parsed.origin);
       this.#queues.push(this.#entry(seed, 0, null, item.task.line));
       if (this.#queues.size >= SEED_WINDOW) return;
@@ -242,8 +322,69 @@ export class Frontier implements TaskSource {
         continue;
       }
       this.#sitemapUrls++;
-      this.#discover(entry.url, 0, entry.sitemap);
+      if (this.#checker === null) this.#discover(entry.url, 0, entry.sitemap);
+      else this.#discoverLink(entry.url, 0, { url: entry.sitemap, title: null }, null, 'link');
     }
+  }
+
+  /**
+   * Link checking: the links of a crawled page (and its resources and fragments) at `depth`, each
+   * followed, checked or counted, and each occurrence's referrer told to the checker.
+   */
+  #discoverChecked(
+    links: readonly string[],
+    facts: LinkFacts | null,
+    depth: number,
+    page: LinkingPage,
+  ): void {
+    const checker = this.#checker!;
+    const resources = facts?.resources ?? [];
+    checker.found(links.length + resources.length);
+    const found = links.map((link, i) =>
+      this.#discoverLink(link, depth, page, facts?.texts[i] ?? null, 'link'),
+    );
+    for (const [index, fragment, text] of facts?.fragments ?? []) {
+      const target = found[index];
+      if (target !== null && target !== undefined)
+        checker.fragment(target.key, target.url, fragment, page, text);
+    }
+    for (const [url, element] of resources) this.#discoverLink(url, depth, page, element, 'resource');
+  }
+
+  /** One link (or resource) of a page, for link checking; its normalized URL and key, unless it was dropped. */
+  #discoverLink(
+    link: string,
+    depth: number,
+    page: LinkingPage,
+    text: string | null,
+    kind: 'link' | 'resource',
+  ): { readonly url: string; readonly key: number } | null {
+    const checker = this.#checker!;
+    const decision = this.#admission.check(
+      link,
+      depth,
+      {
+        seedsKnown: this.#seedsDone,
+        requested: this.#requested,
+        queued: this.#queues.size + this.#next.length,
+      },
+      kind === 'resource',
+    );
+    if (decision === null) return null;
+    if (decision.kind === 'seen') {
+      checker.linked(decision.key, page, text);
+      return decision;
+    }
+    const { admitted } = decision;
+    checker.opened(admitted.key);
+    checker.linked(admitted.key, page, text);
+    const entry: Entry = {
+      ...this.#entry(admitted, depth, page.url, 0),
+      ...(decision.checkOnly && { checkOnly: kind }),
+    };
+    if (depth === 0) this.#queues.push(entry);
+    else this.#next.push(entry);
+    return admitted;
   }
 
   /** A link found on a page (or in a sitemap, at depth 0): admitted, then queued now or for its level. */
@@ -278,7 +419,17 @@ export class Frontier implements TaskSource {
     const entries = this.#next;
     this.#next = [];
     this.#admission.startLevel();
-    for (const entry of entries) if (this.#admission.promoted(entry)) this.#queues.push(entry);
+    if (this.#checker === null) {
+      for (const entry of entries) if (this.#admission.promoted(entry)) this.#queues.push(entry);
+      return;
+    }
+    for (const entry of entries) {
+      const promoted = this.#admission.promotedForCheck(entry);
+      if (promoted === null) continue;
+      // Out of scope after all, or past `maxPages`: checked, not crawled.
+      const check = promoted === 'check' || this.#capped;
+      this.#queues.push(check && entry.checkOnly === undefined ? { ...entry, checkOnly: 'link' } : entry);
+    }
   }
 
   /**
@@ -290,7 +441,11 @@ export class Frontier implements TaskSource {
     // The rules of the entry `take` accepted: looked up once per hand-out.
     const found: { rules: RobotsRules | null } = { rules: null };
     const ready = (entry: Entry): boolean => {
-      if (robots === null) return true;
+      // A link only checked is no crawl: its host's robots.txt is not asked (nor fetched).
+      if (robots === null || entry.checkOnly !== undefined) {
+        found.rules = null;
+        return true;
+      }
       const rules = robots.rulesFor(entry.url);
       if (rules === 'loading') return false;
       found.rules = rules;
@@ -300,10 +455,15 @@ export class Frontier implements TaskSource {
       const entry = this.#queues.take(now, ready);
       const rules = found.rules;
       if (entry === undefined || rules === null || rules.isAllowed(entry.url)) return entry;
+      // Link checking: a host whose robots.txt cannot be had is asked for the page alone (a check,
+      // not a crawl), so that its record says what is wrong with it (CONN_REFUSED, a 500), not
+      // RFC 9309's "disallow all".
+      if (this.#checker !== null && rules.source === 'unreachable') return { ...entry, checkOnly: 'link' };
       this.#admission.skipped.robots++;
       const line = entry.line || ++this.#lastLine;
       const error = pageError('ROBOTS_DISALLOWED', rules.explain(entry.url));
-      await this.#inputs.hooks.emit(
+      await this.#emitOwn(
+        entry,
         errorRecord({ line, url: entry.url, depth: entry.depth, referrer: entry.referrer }, error),
       );
     }
@@ -316,19 +476,44 @@ export class Frontier implements TaskSource {
     this.#notify();
   }
 
-  #dispatch(entry: Entry): Task {
-    const line = entry.line || ++this.#lastLine;
+  #dispatch(entry: Entry, task: Task = this.#taskOf(entry)): Task {
     this.#queues.started(entry.host);
-    // A URL sent back by a 429 or 503 is the same page asked again, not one more.
-    if (entry.attempts === 0) this.#requested++;
-    this.#inFlight.set(line, entry);
+    // A URL sent back by a 429 or 503 is the same page asked again, not one more; a link only
+    // checked is no page.
+    if (entry.attempts === 0 && entry.checkOnly === undefined) this.#requested++;
+    this.#inFlight.set(task.line, entry);
+    return task;
+  }
+
+  #taskOf(entry: Entry): Task {
     return {
-      line,
+      line: entry.line || ++this.#lastLine,
       url: entry.url,
       depth: entry.depth,
       referrer: entry.referrer,
       ...(entry.attempts > 0 && { attempts: entry.attempts }),
     };
+  }
+
+  /**
+   * {@link dispatch} with link checking: a link checked recently enough is answered from the
+   * results cache (its record emitted, nothing requested: null), the others go out marked
+   * `checkOnly` as they are, with the cache's conditional headers when it has validators.
+   */
+  async #dispatchChecked(entry: Entry): Promise<Task | null> {
+    const checker = this.#checker!;
+    const task = this.#taskOf(entry);
+    const plan = checker.plan(targetOf(entry), task);
+    if (plan.kind === 'answered') {
+      await this.#inputs.hooks.emit(plan.record);
+      return null;
+    }
+    if (entry.checkOnly === undefined) this.#deepestPage = Math.max(this.#deepestPage, entry.depth);
+    return this.#dispatch(entry, {
+      ...task,
+      ...(entry.checkOnly !== undefined && { checkOnly: true as const }),
+      ...(plan.revalidate !== null && { revalidate: plan.revalidate }),
+    });
   }
 
   /**

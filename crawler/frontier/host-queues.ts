@@ -15,6 +15,8 @@ export interface Entry {
   readonly attempts: number;
   /** The record of the last try of a URL sent back: its record if the crawl ends before a retry. */
   readonly last?: PageRecord;
+  /** Link checking: the URL is only checked (a link or a resource), not crawled. Absent: crawled. */
+  readonly checkOnly?: 'link' | 'resource';
 }
 
 /** The URLs of one host (name, any port) and its politeness state. */

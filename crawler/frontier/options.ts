@@ -27,6 +27,11 @@ export interface FrontierOptions {
   readonly perHostDelayMs: number;
   /** URLs queued at most (discovered and not yet requested); past it, links are skipped. */
   readonly maxQueue: number;
+  /**
+   * Link checking: links not to be crawled (out of scope, beyond `depth`, past `maxPages`, not
+   * matching `include`) are queued to be checked instead of skipped; `exclude` still skips them.
+   */
+  readonly checkLinks: boolean;
 }
 
 /** The link-following and politeness options of `crawl`, as given. */
@@ -107,10 +112,14 @@ function httpUrl(name: string, value: string): string {
 
 /**
  * Validates the link-following options. Returns null when none asks for a frontier (`depth`, even
- * 0, sitemaps, `maxPages` or a per-host limit): a plain list crawl requests exactly the list's URLs,
- * as written, with no robots.txt and no per-host limits.
+ * 0, sitemaps, `maxPages`, a per-host limit, or link checking): a plain list crawl requests exactly
+ * the list's URLs, as written, with no robots.txt and no per-host limits.
  */
-export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedFollow | null {
+export function resolveFollow(
+  options: FollowOptions,
+  parse: boolean,
+  checkLinks = false,
+): ResolvedFollow | null {
   const depth = checkInteger('depth', options.depth, 0, MAX_DEPTH) ?? CRAWL_DEFAULTS.depth;
   const maxPages = checkInteger('maxPages', options.maxPages, 1);
   const perHostConcurrency = checkInteger('perHostConcurrency', options.perHostConcurrency, 1);
@@ -122,6 +131,7 @@ export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedF
   const exclude = regex('exclude', options.exclude);
   const scope = options.scope === undefined ? CRAWL_DEFAULTS.scope : parseScope(options.scope);
   const wanted =
+    checkLinks ||
     options.depth !== undefined ||
     sitemaps.length > 0 ||
     useSitemaps ||
@@ -152,6 +162,7 @@ export function resolveFollow(options: FollowOptions, parse: boolean): ResolvedF
       perHostConcurrency: perHostConcurrency ?? CRAWL_DEFAULTS.perHostConcurrency,
       perHostDelayMs: perHostDelayMs ?? CRAWL_DEFAULTS.perHostDelayMs,
       maxQueue: maxQueue ?? CRAWL_DEFAULTS.maxQueue,
+      checkLinks,
     },
     obeyRobots: !(options.ignoreRobots ?? false),
     sitemaps,

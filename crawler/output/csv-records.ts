@@ -35,6 +35,12 @@ export const CSV_COLUMNS = [
 /** The header line. */
 export const CSV_HEADER = stringify([[...CSV_COLUMNS]]);
 
+/** Columns a link-checking crawl adds at the end: its records' `check`. */
+export const CSV_CHECK_COLUMNS = ['check_kind', 'check_outcome', 'check_method', 'check_cache'] as const;
+
+/** The header line of a link-checking crawl. */
+export const CSV_CHECK_HEADER = stringify([[...CSV_COLUMNS, ...CSV_CHECK_COLUMNS]]);
+
 const round = (ms: number | null): string => (ms === null ? '' : ms.toFixed(3));
 
 /** Text from outside (a page, a URL, a list line, a message) as a cell; absent is an empty cell. */
@@ -80,4 +86,10 @@ export function csvRow(r: PageRecord): string[] {
 /** One record as a CSV line; csv-stringify quotes commas, quotes and newlines. */
 export function csvLine(record: PageRecord): string {
   return stringify([csvRow(record)]);
+}
+
+/** {@link csvLine} with the {@link CSV_CHECK_COLUMNS} (our own words: no cleaning needed). */
+export function csvCheckLine(record: PageRecord): string {
+  const c = record.check;
+  return stringify([[...csvRow(record), c?.kind ?? '', c?.outcome ?? '', c?.method ?? '', c?.cache ?? '']]);
 }

@@ -20,11 +20,19 @@ interface Encoder {
 
 const JSONL: Encoder = { header: '', line: (record) => `${jsonLine(record)}\n` };
 
+/** What the records hold beyond the usual fields. */
+export interface RecordWriterOptions {
+  /** Link checking: records carry `check`, which CSV writes as four more columns. @default false */
+  readonly linkCheck?: boolean;
+}
+
 /** The encoder of a format; CSV (and csv-stringify) is loaded only by a crawl that writes CSV. */
-async function encoderOf(format: RecordFormat): Promise<Encoder> {
+async function encoderOf(format: RecordFormat, options: RecordWriterOptions): Promise<Encoder> {
   if (format === 'jsonl') return JSONL;
-  const { CSV_HEADER, csvLine } = await import('./csv-records.js');
-  return { header: CSV_HEADER, line: csvLine };
+  const csv = await import('./csv-records.js');
+  return options.linkCheck === true
+    ? { header: csv.CSV_CHECK_HEADER, line: csv.csvCheckLine }
+    : { header: csv.CSV_HEADER, line: csv.csvLine };
 }
 
 /**
@@ -36,8 +44,9 @@ export async function createRecordWriter(
   format: RecordFormat,
   stream: Writable,
   onError: (error: NodeJS.ErrnoException) => void = () => {},
+  options: RecordWriterOptions = {},
 ): Promise<RecordWriter> {
-  const encoder = await encoderOf(format);
+  const encoder = await encoderOf(format, options);
   let headerWritten = false;
   let failure: NodeJS.ErrnoException | null = null;
   // Chunks are written at once, so records keep their completion order; when the stream's buffer

@@ -1,4 +1,5 @@
 import type { Handler } from 'htmlparser2';
+import type { LinkFactCollector } from './link-facts.js';
 
 /** Elements whose start and end separate words, as they do in rendered text (`<p>a</p><p>b</p>`). */
 const BLOCK_ELEMENTS = new Set([
@@ -96,12 +97,20 @@ export class FieldCollector implements Partial<Handler> {
   #skipDepth = 0;
   /** The text of the `<title>` being skipped, when it is the document's title. */
   #titleText: string | null = null;
+  /** Link checking's collector, told of what this one sees; null (the default) costs a check per event. */
+  readonly #links: LinkFactCollector | null;
+
+  constructor(links: LinkFactCollector | null = null) {
+    this.#links = links;
+  }
 
   onopentag(name: string, attribs: { [name: string]: string }): void {
     if (this.#skipDepth > 0) {
       this.#skipDepth++;
       return;
     }
+    // Before the skip below: a skipped element's own tag is in the document (its id, a script's src).
+    this.#links?.open(name, attribs);
     if (NOT_RENDERED.has(name)) {
       this.#skipDepth = 1;
       return;
@@ -161,6 +170,7 @@ export class FieldCollector implements Partial<Handler> {
       }
       return;
     }
+    this.#links?.close(name);
     if (BLOCK_ELEMENTS.has(name)) this.#pendingBreak = true;
     else if (name === 'svg' || name === 'math') this.#foreignDepth--;
   }
@@ -177,6 +187,7 @@ export class FieldCollector implements Partial<Handler> {
       if (this.#skipDepth === 1 && this.#titleText !== null) this.#titleText += data;
       return;
     }
+    this.#links?.text(data);
     if (this.#pendingBreak) {
       this.#rawText += ' ';
       this.#pendingBreak = false;

@@ -1,9 +1,14 @@
 import type { FrontierStats } from '../frontier/frontier-stats.js';
+import type { LinkCheckSummary } from '../link-check/types.js';
 import type { PageRecord, Task, TaskResult } from '../types.js';
 
 /** What becomes of a finished task: its record is final, or the task was queued again for later. */
 export type Settlement =
-  | { readonly final: true }
+  | {
+      readonly final: true;
+      /** The record to emit in place of the task's own (link checking adds its verdict). */
+      readonly record?: PageRecord;
+    }
   | {
       readonly final: false;
       /** The task goes out again after this wait (its host asked for it with `Retry-After`). */
@@ -36,6 +41,8 @@ export interface TaskSource {
   readonly exhausted: boolean;
   /** What a link-following source queued, saw and skipped; null for a plain list. */
   stats(): FrontierStats | null;
+  /** A link-checking crawl's totals and findings, once closed; absent or null otherwise. */
+  linkCheck?(): LinkCheckSummary | null;
   /** Releases what the source holds (connections for robots.txt and sitemaps). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { fetchPage } from '../fetch.js';
+import { fetchTask } from '../fetch-task.js';
 import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
@@ -30,11 +30,11 @@ export function asyncRunner(options: ResolvedLocalOptions): Runner {
         dispatch(tasks, options.concurrency * 2, context.signal, async (task) => {
           const page = await limit(async () => {
             const fetchContext = { dispatcher, signal: context.abortSignal };
-            if (!trace) return fetchPage(task, options.worker.fetch, fetchContext);
+            if (!trace) return fetchTask(task, options.worker.fetch, fetchContext);
             // A timeline's lane: the slot of the request in flight.
             const slot = slots.take();
             try {
-              return await fetchPage(task, options.worker.fetch, {
+              return await fetchTask(task, options.worker.fetch, {
                 ...fetchContext,
                 lane: { worker: 0, slot },
               });

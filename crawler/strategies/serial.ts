@@ -1,4 +1,4 @@
-import { fetchPage } from '../fetch.js';
+import { fetchTask } from '../fetch-task.js';
 import type { ResolvedLocalOptions } from '../options.js';
 import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
@@ -11,7 +11,7 @@ export function serialRunner(options: ResolvedLocalOptions): Runner {
     run: async (tasks, context, onResult) => {
       await withDispatcher(1, (dispatcher) =>
         dispatch(tasks, 1, context.signal, async (task) => {
-          const page = await fetchPage(task, options.worker.fetch, {
+          const page = await fetchTask(task, options.worker.fetch, {
             dispatcher,
             signal: context.abortSignal,
           });

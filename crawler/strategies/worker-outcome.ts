@@ -1,7 +1,7 @@
 import type { Extractor } from '../extract/run-extract.js';
-import { finishPage, finishPageExtracting } from '../page.js';
+import { finishTask, finishTaskExtracting } from '../page.js';
 import type { ParseOptions } from '../step-options.js';
-import type { FetchedPage, PageRecord, PageTrace, TaskResult } from '../types.js';
+import type { FetchedPage, PageTrace, TaskResult } from '../types.js';
 
 /**
  * What a pool worker hands back per task: the fetched page, still to be parsed on the main thread
@@ -29,15 +29,14 @@ export function pageFinisher(
   extraction: { extractor: Extractor; timeoutMs: number } | null,
   trace = false,
 ): PageFinisher {
-  const finishRecord = extraction
-    ? (page: FetchedPage): Promise<PageRecord> =>
-        finishPageExtracting(page, options, extraction.extractor, extraction.timeoutMs)
-    : (page: FetchedPage): PageRecord => finishPage(page, options);
+  const finishResult = extraction
+    ? (page: FetchedPage): Promise<TaskResult> =>
+        finishTaskExtracting(page, options, extraction.extractor, extraction.timeoutMs)
+    : async (page: FetchedPage): Promise<TaskResult> => finishTask(page, options);
   return {
     finish: async (page) => {
-      const record = await finishRecord(page);
-      if (!trace) return { record, retryAfterMs: page.retryAfterMs };
-      return { record, retryAfterMs: page.retryAfterMs, trace: traceOf(page) };
+      const result = await finishResult(page);
+      return trace ? { ...result, trace: traceOf(page) } : result;
     },
   };
 }

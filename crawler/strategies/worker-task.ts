@@ -1,6 +1,7 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import pLimit from 'p-limit';
-import { createDispatcher, fetchPage } from '../fetch.js';
+import { createDispatcher } from '../fetch.js';
+import { fetchTask } from '../fetch-task.js';
 import type { Extractor } from '../extract/run-extract.js';
 import type { WorkerConfig } from '../step-options.js';
 import type { FetchedPage, ParsePlacement, Task } from '../types.js';
@@ -51,10 +52,10 @@ export function createTaskRunner(init: WorkerInit, extractor: Extractor | null):
   const worker = isMainThread ? process.pid : threadId;
   const slots = new Slots(init.fetchSlots ?? 1);
   const fetchOne = async (task: Task, signal: AbortSignal | undefined): Promise<FetchedPage> => {
-    if (!trace) return fetchPage(task, init.config.fetch, { dispatcher, signal });
+    if (!trace) return fetchTask(task, init.config.fetch, { dispatcher, signal });
     const slot = slots.take();
     try {
-      return await fetchPage(task, init.config.fetch, { dispatcher, signal, lane: { worker, slot } });
+      return await fetchTask(task, init.config.fetch, { dispatcher, signal, lane: { worker, slot } });
     } finally {
       slots.give(slot);
     }

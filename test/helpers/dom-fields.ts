@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { type CheerioAPI, load } from 'cheerio/slim';
 import { cpuWork } from '../../dist/crawler/cpu-work.js';
+import type { LinkFacts, ResourceElement } from '../../dist/crawler/parse/link-facts.js';
 import type { ParseOptions } from '../../dist/crawler/step-options.js';
 import type { ParseResult } from '../../dist/crawler/types.js';
 
@@ -69,6 +70,44 @@ const WHITESPACE_RUN = /\s+/g;
 const UNCOLLAPSED_WHITESPACE = /\s{2,}|[^\S ]/g;
 const ASCII_WHITESPACE = /[\t\n\f\r ]+/;
 
+// Link checking's facts (text of each link, fragments, resources, ids), collected by the same walk.
+// The rules are the documented ones of LinkFacts, written out again here from the tree's side.
+const LINK_TEXT_MAX = 120;
+const LINK_TEXT_RAW_MAX = 256;
+const NOT_RENDERED = new Set(['script', 'style', 'template', 'noscript', 'title']);
+
+function linkText(raw: string): string | null {
+  const text = raw.slice(0, LINK_TEXT_RAW_MAX).replace(WHITESPACE_RUN, ' ').trim();
+  if (text === '') return null;
+  return text.length > LINK_TEXT_MAX ? `${text.slice(0, LINK_TEXT_MAX - 1)}…` : text;
+}
+
+/** The visible text of an element's subtree, and the alt of its first `<img>` with one. */
+function anchorText(element: ElementNode): string | null {
+  let raw = '';
+  let alt: string | null = null;
+  const stack: AnyNode[] = [...element.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeType === TEXT_NODE && 'data' in node) {
+      raw += node.data;
+      continue;
+    }
+    if (!('attribs' in node) || NOT_RENDERED.has(node.name)) continue;
+    if (node.name === 'img' && alt === null) alt = linkText(node.attribs.alt ?? '');
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return linkText(raw) ?? alt;
+}
+
+function isResourceRel(rel: string | undefined): boolean {
+  if (rel === undefined) return true;
+  return !rel
+    .toLowerCase()
+    .split(ASCII_WHITESPACE)
+    .some((token) => token === 'preconnect' || token === 'dns-prefetch');
+}
+
 function collapse(text: string): string | null {
   const collapsed = text.replace(WHITESPACE_RUN, ' ').trim();
   return collapsed.length > 0 ? collapsed : null;
@@ -120,11 +159,17 @@ class Extractor {
   h1Count = 0;
   /** Raw hrefs in document order; resolved at the end, once the `<base>` is known. */
   readonly hrefs: string[] = [];
+  /** Link checking: the text of each href, resources with their element, ids and names. */
+  readonly hrefTexts: (string | null)[] = [];
+  readonly resources: Array<[string, ResourceElement]> = [];
+  readonly anchors: string[] = [];
   /** Visible text before whitespace collapsing, built as a rope that V8 flattens once. */
   #rawText = '';
   #pendingBreak = false;
   #foreignDepth = 0;
   #sawHtml = false;
+
+  constructor(readonly checks: ParseOptions['checks']) {}
 
   walk(root: DocumentNode): void {
     let node: AnyNode | null = root.children[0] ?? null;
@@ -158,6 +203,7 @@ class Extractor {
   /** Records what the element carries; returns whether its children hold page content to walk. */
   #enter(element: ElementNode): boolean {
     const attribs = element.attribs;
+    if (this.checks) this.#linkFacts(element);
     switch (element.name) {
       // Not rendered text: scripts, styles, inert templates, and the no-script fallback.
       case 'script':
@@ -210,6 +256,25 @@ class Extractor {
     return true;
   }
 
+  /** What link checking takes of an element the walk enters (skipped ones included: their own tag is in the document). */
+  #linkFacts(element: ElementNode): void {
+    const { attribs, name } = element;
+    const checks = this.checks!;
+    if (checks.fragments) {
+      if (attribs.id) this.anchors.push(attribs.id);
+      if (name === 'a' && attribs.name) this.anchors.push(attribs.name);
+    }
+    if ((name === 'a' || name === 'area') && attribs.href !== undefined) {
+      this.hrefTexts.push(name === 'area' ? linkText(attribs.alt ?? '') : anchorText(element));
+    }
+    if (!checks.resources) return;
+    if ((name === 'img' || name === 'script') && attribs.src !== undefined)
+      this.resources.push([attribs.src, name]);
+    if (name === 'link' && attribs.href !== undefined && isResourceRel(attribs.rel)) {
+      this.resources.push([attribs.href, 'link']);
+    }
+  }
+
   #leave(element: ElementNode): void {
     if (BLOCK_ELEMENTS.has(element.name)) this.#pendingBreak = true;
     else if (element.name === 'svg' || element.name === 'math') this.#foreignDepth--;
@@ -252,9 +317,47 @@ class Extractor {
  *
  * @param baseUrl - The absolute URL of the page (its final URL after redirects).
  */
+/** Link checking's facts of the walk, resolved as the documented rules of LinkFacts say. */
+function linkFactsOf(extractor: Extractor, base: string): LinkFacts {
+  const links: string[] = [];
+  const texts: (string | null)[] = [];
+  const fragments: Array<[number, string, string | null]> = [];
+  const indexOf = new Map<string, number>();
+  const pairs = new Set<string>();
+  extractor.hrefs.forEach((href, i) => {
+    const url = resolve(href, base);
+    if (url === null || !isHttp(url)) return;
+    const link = url.href.split('#')[0]!;
+    const fragment = url.href.includes('#') ? url.href.slice(url.href.indexOf('#') + 1) : '';
+    const text = extractor.hrefTexts[i] ?? null;
+    let index = indexOf.get(link);
+    if (index === undefined) {
+      index = links.push(link) - 1;
+      indexOf.set(link, index);
+      texts.push(text);
+    } else if (texts[index] === null) {
+      texts[index] = text;
+    }
+    if (extractor.checks?.fragments && fragment !== '' && !pairs.has(`${index}#${fragment}`)) {
+      pairs.add(`${index}#${fragment}`);
+      fragments.push([index, fragment, text]);
+    }
+  });
+  const resources: Array<[string, ResourceElement]> = [];
+  const seen = new Set<string>();
+  for (const [src, element] of extractor.resources) {
+    const url = resolve(src, base);
+    if (url === null || !isHttp(url)) continue;
+    const resource = url.href.split('#')[0]!;
+    if (!seen.has(resource)) resources.push([resource, element]);
+    seen.add(resource);
+  }
+  return { texts, fragments, resources, anchors: [...new Set(extractor.anchors)] };
+}
+
 export function domParseHtml(html: string, baseUrl: string, options: ParseOptions): ParseResult {
   const $ = load(html);
-  const extractor = new Extractor();
+  const extractor = new Extractor(options.checks);
   extractor.walk($.root()[0]!);
 
   // A <base href> that does not parse is ignored, as browsers do.
@@ -292,5 +395,6 @@ export function domParseHtml(html: string, baseUrl: string, options: ParseOption
     wordCount: text.length === 0 ? 0 : countSpaces(text) + 1,
     textHash,
     cpuDigest: options.cpuWork > 0 ? cpuWork(textHash, options.cpuWork) : null,
+    ...(options.checks && { linkCheck: linkFactsOf(extractor, base) }),
   };
 }
