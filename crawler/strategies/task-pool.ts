@@ -117,10 +117,14 @@ function threadPool(size: number, init: WorkerInit, perWorker: number, taskTimeo
     minThreads: size,
     maxThreads: size,
     concurrentTasksPerWorker: tasksPerWorker(perWorker),
-    // 'sync' (piscina's default) parks an idle worker in Atomics.wait, which blocks its event loop:
-    // a task awaiting a response would stall until the next task arrived. One task at a time never
-    // awaits while parked; many tasks at once must keep the loop running.
-    atomics: perWorker > 1 ? 'async' : 'sync',
+    // Never 'sync' (piscina's default), which parks an idle worker in Atomics.wait and so blocks its
+    // event loop. With many tasks at once, a task awaiting a response would stall until the next
+    // task arrived. With one, the worker's keep-alive sockets stall while it is parked: it sees
+    // neither the server closing an idle connection nor its own keep-alive timer, so the first
+    // request after a pause longer than the server's keep-alive timeout goes out on a dead socket
+    // and is retried after a backoff. Measured in the bench's cpu/threads ×2 cell (10 s between
+    // its runs): 38-150 ms to the first byte of a run's first pages, against 2-7 ms for processes.
+    atomics: 'async',
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: sized(init, perWorker),
   });
