@@ -1,7 +1,8 @@
 // Entry file of the raw ceiling's load generator: autocannon in its own process, so the bench's
-// process does not share an event loop with it.
+// process does not share an event loop with it. It serves every round of a bench (started once,
+// so its JIT is warm from the second round on), one load at a time.
 import autocannon from 'autocannon';
-import { becomeChild } from '../crawler/child-process.js';
+import { becomeChild, sendToParent } from '../crawler/child-process.js';
 
 // Signals are the parent's to act on, and this process never outlives it (see becomeChild).
 becomeChild();
@@ -9,34 +10,41 @@ becomeChild();
 export interface LoadRequest {
   readonly url: string;
   readonly connections: number;
-  /** How long to load the server (autocannon counts in whole seconds). */
+  /** How long to load the server. */
   readonly durationMs: number;
 }
 
-export interface LoadResult {
-  readonly requestsPerSecond: number;
-  readonly ok: number;
-  readonly failed: number;
-}
+export type LoadAnswer =
+  | {
+      readonly type: 'result';
+      readonly requestsPerSecond: number;
+      readonly ok: number;
+      readonly failed: number;
+    }
+  | { readonly type: 'error'; readonly message: string };
 
 process.on('disconnect', () => process.exit(0));
-process.once('message', (request: LoadRequest) => {
+process.on('message', (request: LoadRequest) => {
   const started = performance.now();
   // A duration, not an amount: autocannon ends amount-bound runs on its one-second tick, which
-  // would count a short burst over a whole second.
-  const duration = Math.max(1, Math.round(request.durationMs / 1000));
+  // would count a short burst over a whole second. A duration is a timer (in seconds, fractions
+  // allowed), and the rate is taken over the time the run took.
+  const duration = request.durationMs / 1000;
   autocannon({ url: request.url, connections: request.connections, duration, pipelining: 1 }).then(
     (result) => {
       const seconds = (performance.now() - started) / 1000;
       const ok = result['2xx'];
-      const answer: LoadResult = {
+      sendToParent({
+        type: 'result',
         requestsPerSecond: ok / seconds,
         ok,
         failed: result.errors + result.non2xx,
-      };
-      process.send?.(answer);
-      process.disconnect();
+      } satisfies LoadAnswer);
     },
-    () => process.exit(1),
+    (error: unknown) =>
+      sendToParent({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies LoadAnswer),
   );
 });

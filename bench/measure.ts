@@ -1,12 +1,6 @@
 import type { BenchBuild, BuildRole } from './builds.js';
 import type { FixtureSiteProcess } from './fixture-site-process.js';
-import { measureLoadGenerator } from './load-generator.js';
-import {
-  RAW_CEILING_CONCURRENCY,
-  RAW_CEILING_DURATION_MS,
-  type ResolvedBenchOptions,
-  warmupShare,
-} from './options.js';
+import { RAW_CEILING_CONCURRENCY, RAW_CEILING_DURATION_MS, type ResolvedBenchOptions } from './options.js';
 import type { PlannedCell, RawCeilingCell } from './plan.js';
 import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
 import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
@@ -132,8 +126,10 @@ async function measureRun(
   const sampler = keepTimeline
     ? startCpuSampler(runner.pid, cell.site?.pid, CPU_SAMPLE_MS, TIMELINE_MAX_SAMPLES)
     : null;
-  // A warm-up crawls a part of the list (a link-following one its seeds: the whole crawl).
-  const urls = warmup && cell.follow === null ? cell.urls.slice(0, warmupShare(cell.urls.length)) : cell.urls;
+  // A warm-up crawls the whole list, as a measured run does: with a quarter of it (at least 8
+  // pages) the first measured run of most cells was still the slowest of their five (JIT tiers
+  // still compiling in the cell's process and threads), and the medians of two benches moved more.
+  const urls = cell.urls;
   const m = await runner
     .measure(urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
     .finally(() => sampler?.stop());
@@ -173,7 +169,7 @@ async function measureRun(
 
 /** The load generator's half of the raw ceiling: requests/s against one page of the cell's site. */
 async function measureLoad(cell: RawCeilingCell): Promise<number> {
-  const load = await measureLoadGenerator({
+  const load = await cell.loadGenerator.measure({
     url: `${cell.site.url}/page/0`,
     connections: RAW_CEILING_CONCURRENCY,
     durationMs: RAW_CEILING_DURATION_MS,

@@ -22,10 +22,11 @@ export interface WorkloadSettings {
  * 160 pages/s at the ideal rate, well under a tenth of a core of fetch and parse: the crawl stays
  * IO-bound (64 in flight would need more than a core and turn CPU-bound). Larger waves also wait
  * longer for their slowest response on a 2-core machine shared with the site: 8 measured closer to
- * the ideal than 16 or 32.
+ * the ideal than 16 or 32. 16 pages are 2 waves of async ×8 and 8 rounds of a pool of 2: enough to
+ * show the waves (and serial's N × latency) in about 0.85 s for serial, the slowest run of the bench.
  */
 export const DEFAULT_IO_WORKLOAD: WorkloadSettings = {
-  pages: 32,
+  pages: 16,
   latencyMs: 50,
   pageKb: 10,
   links: 10,
@@ -55,16 +56,17 @@ export const DEFAULT_MIXED_WORKLOAD: WorkloadSettings = {
 export const MIXED_IN_FLIGHT = 64;
 
 /**
- * CPU-bound: a site that answers at once with 200 KB pages, and 1000 rounds (about 14 ms) of
+ * CPU-bound: a site that answers at once with 200 KB pages, and 700 rounds (about 10 ms) of
  * extra CPU work per page on top of the parse (about 4 ms): fetching is a small part of each
- * page's cost.
+ * page's cost. 32 pages are 16 per worker of a pool of 2: the pool's last page, run alone, costs it
+ * about 3% of its wall time.
  */
 export const DEFAULT_CPU_WORKLOAD: WorkloadSettings = {
-  pages: 48,
+  pages: 32,
   latencyMs: 0,
   pageKb: 200,
   links: 10,
-  cpuWork: 1000,
+  cpuWork: 700,
 };
 
 /**
@@ -74,7 +76,7 @@ export const DEFAULT_CPU_WORKLOAD: WorkloadSettings = {
  * requests in flight.
  */
 export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
-  pages: 10000,
+  pages: 5000,
   latencyMs: 0,
   pageKb: 10,
   links: 2,
@@ -89,16 +91,8 @@ export const BENCH_DEFAULTS = {
   /** Measured runs per cell. */
   runs: 5,
 } as const;
-export const RAW_CEILING_DURATION_MS = 750;
-
-/**
- * What a warm-up run crawls of a list: a quarter of it, at least 16 pages. It is there to start
- * the pools and warm the JIT of every process and thread the measured runs use, which a part of
- * the list does as well as all of it, for a quarter of the time.
- */
-export function warmupShare(pages: number): number {
-  return Math.min(pages, Math.max(16, Math.ceil(pages / 4)));
-}
+/** How long autocannon loads the raw ceiling's site per round. */
+export const RAW_CEILING_DURATION_MS = 500;
 
 /** A hybrid pool's size: workers, each running `perWorker` tasks at once. */
 export interface HybridSize {

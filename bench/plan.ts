@@ -11,6 +11,7 @@ import {
 } from './options.js';
 import type { BenchBuild } from './builds.js';
 import { type QueueWorkers, shareSlots, startQueueWorkers } from './queue-workers.js';
+import { LoadGenerator } from './load-generator.js';
 import { CrawlRunner } from './run-crawl.js';
 
 /** What every planned cell has: where it sits in the matrix and what its runs crawl. */
@@ -60,6 +61,8 @@ export interface RawCeilingCell extends CellBase {
   readonly strategy: 'async';
   readonly parse: false;
   readonly site: FixtureSiteProcess;
+  /** autocannon's process, kept for every round. */
+  readonly loadGenerator: LoadGenerator;
 }
 
 /** A cell the bench will run `warmup + runs` times. */
@@ -102,12 +105,12 @@ function runnersOf(builds: readonly BenchBuild[], helpers: BenchHelpers): CrawlR
 
 async function strategyCells(
   mode: BenchMode,
+  site: FixtureSiteProcess | null,
   options: ResolvedBenchOptions,
   helpers: BenchHelpers,
   builds: readonly BenchBuild[],
 ): Promise<StrategyCell[]> {
   const w = options.workloads[mode];
-  const site = options.list ? null : await startSite(w, helpers);
   // Following links, the embedded site is crawled from its first page (which links on to the
   // next, so every page is reachable); a list's URLs are the seeds.
   const urls = options.list
@@ -147,8 +150,11 @@ async function strategyCells(
   return cells;
 }
 
-async function rawCeilingCell(helpers: BenchHelpers, builds: readonly BenchBuild[]): Promise<RawCeilingCell> {
-  const site = await startSite(RAW_CEILING_WORKLOAD, helpers);
+function rawCeilingCell(
+  site: FixtureSiteProcess,
+  helpers: BenchHelpers,
+  builds: readonly BenchBuild[],
+): RawCeilingCell {
   const concurrency = RAW_CEILING_CONCURRENCY;
   return {
     kind: 'raw-ceiling',
@@ -164,6 +170,7 @@ async function rawCeilingCell(helpers: BenchHelpers, builds: readonly BenchBuild
     site,
     cpuWork: 0,
     runners: runnersOf(builds, helpers),
+    loadGenerator: helpers.add(new LoadGenerator()),
   };
 }
 
@@ -180,9 +187,16 @@ export async function planCells(
   helpers: BenchHelpers,
   builds: readonly BenchBuild[],
 ): Promise<PlannedCell[]> {
+  // The sites start at once (each is a process that takes a moment to listen).
+  const [rawSite, ...sites] = await Promise.all([
+    options.rawCeiling ? startSite(RAW_CEILING_WORKLOAD, helpers) : null,
+    ...options.modes.map((mode) => (options.list ? null : startSite(options.workloads[mode], helpers))),
+  ]);
   const cells: PlannedCell[] = [];
-  for (const mode of options.modes) cells.push(...(await strategyCells(mode, options, helpers, builds)));
-  if (options.rawCeiling) cells.push(await rawCeilingCell(helpers, builds));
+  for (const [i, mode] of options.modes.entries()) {
+    cells.push(...(await strategyCells(mode, sites[i] ?? null, options, helpers, builds)));
+  }
+  if (rawSite) cells.push(rawCeilingCell(rawSite, helpers, builds));
   await Promise.all(cells.flatMap((cell) => cell.runners.map((runner) => runner.ready())));
   return cells;
 }

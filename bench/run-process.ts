@@ -1,9 +1,7 @@
 // Entry file of a bench cell's runner: the crawls of one cell, one after the other, in a process
 // of their own, so their CPU time (threads included) and peak RSS belong to that cell alone, and
 // the warm-up runs warm the same JIT the measured runs use.
-import { crawl } from '../crawler/crawl.js';
 import { CrawlbenchError } from '../crawler/errors.js';
-import { createCrawlPool } from '../crawler/pool.js';
 import type { CrawlPool } from '../crawler/strategies/pool-handle.js';
 import type { TimelineEntry } from '../crawler/options.js';
 import {
@@ -24,6 +22,10 @@ function send(message: FromRunProcess): void {
 
 send({ type: 'hello', protocol: RUN_PROTOCOL_VERSION, crawlbenchVersion: VERSION });
 
+// Loaded after the hello, in the background: a bench starts a runner per cell, and the harness
+// need not wait for each to load the crawler before it starts measuring the first cells.
+const crawler = Promise.all([import('../crawler/crawl.js'), import('../crawler/pool.js')]);
+
 // The pool of a threads or processes cell is started once and kept warm across the cell's runs:
 // the warm-up run then warms the workers' JIT too, and the measured runs are steady state.
 let pool: CrawlPool | undefined;
@@ -32,6 +34,14 @@ process.on('disconnect', () => {
 });
 
 process.on('message', (message: ToRunProcess) => {
+  void crawler.then(([{ crawl }, { createCrawlPool }]) => run(message, crawl, createCrawlPool));
+});
+
+function run(
+  message: ToRunProcess,
+  crawl: typeof import('../crawler/crawl.js').crawl,
+  createCrawlPool: typeof import('../crawler/pool.js').createCrawlPool,
+): void {
   const failures: RunFailure[] = [];
   const pagesByDepth: number[] = [];
   const { strategy } = message.options;
@@ -86,4 +96,4 @@ process.on('message', (message: ToRunProcess) => {
         ...(error instanceof CrawlbenchError && { code: error.code }),
       }),
   );
-});
+}
