@@ -5,13 +5,7 @@ import { dispatch } from './dispatch.js';
 import { withDispatcher } from './main-thread.js';
 import type { Runner } from './runner.js';
 import { Slots } from './slots.js';
-
-/**
- * Waits until the event loop's next check phase but one. undici writes the next request on a
- * reused keep-alive socket from a setImmediate (it first lets the socket show a pending close);
- * a single immediate here would run each parse between those writes, two run it after all of them.
- */
-const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+import { yieldToIo } from './yield-to-io.js';
 
 /**
  * Up to `concurrency` requests in flight on the main event loop. The limit guards only the fetch:
@@ -42,10 +36,7 @@ export function asyncRunner(options: ResolvedLocalOptions): Runner {
               slots.give(slot);
             }
           });
-          // Responses tend to arrive together (a wave of requests sent together). Parsing each the
-          // moment it lands would hold back the rest of the wave, and with them the next requests;
-          // yielding first lets every arrived response release its slot and send the next request,
-          // and the parses then overlap with the wait for those.
+          // Let the rest of a wave of responses send their next requests before this one parses.
           await yieldToIo();
           await onResult(await context.finisher.finish(page));
         }),
