@@ -21,12 +21,20 @@ export type MeasuredCell = Pick<
 export const NOISY_CV = 0.1;
 /** Share of its usable cores above which a crawler counts as CPU-bound. */
 export const CPU_BOUND_SHARE = 0.8;
+/** Share of the machine's CPU (wall time × cores) the host may steal from a run before it is flagged. */
+export const HOST_STEAL_SHARE = 0.05;
 /** Share of its one core above which the fixture site counts as saturated. */
 export const SITE_SATURATED_CORES = 0.85;
 
 const measured = (cell: Pick<MeasuredCell, 'samples'>): RunSample[] => cell.samples.filter((s) => !s.warmup);
 const stats = (cell: MeasuredCell, value: (s: RunSample) => number): Stats =>
   computeStats(measured(cell).map(value));
+
+/** The share of the machine's CPU (wall time × cores) the host stole during a run; 0 if unknown. */
+export function hostStealShare(sample: Pick<RunSample, 'hostStealMs' | 'wallMs'>, cores: number): number {
+  const steal = sample.hostStealMs ?? 0;
+  return sample.wallMs > 0 && cores > 0 ? steal / (sample.wallMs * cores) : 0;
+}
 
 /** Threads of execution a strategy can keep busy: 1 on the main thread, one per worker in a pool. */
 function workers(cell: { strategy: CrawlStrategyName; concurrency: number }): number {
@@ -155,6 +163,9 @@ export function analyzeCells(
     if (cell.mode === 'io' && b.by === 'cpu') flags.push('cpu-bound-in-io-mode');
     if (b.by === 'site') flags.push('site-saturated');
     if (measured(cell).some((s) => s.errors > 0)) flags.push('errors');
+    const stolen = measured(cell).filter((s) => typeof s.hostStealMs === 'number');
+    const stealShare = stolen.length > 0 ? Math.max(...stolen.map((s) => hostStealShare(s, cores))) : null;
+    if (stealShare !== null && stealShare > HOST_STEAL_SHARE) flags.push('host-steal');
     const { perWorker, ...rest } = cell;
     return {
       ...rest,
@@ -167,6 +178,7 @@ export function analyzeCells(
       efficiency: ideal === null || wallMs.median === 0 ? null : ideal / wallMs.median,
       bound: b,
       flags,
+      ...(stealShare !== null && { hostStealShare: stealShare }),
     };
   });
 }

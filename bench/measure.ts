@@ -5,6 +5,7 @@ import type { PlannedCell, RawCeilingCell } from './plan.js';
 import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
 import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
 import type { RunCrawlOptions, RunFailure, RunTimeline } from './run-protocol.js';
+import { readHostStealMs } from './host-steal.js';
 
 /** Where the bench is, for a progress display. */
 export interface BenchProgress {
@@ -119,6 +120,7 @@ async function measureRun(
   const runner = cell.runners[place.build]!;
   const workers = cell.kind === 'strategy' ? (cell.queueWorkers?.[place.build] ?? null) : null;
   const siteBefore = await readSite(cell.site);
+  const stealBefore = readHostStealMs();
   const workersBefore = await workers?.usage();
   await workers?.resume();
   // The raw ceiling measures the harness at full speed: no timeline for it.
@@ -134,6 +136,7 @@ async function measureRun(
     .measure(urls, crawlOptionsOf(cell, options), cell.follow, keepTimeline ? TIMELINE_MAX_PAGES : 0)
     .finally(() => sampler?.stop());
   const cpu = sampler?.stop() ?? [];
+  const stealAfter = readHostStealMs();
   await workers?.pause();
   const workersAfter = await workers?.usage();
   const workersCpuMs = workersAfter && workersBefore ? workersAfter.cpuMs - workersBefore.cpuMs : 0;
@@ -160,6 +163,7 @@ async function measureRun(
     siteCpuMs: siteAfter.cpuMs - siteBefore.cpuMs,
     siteLatencyMs: answered > 0 ? (siteAfter.serviceMs - siteBefore.serviceMs) / answered : null,
     latency: { p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.latency.p99Ms },
+    hostStealMs: stealBefore === null || stealAfter === null ? null : stealAfter - stealBefore,
     ...(cell.follow !== null && { pagesByDepth: m.pagesByDepth }),
     // The runner's own CPU is the coordinator's: a distributed crawl has no child processes.
     ...(workers && { queue: { coordinatorCpuMs: m.userCpuMs + m.systemCpuMs, workersCpuMs, redisCpuMs } }),

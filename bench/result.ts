@@ -64,6 +64,12 @@ export interface RunSample {
   readonly siteLatencyMs: number | null;
   readonly latency: { readonly p50Ms: number; readonly p90Ms: number; readonly p99Ms: number };
   /**
+   * Steal time of the whole machine during the run, ms summed over its cores: CPU a hypervisor gave
+   * other guests while this one had work ready (Linux /proc/stat). null where it cannot be read;
+   * absent in results written before it was recorded.
+   */
+  readonly hostStealMs?: number | null;
+  /**
    * Records by depth, index 0 the seeds: the levels of a link-following run (`depth` benches only;
    * absent from list runs).
    */
@@ -104,7 +110,9 @@ export type CellFlag =
   /** The fixture site used most of its core: the crawl measured the site, not the crawler. */
   | 'site-saturated'
   /** Some runs had failed pages. */
-  | 'errors';
+  | 'errors'
+  /** In some measured run the host stole more than 5% of the machine's CPU (steal time). */
+  | 'host-steal';
 
 export interface CellResult {
   /** `mode/strategy/concurrency`, stable across runs: `compare` matches cells by it. */
@@ -136,6 +144,11 @@ export interface CellResult {
   readonly timeline?: CellTimeline;
   /** Distributed cells only: the local queue-worker processes that shared its concurrency. */
   readonly queueWorkers?: number;
+  /**
+   * The largest share of the machine's CPU (wall time × cores) the host stole during one of its
+   * measured runs (see {@link RunSample.hostStealMs}); absent where steal time was not recorded.
+   */
+  readonly hostStealShare?: number;
 }
 
 /** The most pages a timeline keeps; the rest of a longer run are counted in `truncated`. */

@@ -68,6 +68,11 @@ function cellNotes(cell: CellResult): string[] {
   if (flags.has('slow-first-run')) {
     notes.push('the first measured run was much slower than the rest: consider more warm-up runs');
   }
+  if (flags.has('host-steal')) {
+    notes.push(
+      `host steal: the hypervisor took up to ${percent(cell.hostStealShare ?? 0)} of the machine's CPU during a run (steal time): the host, not the crawler, slowed it`,
+    );
+  }
   if (flags.has('errors')) {
     const errors = measuredSamples(cell).reduce((sum, s) => sum + s.errors, 0);
     notes.push(`${errors} failed page${errors === 1 ? '' : 's'} over the measured runs (see Failures below)`);

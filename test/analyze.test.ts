@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzeCells,
+  hostStealShare,
   idealWallMs,
   levelsOf,
   type MeasuredCell,
@@ -8,6 +9,7 @@ import {
   verdict,
   waves,
 } from '../dist/bench/analyze.js';
+import { readHostStealMs } from '../dist/bench/host-steal.js';
 import type { RunSample, Workload } from '../dist/bench/result.js';
 
 const io: Workload = {
@@ -183,5 +185,44 @@ describe('verdict wording', () => {
     expect(text).not.toContain('±');
     expect(text).not.toContain('noise,');
     expect(text).toContain('One run per cell: the run-to-run noise was not measured.');
+  });
+});
+
+describe('host steal time', () => {
+  it('is read from /proc/stat as ms over all cores, and null where the figure is missing', () => {
+    const stat = (line: string) => () => `${line}\ncpu0 1 2 3 4 5 6 7 8 9 10\n`;
+    expect(readHostStealMs(stat('cpu  113997 0 9919 136286 286 0 2747 6091 0 0'))).toBe(60_910);
+    expect(readHostStealMs(stat('cpu  1 2 3 4 5 6 7'))).toBeNull();
+    expect(readHostStealMs(stat('intr 1 2 3 4 5 6 7 8 9'))).toBeNull();
+    expect(
+      readHostStealMs(() => {
+        throw new Error('ENOENT');
+      }),
+    ).toBeNull();
+    // On this Linux machine: a real, non-negative figure that never goes back.
+    const first = readHostStealMs();
+    expect(first).not.toBeNull();
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(readHostStealMs()!).toBeGreaterThanOrEqual(first!);
+  });
+
+  it('flags a cell when the host stole more than 5% of the machine in one of its measured runs', () => {
+    const runs = (steal: (number | null)[]): MeasuredCell => ({
+      ...cell('async', 8, [320, 330, 325], 60),
+      samples: steal.map((hostStealMs, index) => ({ ...sample(325, 60, { hostStealMs }), index })),
+    });
+    // 2 cores × 325 ms = 650 core-ms: 5% is 32.5 ms.
+    const [calm, stolen, unknown] = analyzeCells(
+      [runs([0, 10, 30]), runs([0, 40, 10]), runs([null, null])],
+      [io],
+      2,
+    );
+    expect(calm?.flags).not.toContain('host-steal');
+    expect(calm?.hostStealShare).toBeCloseTo(30 / 650, 5);
+    expect(stolen?.flags).toContain('host-steal');
+    expect(stolen?.hostStealShare).toBeCloseTo(40 / 650, 5);
+    expect(unknown?.flags).not.toContain('host-steal');
+    expect(unknown?.hostStealShare).toBeUndefined();
+    expect(hostStealShare({ hostStealMs: 65, wallMs: 325 }, 2)).toBeCloseTo(0.1, 5);
   });
 });

@@ -130,6 +130,8 @@ describe('crawlbench bench, end to end on the embedded site', () => {
       expect(cell.samples).toHaveLength(2);
       expect(cell.samples.every((s) => s.records === 6 && s.errors === 0)).toBe(true);
       expect(cell.samples.every((s) => s.cpuUserMs > 0 && s.peakRssBytes > 0)).toBe(true);
+      // Steal time is read on Linux for every run: a number, never negative.
+      expect(cell.samples.every((s) => typeof s.hostStealMs === 'number' && s.hostStealMs >= 0)).toBe(true);
     }
     expect(result.cells[0]?.vsSerial).toEqual({ value: 1, sigma: 0 });
     expect(result.verdicts.io).toMatch(/wins on IO-bound pages/);

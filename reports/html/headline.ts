@@ -29,6 +29,10 @@ const FLAG_TEXT: Readonly<Record<CellFlag, { badge: string; note: string }>> = {
     note: 'the fixture site used most of its core: it, not the crawler, set the pace',
   },
   errors: { badge: 'errors', note: 'some pages failed (see Failures)' },
+  'host-steal': {
+    badge: 'host steal',
+    note: "the hypervisor took more than 5% of the machine's CPU during a run (steal time): the host, not the crawler, slowed it",
+  },
 };
 
 const known = (f: string): f is CellFlag => Object.hasOwn(FLAG_TEXT, f);
