@@ -2,6 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrawlOptions, CrawlSummary, PageRecord, StrategyName } from '../dist/index.js';
 import { crawl, createCrawlPool, STRATEGY_NAMES } from '../dist/index.js';
 import { collect } from './helpers/crawl.js';
+import {
+  distributed,
+  redisTests,
+  startWorker,
+  stopWorker,
+  uniqueRunId,
+  type WorkerProcess,
+} from './helpers/distributed.js';
 import { HOSTILE_TEXT, type LinkCheckSite, startLinkCheckSite } from './helpers/link-check-site.js';
 
 // Every test gets a site of its own, so what a test reads from the request log is its own crawl's.
@@ -327,22 +335,43 @@ const VERDICTS = [
   'S/style.css resource ok',
 ];
 
+/** The same check under every strategy gives the same verdicts, referrers and fragments. */
+async function expectTheSameCheck(options: CrawlOptions): Promise<void> {
+  const records: PageRecord[] = [];
+  const summary = await crawl(
+    [`${site.site}/`],
+    { ...CHECK, concurrency: 2, checkResources: true, checkFragments: true, ...options },
+    (r) => {
+      records.push(r);
+    },
+  );
+  const verdicts = records.map((r) => `${short(r.url)} ${r.check?.kind} ${r.check?.outcome}`).sort();
+  expect(verdicts).toEqual(VERDICTS);
+  expect(referrersOf(summary, 'S/missing')).toEqual([
+    ['S/', 'Missing page'],
+    ['S/about', 'Broken again'],
+  ]);
+  expect(summary.linkCheck!.totals.fragments).toEqual({ checked: 2, missing: 1, unverified: 0 });
+}
+
+// A distributed run's checks are tasks like its pages: its workers run them, the coordinator's
+// frontier judges them. Needs the Redis on 127.0.0.1:6379 (CI starts one); skipped without it.
+(redisTests ? describe : describe.skip)('checkLinks under distributed', () => {
+  let worker: WorkerProcess;
+  beforeEach(async () => {
+    worker = await startWorker(['-c', '4']);
+  });
+  afterEach(async () => {
+    await stopWorker(worker);
+  });
+
+  it('gives the verdicts, texts and fragments of the local strategies', async () => {
+    await expectTheSameCheck({ ...distributed(uniqueRunId()), concurrency: 8 });
+  });
+});
+
 describe.each(STRATEGY_NAMES.map((s) => [s] as [StrategyName]))('checkLinks under %s', (strategy) => {
   it('gives every strategy the same verdicts, texts and fragments', async () => {
-    const records: PageRecord[] = [];
-    const summary = await crawl(
-      [`${site.site}/`],
-      { ...CHECK, strategy, concurrency: 2, checkResources: true, checkFragments: true },
-      (r) => {
-        records.push(r);
-      },
-    );
-    const verdicts = records.map((r) => `${short(r.url)} ${r.check?.kind} ${r.check?.outcome}`).sort();
-    expect(verdicts).toEqual(VERDICTS);
-    expect(referrersOf(summary, 'S/missing')).toEqual([
-      ['S/', 'Missing page'],
-      ['S/about', 'Broken again'],
-    ]);
-    expect(summary.linkCheck!.totals.fragments).toEqual({ checked: 2, missing: 1, unverified: 0 });
+    await expectTheSameCheck({ strategy });
   });
 });
