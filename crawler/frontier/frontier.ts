@@ -470,9 +470,9 @@ export class Frontier implements TaskSource {
   }
 
   #robotsLoaded(rules: RobotsRules): void {
-    if (rules.crawlDelayMs !== null) {
-      this.#queues.setCrawlDelay(this.#queues.hostOf(new URL(rules.origin)), rules.crawlDelayMs);
-    }
+    const host = this.#queues.hostOf(new URL(rules.origin));
+    if (rules.crawlDelayMs !== null) this.#queues.setCrawlDelay(host, rules.crawlDelayMs);
+    this.#queues.unblock(host);
     this.#notify();
   }
 

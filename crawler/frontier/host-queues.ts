@@ -1,3 +1,5 @@
+import TinyQueue from 'tinyqueue';
+import Queue from 'yocto-queue';
 import type { PageRecord } from '../types.js';
 
 /** One URL waiting in the frontier. */
@@ -29,9 +31,17 @@ export interface Host {
   readyAt: number;
   /** The largest Crawl-delay of its origins' robots.txt, in ms. */
   crawlDelayMs: number;
-  /** It is in the round robin: once at most, or a host would get two turns a round. */
-  active: boolean;
+  /** Where the host is in the hand-out (see {@link HostQueues}); each host is in one place at most. */
+  state: HostState;
 }
+
+/**
+ * `idle`: nothing queued, or not yet looked at since it emptied. `turn`: in the round robin, to be
+ * looked at. `full`: as many requests in flight as it may have; back in turn when one ends.
+ * `delayed`: waiting for its delay, in the heap by `readyAt`. `blocked`: its next URL waits for
+ * its origin's robots.txt; back in turn when rules arrive for the host or a URL is queued for it.
+ */
+export type HostState = 'idle' | 'turn' | 'full' | 'delayed' | 'blocked';
 
 /** Politeness limits, per host name. */
 export interface Politeness {
@@ -45,13 +55,20 @@ export interface Politeness {
  * The queued URLs of a crawl level, one queue per host, and each host's politeness state. URLs are
  * taken in round robin over the hosts that have room: fewer requests in flight than the per-host
  * limit (one at a time when a delay applies) and their delay passed.
+ *
+ * A hand-out costs the same with ten hosts or a hundred thousand: only hosts in turn are looked at,
+ * and a host that cannot go leaves the round robin until what stops it changes (a request of its
+ * ends, its delay passes, its robots.txt arrives, a URL is queued for it). Hosts waiting for their
+ * delay sit in a heap by the time they may go again. So each host is looked at once per such
+ * change, not once per hand-out.
  */
 export class HostQueues {
   readonly #politeness: Politeness;
   readonly #hosts = new Map<string, Host>();
-  /** Hosts with queued URLs, in round-robin order. */
-  #active: Host[] = [];
-  #turn = 0;
+  /** Hosts to look at, in round-robin order. */
+  #turns = new Queue<Host>();
+  /** Hosts waiting for their delay, soonest first; an entry whose host moved on is dropped. */
+  readonly #delayed = new TinyQueue<DelayedHost>([], (a, b) => a.readyAt - b.readyAt);
   #queued = 0;
 
   constructor(politeness: Politeness) {
@@ -68,7 +85,7 @@ export class HostQueues {
     const name = url.hostname;
     let host = this.#hosts.get(name);
     if (!host) {
-      host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0, active: false };
+      host = { name, queue: [], head: 0, inFlight: 0, readyAt: 0, crawlDelayMs: 0, state: 'idle' };
       this.#hosts.set(name, host);
     }
     return host;
@@ -77,15 +94,14 @@ export class HostQueues {
   /** Queues a URL at the end of its host's queue. */
   push(entry: Entry): void {
     const host = entry.host;
-    this.#activate(host);
     host.queue.push(entry);
     this.#queued++;
+    this.#wake(host);
   }
 
   /** Puts a URL back at the head of its host's queue. */
   pushFront(entry: Entry): void {
     const host = entry.host;
-    this.#activate(host);
     if (host.head === host.queue.length) {
       host.queue.length = 0;
       host.head = 0;
@@ -93,28 +109,35 @@ export class HostQueues {
     if (host.head > 0) host.queue[--host.head] = entry;
     else host.queue.unshift(entry);
     this.#queued++;
+    this.#wake(host);
   }
 
   /**
    * Takes the next URL whose host has room, in round robin over hosts. A host whose head URL is
-   * not `ready` (its robots.txt is on its way) is passed over. Undefined when no host can go.
+   * not `ready` (its robots.txt is on its way) is passed over until {@link HostQueues.unblock}.
+   * Undefined when no host can go.
    */
   take(now: number, ready: (entry: Entry) => boolean): Entry | undefined {
-    let scanned = 0;
-    while (scanned < this.#active.length) {
-      if (this.#turn >= this.#active.length) this.#turn = 0;
-      const host = this.#active[this.#turn]!;
+    this.#release(now);
+    for (let host = this.#turns.dequeue(); host !== undefined; host = this.#turns.dequeue()) {
       if (host.head === host.queue.length) {
-        this.#active.splice(this.#turn, 1);
-        host.active = false;
+        host.state = 'idle';
         host.queue.length = 0;
         host.head = 0;
         continue;
       }
+      if (host.inFlight >= this.#limitOf(host)) {
+        host.state = 'full';
+        continue;
+      }
+      if (now < host.readyAt) {
+        host.state = 'delayed';
+        this.#delayed.push({ host, readyAt: host.readyAt });
+        continue;
+      }
       const entry = host.queue[host.head]!;
-      if (host.inFlight >= this.#limitOf(host) || now < host.readyAt || !ready(entry)) {
-        this.#turn++;
-        scanned++;
+      if (!ready(entry)) {
+        host.state = 'blocked';
         continue;
       }
       host.head++;
@@ -123,7 +146,8 @@ export class HostQueues {
         host.queue.splice(0, host.head);
         host.head = 0;
       }
-      this.#turn++;
+      // To the back of the round robin: looked at again after every other host in turn.
+      this.#turns.enqueue(host);
       return entry;
     }
     return undefined;
@@ -132,7 +156,8 @@ export class HostQueues {
   /** Takes the queued entries that `remove` picks out of every host's queue, and returns them. */
   remove(remove: (entry: Entry) => boolean): Entry[] {
     const removed: Entry[] = [];
-    for (const host of this.#active) {
+    for (const host of this.#hosts.values()) {
+      if (host.head === host.queue.length) continue;
       const rest: Entry[] = [];
       for (let i = host.head; i < host.queue.length; i++) {
         const entry = host.queue[i]!;
@@ -156,12 +181,14 @@ export class HostQueues {
     host.inFlight--;
     const delay = this.#delayOf(host);
     if (delay > 0) host.readyAt = Math.max(host.readyAt, now + delay);
+    this.#freed(host);
   }
 
   /** A request to `host` ended with the host asking to be left alone for `ms`. */
   holdBack(host: Host, now: number, ms: number): void {
     host.inFlight--;
     host.readyAt = Math.max(host.readyAt, now + ms);
+    this.#freed(host);
   }
 
   /** The host's robots.txt asks for this Crawl-delay. */
@@ -169,19 +196,42 @@ export class HostQueues {
     host.crawlDelayMs = Math.max(host.crawlDelayMs, ms);
   }
 
-  /** The earliest time a host with queued URLs that waits for its delay may go again, or Infinity. */
-  earliestReadyAt(now: number): number {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const host of this.#active) {
-      if (host.head < host.queue.length && host.readyAt > now) earliest = Math.min(earliest, host.readyAt);
-    }
-    return earliest;
+  /** Rules arrived for one of the host's origins: a host blocked on them takes its turn again. */
+  unblock(host: Host): void {
+    if (host.state === 'blocked') this.#enterTurn(host);
   }
 
-  #activate(host: Host): void {
-    if (host.active) return;
-    host.active = true;
-    this.#active.push(host);
+  /** The earliest time a host with queued URLs that waits for its delay may go again, or Infinity. */
+  earliestReadyAt(now: number): number {
+    this.#release(now);
+    return this.#delayed.peek()?.readyAt ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Hosts whose delay has passed by `now` take their turn again; stale heap entries go. */
+  #release(now: number): void {
+    for (let top = this.#delayed.peek(); top !== undefined; top = this.#delayed.peek()) {
+      const current = top.host.state === 'delayed' && top.host.readyAt === top.readyAt;
+      if (current && top.readyAt > now) return;
+      this.#delayed.pop();
+      if (current) this.#enterTurn(top.host);
+    }
+  }
+
+  /** A URL was queued for `host`: an idle or blocked one is looked at again. */
+  #wake(host: Host): void {
+    if (host.state === 'idle' || host.state === 'blocked') this.#enterTurn(host);
+  }
+
+  /** A request of `host` ended: a full host has a slot again; a delayed one may wait longer now. */
+  #freed(host: Host): void {
+    if (host.state === 'full') this.#enterTurn(host);
+    // Its heap entry keeps the old time and is dropped as stale: the host goes in again.
+    else if (host.state === 'delayed') this.#delayed.push({ host, readyAt: host.readyAt });
+  }
+
+  #enterTurn(host: Host): void {
+    host.state = 'turn';
+    this.#turns.enqueue(host);
   }
 
   #delayOf(host: Host): number {
@@ -191,4 +241,10 @@ export class HostQueues {
   #limitOf(host: Host): number {
     return this.#delayOf(host) > 0 ? 1 : this.#politeness.perHostConcurrency;
   }
+}
+
+/** A host in the delay heap, keyed by the `readyAt` it had when it went in. */
+interface DelayedHost {
+  readonly host: Host;
+  readonly readyAt: number;
 }
