@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrawlOptions, CrawlSummary, PageRecord } from '../dist/index.js';
 import { collect } from './helpers/crawl.js';
+import { REDIS, redisTests } from './helpers/distributed.js';
 import { delay } from './helpers/servers.js';
 import { type LinkCheckSite, startLinkCheckSite } from './helpers/link-check-site.js';
 
@@ -182,28 +183,9 @@ describe('the results cache in a file', () => {
   });
 });
 
-// The shared Redis on 127.0.0.1:6379, as test/distributed.test.ts uses it: skipped without one on a
-// dev machine, failed under CI=true (CI starts one), so CI cannot pass by skipping.
-const REDIS = 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis({ lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisUp = await redisAnswers();
-if (!redisUp && process.env.CI !== 'true') {
-  console.warn('Redis cache tests skipped: no Redis on 127.0.0.1:6379 (start redis-server or run .ci/run)');
-}
-const withRedis = redisUp || process.env.CI === 'true' ? describe : describe.skip;
+// The shared Redis on 127.0.0.1:6379, as the distributed tests use it: skipped without one on a dev
+// machine, failed under CI=true (CI starts one), so CI cannot pass by skipping.
+const withRedis = redisTests ? describe : describe.skip;
 
 withRedis('the results cache in Redis', () => {
   const prefixes: string[] = [];

@@ -5,40 +5,11 @@ import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from '../dist/repo
 import { BENCH_CSV_COLUMNS } from '../dist/reports/csv.js';
 import { MARKDOWN_BUDGET_BYTES } from '../dist/reports/markdown.js';
 import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/registry.js';
+import { parseCsv } from './helpers/csv.js';
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8'),
 ) as BenchResult;
-
-/** A minimal RFC 4180 reader (csv-parse is not a dependency): quoted fields, doubled quotes, CRLF or LF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 const HOSTILE = '</details><script>alert(1)</script>| x |';
 

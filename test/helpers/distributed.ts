@@ -27,7 +27,7 @@ async function redisAnswers(): Promise<boolean> {
 
 export const redisUp = await redisAnswers();
 if (!redisUp && process.env.CI !== 'true') {
-  console.warn('distributed tests skipped: no Redis on 127.0.0.1:6379 (start redis-server or run .ci/run)');
+  console.warn('Redis tests skipped: no Redis on 127.0.0.1:6379 (start redis-server or run .ci/run)');
 }
 /** Whether the Redis tests run: Redis answers, or CI (where it must, so they fail rather than skip). */
 export const redisTests = redisUp || process.env.CI === 'true';
