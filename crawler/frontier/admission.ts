@@ -110,17 +110,9 @@ export class Admission {
    */
   link(link: string, depth: number, state: AdmissionState): Admitted | null {
     const o = this.#options;
-    const parsed = normalizedUrl(link, o.stripQuery);
-    if (parsed === null) {
-      this.skipped.invalid++;
-      return null;
-    }
-    const url = parsed.href;
-    const key = urlKey(url);
-    if (this.#seen.has(key) || this.#nextSeen.has(key)) {
-      this.skipped.duplicate++;
-      return null;
-    }
+    const found = this.#found(link);
+    if (found === null || found.seen) return null;
+    const { parsed, url, key } = found;
     if (depth > o.depth) {
       if (!this.#beyondDepth.has(key)) {
         this.#beyondDepth.add(key);
@@ -146,8 +138,7 @@ export class Admission {
       this.skipped.queueFull++;
       return null;
     }
-    if (depth === 0) this.#seen.add(key);
-    else this.#nextSeen.add(key);
+    this.#see(key, depth);
     return { url, key, parsed, unscoped: !state.seedsKnown };
   }
 
@@ -159,17 +150,10 @@ export class Admission {
    */
   check(link: string, depth: number, state: AdmissionState, resource: boolean): LinkDecision | null {
     const o = this.#options;
-    const parsed = normalizedUrl(link, o.stripQuery);
-    if (parsed === null) {
-      this.skipped.invalid++;
-      return null;
-    }
-    const url = parsed.href;
-    const key = urlKey(url);
-    if (this.#seen.has(key) || this.#nextSeen.has(key)) {
-      this.skipped.duplicate++;
-      return { kind: 'seen', url, key };
-    }
+    const found = this.#found(link);
+    if (found === null) return null;
+    const { parsed, url, key } = found;
+    if (found.seen) return { kind: 'seen', url, key };
     if (o.exclude?.test(url)) {
       // Seen, so that the next link to it is a duplicate and the URL counts as excluded once.
       this.#seen.add(key);
@@ -186,13 +170,35 @@ export class Admission {
       (o.include !== null && !o.include.test(url)) ||
       (state.seedsKnown && !this.#scope.has(parsed)) ||
       (o.maxPages !== null && state.requested >= o.maxPages);
-    if (depth === 0) this.#seen.add(key);
-    else this.#nextSeen.add(key);
+    this.#see(key, depth);
     return {
       kind: 'new',
       admitted: { url, key, parsed, unscoped: !state.seedsKnown && !checkOnly },
       checkOnly,
     };
+  }
+
+  /**
+   * A found link normalized, with its seen-set key and whether it was seen already (counted as a
+   * duplicate); null when it is no http(s) URL (counted as invalid).
+   */
+  #found(link: string): { parsed: URL; url: string; key: number; seen: boolean } | null {
+    const parsed = normalizedUrl(link, this.#options.stripQuery);
+    if (parsed === null) {
+      this.skipped.invalid++;
+      return null;
+    }
+    const url = parsed.href;
+    const key = urlKey(url);
+    const seen = this.#seen.has(key) || this.#nextSeen.has(key);
+    if (seen) this.skipped.duplicate++;
+    return { parsed, url, key, seen };
+  }
+
+  /** A URL admitted at `depth` is seen: at once at depth 0, when its level starts otherwise. */
+  #see(key: number, depth: number): void {
+    if (depth === 0) this.#seen.add(key);
+    else this.#nextSeen.add(key);
   }
 
   /** Whether `url` is in the scope of the seeds (link checking: a redirect's target off-site is not followed). */
