@@ -82,7 +82,12 @@ export async function runCrawl(
     const tasks = source.tasks(resolved.signal);
     outcome = await runner.run(
       timeline ? timeline.stamp(tasks) : tasks,
-      { signal: resolved.signal, abortSignal: abort.signal, finisher },
+      {
+        signal: resolved.signal,
+        abortSignal: abort.signal,
+        finisher,
+        reserveLines: (upTo) => source.reserveLines?.(upTo),
+      },
       async (result) => {
         timeline?.finished(result);
         const settled = source.settle(result);

@@ -11,6 +11,7 @@ import type { ExtractFunction, ExtractSpec } from './extract/extract-types.js';
 import { extractSpecOf } from './extract/load-extract.js';
 import {
   FOLLOW_OPTION_NAMES,
+  followFingerprint,
   type FollowOptions,
   type ResolvedFollow,
   resolveFollow,
@@ -348,7 +349,7 @@ export function resolveCrawlOptions(options: CrawlOptions = {}): ResolvedCrawlOp
         strategy,
         concurrency,
         parseIn: 'worker',
-        run: resolveDistributedRun(options, concurrency, worker, follow !== null),
+        run: resolveDistributedRun(options, concurrency, worker, follow && followFingerprint(follow)),
       };
   }
 }

@@ -253,11 +253,7 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     }
     if (resolved.kind === 'distributed' && summary.state === 'interrupted' && !quiet) {
       const runId = resolved.run.runId;
-      io.stderr.write(
-        follow
-          ? `run ${runId} stopped (a link-following run cannot be resumed yet)\n`
-          : `run ${runId} kept in Redis: resume it with --run-id ${runId}\n`,
-      );
+      io.stderr.write(`run ${runId} kept in Redis: resume it with --run-id ${runId}\n`);
     }
     if (!quiet) {
       const problems = summary.linkCheck?.cache?.problems ?? [];

@@ -7,11 +7,11 @@ import { jobId } from './keys.js';
 import { produce } from './producer.js';
 import { addJobs, jobKey } from './queue-jobs.js';
 import { ListDigests, parseChunkDigests } from './run-fingerprint.js';
-import { closeRun, type Opened, openRun, runExists, storedDigests } from './run-meta.js';
+import { closeRun, type Opened, openRun, queuedMaxLine, storedDigests } from './run-meta.js';
 import type { DistributedRun } from './run-options.js';
 import { RunState } from './run-state.js';
 import { loadScripts } from './script.js';
-import { deleteRun } from './run-store.js';
+import { deleteRun, recordIndex } from './run-store.js';
 
 /**
  * How long a completed run waits for workers to remove its last jobs. A worker stores a record
@@ -46,7 +46,8 @@ const REQUEUE_BATCH = 500;
  * A resumed run (its id exists in Redis) must have the options and the list of the interrupted
  * one: its options hash is checked when it opens, its list chunk by chunk as it is read (see
  * run-fingerprint.ts); either differing is refused with `INVALID_OPTION`, before anything of the
- * lines concerned changes.
+ * lines concerned changes. A resumed link-following run (whose options hash covers what it
+ * follows) hands back the stored record of every URL its frontier hands out again, found by URL.
  *
  * Resolves `'completed'` when every task is recorded, `'interrupted'` when `signal` aborted (the
  * run's keys and queued jobs stay for a resume). Rejects with `REDIS_UNAVAILABLE` when Redis is
@@ -57,6 +58,7 @@ export async function runDistributed(
   run: DistributedRun,
   signal: AbortSignal | undefined,
   onResult: (result: TaskResult) => Promise<void>,
+  reserveLines?: (upTo: number) => void,
 ): Promise<'completed' | 'interrupted'> {
   await probeRedis(run.connection, run.where);
   const state = new RunState(run);
@@ -69,15 +71,18 @@ export async function runDistributed(
   // Set once the run is open: what to restore when its resume is refused halfway (a changed list).
   let found: Opened | undefined;
   try {
-    if (run.followsLinks && (await state.inRedis('looking up the run', () => runExists(redis, run.runId)))) {
-      throw new CrawlbenchError(
-        'INVALID_OPTION',
-        `run ${run.runId} exists: a link-following run cannot be resumed yet; start it under a new --run-id`,
-      );
-    }
     await state.inRedis('loading scripts', () => loadScripts(redis));
     found = await state.inRedis('opening the run', () => openRun(redis, run));
     const resumed = found.kind === 'resumed';
+    // A resumed link-following run finds its pages anew: their records are looked up by URL, and
+    // the pages it finds are numbered after every stored line, so no new page takes an old line.
+    const index =
+      resumed && run.followsLinks
+        ? await state.inRedis('indexing the records', async () =>
+            recordIndex(redis, run.runId, await queuedMaxLine(redis, run.runId)),
+          )
+        : null;
+    if (index !== null) reserveLines?.(index.maxLine);
     const digests = run.followsLinks
       ? null
       : new ListDigests(
@@ -89,7 +94,7 @@ export async function runDistributed(
             : new Map(),
         );
     let producing = true;
-    const producer = produce(tasks, { state, redis, signal, onResult, digests, resumed })
+    const producer = produce(tasks, { state, redis, signal, onResult, digests, resumed, index })
       .catch((error: unknown) => state.fail(error))
       .finally(() => {
         producing = false;

@@ -5,7 +5,7 @@ import { addJobs } from './queue-jobs.js';
 import type { ListDigests } from './run-fingerprint.js';
 import { noteSent } from './run-meta.js';
 import type { RunState } from './run-state.js';
-import { forgetRecords, storedResults } from './run-store.js';
+import { forgetRecords, type RecordIndex, storedResults } from './run-store.js';
 
 /**
  * Tasks sent to Redis per round trip. Large batches amortize what a round trip costs the
@@ -25,10 +25,12 @@ export interface ProducerContext {
   readonly redis: Redis;
   readonly signal: AbortSignal | undefined;
   readonly onResult: (result: TaskResult) => Promise<void>;
-  /** The list's digests (null when the run follows links: such a run cannot be resumed). */
+  /** The list's digests (null when the run follows links: its seeds are not digested). */
   readonly digests: ListDigests | null;
   /** The run existed before: lines may have stored records, to be handed back rather than queued. */
   readonly resumed: boolean;
+  /** A resumed link-following run: its stored records by URL (null otherwise). */
+  readonly index: RecordIndex | null;
 }
 
 /**
@@ -114,13 +116,15 @@ async function enqueue(
   const { state, redis } = context;
   const run = state.run;
   for (const task of batch) state.pending.set(task.line, task);
-  const counted = state.inRedis('counting tasks', () => noteSent(redis, run.runId, batch.length, digests));
+  const counted = state.inRedis('counting tasks', () => noteSent(redis, run.runId, batch, digests));
   let missing: readonly Task[] = batch;
   const forget: number[] = [];
   if (!context.resumed) {
     // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
     // a stored record that was not its last: it is forgotten, so the task's own can be stored.
     for (const task of batch) if (task.attempts) forget.push(task.line);
+  } else if (context.index !== null) {
+    missing = await handBackByUrl(batch, context.index, forget, counted, context);
   } else {
     const [stored] = await Promise.all([
       state.inRedis('looking up records', () =>
@@ -161,4 +165,44 @@ async function enqueue(
     forget.length > 0 && state.inRedis('forgetting records', () => forgetRecords(redis, run.runId, forget)),
     missing.length > 0 && state.inRedis('queueing tasks', () => addJobs(redis, run, missing)),
   ]);
+}
+
+/**
+ * The part of {@link enqueue} for a resumed link-following run: a task whose URL has a stored
+ * record (a first try's outcome) is handed back under the task's line, and the rest are returned
+ * to be queued. A new page's line is past every stored one; a seed's is its list line, whose stored
+ * record, if of another URL (another list), is forgotten so the seed's own can be stored.
+ */
+async function handBackByUrl(
+  batch: readonly Task[],
+  index: RecordIndex,
+  forget: number[],
+  counted: Promise<unknown>,
+  context: ProducerContext,
+): Promise<readonly Task[]> {
+  const { state, redis } = context;
+  const looked = batch.map((task) =>
+    (task.attempts ?? 0) === 0 ? index.lineOf.get(redactUrl(task.url)) : undefined,
+  );
+  const lines = looked.filter((line): line is number => line !== undefined);
+  const [stored] = await Promise.all([
+    state.inRedis('looking up records', () => storedResults(redis, state.run.runId, lines)),
+    counted,
+  ]);
+  const byLine = new Map(lines.map((line, i) => [line, stored[i] ?? null]));
+  const reuse: TaskResult[] = [];
+  const queued: Task[] = [];
+  batch.forEach((task, i) => {
+    if (state.pending.get(task.line) !== task) return;
+    const line = looked[i];
+    const result = line === undefined ? null : byLine.get(line);
+    if (result && result.retryAfterMs === null && result.record.url === redactUrl(task.url)) {
+      if (state.recorded(task.line)) reuse.push({ ...result, record: { ...result.record, line: task.line } });
+      return;
+    }
+    if (task.line <= index.maxLine || task.attempts) forget.push(task.line);
+    queued.push(task);
+  });
+  for (const result of reuse) await context.onResult(result);
+  return queued;
 }

@@ -17,14 +17,23 @@ import type { Task } from '../types.js';
 /** Lines per list chunk. */
 export const CHUNK_LINES = 1024;
 
+/**
+ * What a link-following run follows, as plain JSON (regular expressions as their source): a resume
+ * must follow the same links, or the records it hands back would be of another crawl.
+ */
+export type FollowFingerprint = Readonly<
+  Record<string, string | number | boolean | null | readonly string[]>
+>;
+
 /** The fields of a run's options that a resume must find unchanged, as hashed. */
-function optionsOf(config: WorkerConfig, followsLinks: boolean): unknown {
+function optionsOf(config: WorkerConfig, follow: FollowFingerprint | null): unknown {
   return {
     fetch: config.fetch,
     parse: config.parse,
     // The module's content, not where it lies: the same file moved is the same extraction.
     extract: config.extract?.hash ?? null,
-    followsLinks,
+    followsLinks: follow !== null,
+    ...(follow !== null && { follow }),
   };
 }
 
@@ -41,13 +50,13 @@ function canonicalJson(value: unknown): string {
 const digest = (hash: Hash): string => hash.digest('hex').slice(0, 16);
 
 /** The hash of a run's options (16 hex digits): stored with the run, and carried by each job. */
-export function optionsHash(config: WorkerConfig, followsLinks: boolean): string {
-  return digest(createHash('sha256').update(canonicalJson(optionsOf(config, followsLinks))));
+export function optionsHash(config: WorkerConfig, follow: FollowFingerprint | null): string {
+  return digest(createHash('sha256').update(canonicalJson(optionsOf(config, follow))));
 }
 
 /** The options of a run as stored with it (JSON of {@link optionsOf}), for saying what changed. */
-export function optionsJson(config: WorkerConfig, followsLinks: boolean): string {
-  return canonicalJson(optionsOf(config, followsLinks));
+export function optionsJson(config: WorkerConfig, follow: FollowFingerprint | null): string {
+  return canonicalJson(optionsOf(config, follow));
 }
 
 /** `a.b` → value, for every leaf of a JSON object. */
@@ -119,7 +128,7 @@ function listChanged(runId: string, chunk: number, why: string): InvalidOptionEr
  * {@link ListDigests.sent} gives the chunk digests to store for a batch about to be sent.
  *
  * Tasks come in line order (a list is read top to bottom). Retries (tasks with attempts) and tasks
- * of link-following runs (which cannot be resumed) are not digested.
+ * of link-following runs are not digested (their seeds are not checked on a resume).
  */
 export class ListDigests {
   readonly #runId: string;

@@ -43,8 +43,8 @@ return {'new', ''}`);
  * before anything of it changes.
  */
 export async function openRun(redis: Redis, run: DistributedRun): Promise<Opened> {
-  const hash = optionsHash(run.config, run.followsLinks);
-  const json = optionsJson(run.config, run.followsLinks);
+  const hash = optionsHash(run.config, run.follow);
+  const json = optionsJson(run.config, run.follow);
   const [kind, detail] = (await OPEN(
     redis,
     1,
@@ -86,21 +86,33 @@ export async function heartbeat(redis: Redis, runId: string): Promise<boolean> {
 const SENT = defineScript(`
 if redis.call('HEXISTS', KEYS[1], 'options') == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'sent', ARGV[1])
-if #ARGV > 1 then redis.call('HSET', KEYS[2], unpack(ARGV, 2)) end
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], 'maxLine') or '0') then
+  redis.call('HSET', KEYS[1], 'maxLine', ARGV[2])
+end
+if #ARGV > 2 then redis.call('HSET', KEYS[2], unpack(ARGV, 3)) end
 return 1`);
 
 /**
  * Before a batch is queued: counts its tasks as sent (a resumed run counts a re-sent task again:
- * an upper bound) and stores the digests of the list chunks the run has now sent.
+ * an upper bound), keeps the largest line ever queued (`maxLine`: a resumed link-following run
+ * numbers its new pages after it, so no new page takes the line, and the job id, of an old job
+ * still queued) and stores the digests of the list chunks the run has now sent.
  */
 export async function noteSent(
   redis: Redis,
   runId: string,
-  count: number,
+  batch: readonly { readonly line: number }[],
   digests: Readonly<Record<string, string>>,
 ): Promise<void> {
   const keys = runKeys(runId);
-  await SENT(redis, 2, keys.meta, keys.list, count, ...Object.entries(digests).flat());
+  let maxLine = 0;
+  for (const task of batch) if (task.line > maxLine) maxLine = task.line;
+  await SENT(redis, 2, keys.meta, keys.list, batch.length, maxLine, ...Object.entries(digests).flat());
+}
+
+/** The largest line a run ever queued (see {@link noteSent}); 0 for none. */
+export async function queuedMaxLine(redis: Redis, runId: string): Promise<number> {
+  return Number((await redis.hget(runKeys(runId).meta, 'maxLine')) ?? 0);
 }
 
 /** The list digests a run stored, for a resume (chunk → `<last line> <digest>`). */

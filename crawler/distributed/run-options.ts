@@ -3,7 +3,7 @@ import { CRAWL_DEFAULTS } from '../defaults.js';
 import { checkInteger, describeValue, InvalidOptionError } from '../errors.js';
 import type { WorkerConfig } from '../step-options.js';
 import { newRunId, RUN_ID_PATTERN } from './keys.js';
-import { optionsHash } from './run-fingerprint.js';
+import { type FollowFingerprint, optionsHash } from './run-fingerprint.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 
 /** What the coordinator of one distributed run needs; resolved and validated by {@link resolveDistributedRun}. */
@@ -23,10 +23,13 @@ export interface DistributedRun {
   readonly optionsHash: string;
   /**
    * The tasks come from a link-following frontier. Such a run numbers the pages it finds in the
-   * order it hands them out, which a restart would not repeat, so it cannot be resumed (and its
-   * list is not digested).
+   * order it hands them out, which a restart does not repeat: a resume hands back the stored
+   * record of each URL it hands out again (found by URL, not line), and numbers new pages after
+   * the stored ones. Its seeds are not digested (see README "Known limits").
    */
   readonly followsLinks: boolean;
+  /** What it follows, in its options' hash; null for a list run. */
+  readonly follow: FollowFingerprint | null;
 }
 
 /** The options of `crawl` that only the distributed strategy takes, as given. */
@@ -64,7 +67,7 @@ export function resolveDistributedRun(
   options: DistributedOptions,
   maxPending: number,
   config: WorkerConfig,
-  followsLinks: boolean,
+  follow: FollowFingerprint | null,
 ): DistributedRun {
   if (typeof options.redis !== 'string' || options.redis === '') {
     throw new InvalidOptionError(
@@ -90,7 +93,8 @@ export function resolveDistributedRun(
     stallTimeoutMs:
       checkInteger('stallTimeoutMs', options.stallTimeoutMs, 1) ?? CRAWL_DEFAULTS.stallTimeoutMs,
     config,
-    optionsHash: optionsHash(config, followsLinks),
-    followsLinks,
+    optionsHash: optionsHash(config, follow),
+    followsLinks: follow !== null,
+    follow,
   };
 }

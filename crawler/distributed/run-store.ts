@@ -82,3 +82,40 @@ export async function takeResults(redis: Redis, runId: string, count: number): P
 export async function deleteRun(redis: Redis, runId: string): Promise<void> {
   await redis.del(...allRunKeys(runId));
 }
+
+/** The stored records of a link-following run by URL, for its resume. */
+export interface RecordIndex {
+  /** The line of the stored record of each URL (as records show it: its password hidden). */
+  readonly lineOf: ReadonlyMap<string, number>;
+  /**
+   * The largest line the run stored a record for or ever queued (0 for none): the resume numbers
+   * new pages after it, so none takes the line (and job id) of an old record or a job still queued.
+   */
+  readonly maxLine: number;
+}
+
+/** Records read per HSCAN round trip while indexing a run's records. */
+const INDEX_BATCH = 1000;
+
+/**
+ * Indexes the stored records of a run by URL. A resumed link-following run finds its pages anew,
+ * in an order (and so under lines) of its own: it looks a page's record up by URL. Costs one pass
+ * over the records and a map entry per recorded page (about 100 bytes of the coordinator's memory).
+ */
+export async function recordIndex(redis: Redis, runId: string, queuedMaxLine: number): Promise<RecordIndex> {
+  const lineOf = new Map<string, number>();
+  let maxLine = queuedMaxLine;
+  let cursor = '0';
+  do {
+    const [next, fields] = await redis.hscan(runKeys(runId).records, cursor, 'COUNT', INDEX_BATCH);
+    cursor = next;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const line = Number(fields[i]);
+      const result = JSON.parse(fields[i + 1]!) as TaskResult;
+      maxLine = Math.max(maxLine, line);
+      // A page sent back by its host (Retry-After) has an intermediate record: not its outcome.
+      if (result.retryAfterMs === null) lineOf.set(result.record.url, line);
+    }
+  } while (cursor !== '0');
+  return { lineOf, maxLine };
+}

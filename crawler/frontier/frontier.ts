@@ -99,6 +99,10 @@ export class Frontier implements TaskSource {
     return this.#exhausted;
   }
 
+  reserveLines(upTo: number): void {
+    this.#lastLine = Math.max(this.#lastLine, upTo);
+  }
+
   stats(): FrontierStats {
     return {
       queued: this.#queues.size + this.#next.length,

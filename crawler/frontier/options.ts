@@ -169,3 +169,28 @@ export function resolveFollow(
     useSitemaps,
   };
 }
+
+/**
+ * What a crawl follows, as plain JSON (regular expressions as their source): what a distributed
+ * run's resume must find unchanged.
+ */
+export function followFingerprint(
+  follow: ResolvedFollow,
+): Readonly<Record<string, string | number | boolean | null | readonly string[]>> {
+  const f = follow.frontier;
+  return {
+    depth: f.depth,
+    scope: f.scope,
+    include: f.include?.source ?? null,
+    exclude: f.exclude?.source ?? null,
+    maxPages: f.maxPages,
+    stripQuery: f.stripQuery,
+    perHostConcurrency: f.perHostConcurrency,
+    perHostDelayMs: f.perHostDelayMs,
+    maxQueue: f.maxQueue,
+    checkLinks: f.checkLinks,
+    obeyRobots: follow.obeyRobots,
+    sitemaps: follow.sitemaps,
+    useSitemaps: follow.useSitemaps,
+  };
+}

@@ -43,6 +43,11 @@ export interface TaskSource {
   stats(): FrontierStats | null;
   /** A link-checking crawl's totals and findings, once closed; absent or null otherwise. */
   linkCheck?(): LinkCheckSummary | null;
+  /**
+   * Numbers the pages the source finds (links, sitemaps) after line `upTo`: a resumed run whose
+   * stored records hold the lines up to there. Absent for a list, whose lines are its own.
+   */
+  reserveLines?(upTo: number): void;
   /** Releases what the source holds (connections for robots.txt and sitemaps). */
   close(): Promise<void>;
 }

@@ -19,6 +19,8 @@ export interface RunContext {
   readonly abortSignal: AbortSignal;
   /** The main thread's end of the page pipeline, for what it fetched or was handed unparsed. */
   readonly finisher: PageFinisher;
+  /** The task source's `reserveLines`: a resumed distributed run numbers found pages after its records. */
+  readonly reserveLines?: (upTo: number) => void;
 }
 
 export interface RunOutcome {
