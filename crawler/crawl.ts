@@ -86,7 +86,7 @@ export async function runCrawl(
         signal: resolved.signal,
         abortSignal: abort.signal,
         finisher,
-        reserveLines: (upTo) => source.reserveLines?.(upTo),
+        source,
       },
       async (result) => {
         timeline?.finished(result);

@@ -184,6 +184,29 @@ withRedis('distributed strategy on a real Redis', () => {
       }
     });
 
+    it('refuses to resume a link-following run with another list of seeds, and leaves it as it was', async () => {
+      const links = await startLinkSite();
+      const runId = uniqueRunId();
+      try {
+        const seeds = [`${links.a}/`, `${links.b}/`];
+        const first = await collect(seeds, distributed(runId, { depth: 1, keep: true }));
+        expect(first.summary.state).toBe('completed');
+        await expect(
+          collect([`${links.a}/`, `${links.b}/wide`], distributed(runId, { depth: 1, keep: true })),
+        ).rejects.toMatchObject({
+          code: 'INVALID_OPTION',
+          message: expect.stringContaining('another list') as unknown,
+        });
+        // The right list still resumes it, every record handed back.
+        const again = await collect(seeds, distributed(runId, { depth: 1 }));
+        expect(again.summary.state).toBe('completed');
+        expect(again.records.map((r) => r.url).sort()).toEqual(first.records.map((r) => r.url).sort());
+        expect(await runKeysLeft(redis, runId)).toEqual([]);
+      } finally {
+        await links.close();
+      }
+    });
+
     it('refuses to resume a link-following run with other follow options', async () => {
       const links = await startLinkSite();
       const runId = uniqueRunId();

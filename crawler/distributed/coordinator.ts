@@ -6,6 +6,7 @@ import { consume } from './consumer.js';
 import { jobId } from './keys.js';
 import { produce } from './producer.js';
 import { addJobs, jobKey } from './queue-jobs.js';
+import type { SourceControls } from '../sources/task-source.js';
 import { ListDigests, parseChunkDigests } from './run-fingerprint.js';
 import { closeRun, type Opened, openRun, queuedMaxLine, storedDigests } from './run-meta.js';
 import type { DistributedRun } from './run-options.js';
@@ -58,7 +59,7 @@ export async function runDistributed(
   run: DistributedRun,
   signal: AbortSignal | undefined,
   onResult: (result: TaskResult) => Promise<void>,
-  reserveLines?: (upTo: number) => void,
+  source?: SourceControls,
 ): Promise<'completed' | 'interrupted'> {
   await probeRedis(run.connection, run.where);
   const state = new RunState(run);
@@ -82,19 +83,31 @@ export async function runDistributed(
             recordIndex(redis, run.runId, await queuedMaxLine(redis, run.runId)),
           )
         : null;
-    if (index !== null) reserveLines?.(index.maxLine);
-    const digests = run.followsLinks
-      ? null
-      : new ListDigests(
-          run.runId,
-          resumed
-            ? parseChunkDigests(
-                await state.inRedis('reading the list digests', () => storedDigests(redis, run.runId)),
-              )
-            : new Map(),
-        );
+    if (index !== null) source?.reserveLines?.(index.maxLine);
+    const digests = new ListDigests(
+      run.runId,
+      resumed
+        ? parseChunkDigests(
+            await state.inRedis('reading the list digests', () => storedDigests(redis, run.runId)),
+          )
+        : new Map(),
+    );
+    // A link-following run's seeds are checked where its frontier reads them, in list order; its
+    // tasks reach the producer in another order, mixed with the pages it finds.
+    const checkSeeds = run.followsLinks ? source?.checkSeeds?.bind(source) : undefined;
+    checkSeeds?.(digests);
+    const seedsChecked = checkSeeds !== undefined;
     let producing = true;
-    const producer = produce(tasks, { state, redis, signal, onResult, digests, resumed, index })
+    const producer = produce(tasks, {
+      state,
+      redis,
+      signal,
+      onResult,
+      digests: run.followsLinks && !seedsChecked ? null : digests,
+      checkTasks: !run.followsLinks,
+      resumed,
+      index,
+    })
       .catch((error: unknown) => state.fail(error))
       .finally(() => {
         producing = false;

@@ -25,8 +25,13 @@ export interface ProducerContext {
   readonly redis: Redis;
   readonly signal: AbortSignal | undefined;
   readonly onResult: (result: TaskResult) => Promise<void>;
-  /** The list's digests (null when the run follows links: its seeds are not digested). */
+  /** The list's digests, stored with the batches (null: none kept). */
   readonly digests: ListDigests | null;
+  /**
+   * The tasks are the list's, in its order, and are checked against the digests here. A
+   * link-following run's seeds are checked where its frontier reads them instead.
+   */
+  readonly checkTasks: boolean;
   /** The run existed before: lines may have stored records, to be handed back rather than queued. */
   readonly resumed: boolean;
   /** A resumed link-following run: its stored records by URL (null otherwise). */
@@ -88,9 +93,10 @@ export async function produce(tasks: AsyncIterable<Task>, context: ProducerConte
       }
       next = undefined;
       if (result.done) break;
-      await add(digests && !(result.value.attempts ?? 0) ? digests.check(result.value) : [result.value]);
+      const check = digests !== null && context.checkTasks && !(result.value.attempts ?? 0);
+      await add(check ? digests.check(result.value) : [result.value]);
     }
-    if (!stopped() && digests) await add(digests.end());
+    if (!stopped() && digests && context.checkTasks) await add(digests.end());
     if (!stopped()) await send(batch);
   } finally {
     await Promise.allSettled(sending);

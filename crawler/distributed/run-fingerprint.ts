@@ -128,7 +128,7 @@ function listChanged(runId: string, chunk: number, why: string): InvalidOptionEr
  * {@link ListDigests.sent} gives the chunk digests to store for a batch about to be sent.
  *
  * Tasks come in line order (a list is read top to bottom). Retries (tasks with attempts) and tasks
- * of link-following runs are not digested (their seeds are not checked on a resume).
+ * of link-following runs are not given here: their frontier passes its seeds to the check as it reads them.
  */
 export class ListDigests {
   readonly #runId: string;

@@ -25,7 +25,7 @@ export interface DistributedRun {
    * The tasks come from a link-following frontier. Such a run numbers the pages it finds in the
    * order it hands them out, which a restart does not repeat: a resume hands back the stored
    * record of each URL it hands out again (found by URL, not line), and numbers new pages after
-   * the stored ones. Its seeds are not digested (see README "Known limits").
+   * the stored ones. Its seeds are digested where its frontier reads them.
    */
   readonly followsLinks: boolean;
   /** What it follows, in its options' hash; null for a list run. */

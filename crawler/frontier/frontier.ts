@@ -3,7 +3,13 @@ import type { CheckTarget, LinkChecker, LinkingPage } from '../link-check/link-c
 import type { LinkCheckSummary } from '../link-check/types.js';
 import type { LinkFacts } from '../parse/link-facts.js';
 import { errorRecord } from '../page.js';
-import { FINAL, type Settlement, type SourceHooks, type TaskSource } from '../sources/task-source.js';
+import {
+  FINAL,
+  type SeedCheck,
+  type Settlement,
+  type SourceHooks,
+  type TaskSource,
+} from '../sources/task-source.js';
 import type { PageRecord, Task, TaskResult } from '../types.js';
 import { type ListItem, untilStopped } from '../url-list.js';
 import { Admission, type Admitted } from './admission.js';
@@ -66,6 +72,8 @@ export class Frontier implements TaskSource {
   /** The entries handed out and not yet back, by the line their task got. */
   readonly #inFlight = new Map<number, Entry>();
   #lastLine = 0;
+  /** A distributed run's check of the list as its seeds are read (see {@link Frontier.checkSeeds}). */
+  #seedCheck: SeedCheck | null = null;
   #requested = 0;
   #retries = 0;
   #seedsDone = false;
@@ -288,6 +296,9 @@ export class Frontier implements TaskSource {
     for (let i = 0; i < SEED_WINDOW; i++) {
       const next = await iterator.next();
       if (next.done) {
+        // Seeds held back by the check (their part of the list not yet checked) come now, or the
+        // list was not the one expected and this throws.
+        for (const task of this.#seedCheck?.end() ?? []) this.#takeSeed(task);
         this.#seedsDone = true;
         return;
       }
@@ -301,16 +312,26 @@ export class Frontier implements TaskSource {
         await this.#emitOwn({ url: item.text }, errorRecord({ line: item.line, url: item.text }, item.error));
         continue;
       }
-      const seed = this.#admission.seed(item.task.url);
-      if (seed === null) {
-        this.#inputs.hooks.duplicate();
-        continue;
-      }
-      this.#checker?.opened(seed.key);
-      this.#seedOrigins.add(seed.parsed.origin);
-      this.#queues.push(this.#entry(seed, 0, null, item.task.line));
+      for (const task of this.#seedCheck ? this.#seedCheck.check(item.task) : [item.task])
+        this.#takeSeed(task);
       if (this.#queues.size >= SEED_WINDOW) return;
     }
+  }
+
+  checkSeeds(check: SeedCheck): void {
+    this.#seedCheck = check;
+  }
+
+  /** A seed read from the list (and let through by the seed check, if any) is queued, once. */
+  #takeSeed(task: Task): void {
+    const seed = this.#admission.seed(task.url);
+    if (seed === null) {
+      this.#inputs.hooks.duplicate();
+      return;
+    }
+    this.#checker?.opened(seed.key);
+    this.#seedOrigins.add(seed.parsed.origin);
+    this.#queues.push(this.#entry(seed, 0, null, task.line));
   }
 
   async #readSitemap(iterator: AsyncIterator<SitemapEntry>): Promise<void> {

@@ -48,6 +48,25 @@ export interface TaskSource {
    * stored records hold the lines up to there. Absent for a list, whose lines are its own.
    */
   reserveLines?(upTo: number): void;
+  /**
+   * Passes every seed the source reads from its list, in list order, through `check` before it
+   * takes it (a distributed run's digests of its list). Absent for a list, whose tasks are checked
+   * where they are sent.
+   */
+  checkSeeds?(check: SeedCheck): void;
   /** Releases what the source holds (connections for robots.txt and sitemaps). */
   close(): Promise<void>;
 }
+
+/**
+ * A check of a list as it is read (run-fingerprint.ts's `ListDigests`): `check` returns the tasks
+ * that may be taken now (it may hold some back until their part of the list checks out), `end`
+ * those left when the list ends; both throw when the list is not the one expected.
+ */
+export interface SeedCheck {
+  check(task: Task): Task[];
+  end(): Task[];
+}
+
+/** What a runner may ask of the crawl's task source (a distributed run, for its resume). */
+export type SourceControls = Pick<TaskSource, 'reserveLines' | 'checkSeeds'>;

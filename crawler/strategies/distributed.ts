@@ -13,7 +13,7 @@ export function distributedRunner(options: ResolvedDistributedOptions): Runner {
       const stop = AbortSignal.any([context.abortSignal, ...(context.signal ? [context.signal] : [])]);
       // Loaded on demand: BullMQ and ioredis are not for the local strategies to load (or pay for).
       const { runDistributed } = await import('../distributed/coordinator.js');
-      const state = await runDistributed(tasks, options.run, stop, onResult, context.reserveLines);
+      const state = await runDistributed(tasks, options.run, stop, onResult, context.source);
       return { interrupted: state === 'interrupted', childProcesses: null };
     },
   };

@@ -1,4 +1,5 @@
 import type { CrawlStrategyName, Task, TaskResult } from '../types.js';
+import type { SourceControls } from '../sources/task-source.js';
 import type { PageFinisher } from './worker-outcome.js';
 
 /** CPU time and peak RSS of a strategy's child processes over a run. */
@@ -19,8 +20,8 @@ export interface RunContext {
   readonly abortSignal: AbortSignal;
   /** The main thread's end of the page pipeline, for what it fetched or was handed unparsed. */
   readonly finisher: PageFinisher;
-  /** The task source's `reserveLines`: a resumed distributed run numbers found pages after its records. */
-  readonly reserveLines?: (upTo: number) => void;
+  /** The task source, for what a distributed run asks of it on a resume (line numbers, list checks). */
+  readonly source?: SourceControls;
 }
 
 export interface RunOutcome {
