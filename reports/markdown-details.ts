@@ -1,6 +1,7 @@
 import type { BenchResult } from '../bench/result.js';
 import { escapeHtml, escapeMarkdownCell } from './escape.js';
 import { rate, seconds } from './markdown-format.js';
+import { clip as clipText } from './clip.js';
 
 /** A collapsed section rendered within a byte budget, and what it cost. */
 export interface Details {
@@ -14,15 +15,9 @@ const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 const NOTE_RESERVE = 200;
 
 // A URL or message can be megabytes long (a hostile page, a stack trace); a table cell shows the
-// start. The cut never splits a surrogate pair, which would leave invalid UTF-16.
+// start.
 const MAX_CELL_CHARS = 300;
-function clip(text: string): string {
-  if (text.length <= MAX_CELL_CHARS) return text;
-  let end = MAX_CELL_CHARS - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
+const clip = (text: string): string => clipText(text, MAX_CELL_CHARS);
 
 /**
  * A `<details>` block holding a table, with as many rows as fit in `budget` bytes; the rest are

@@ -129,42 +129,8 @@ async function enqueue(
     // A task the frontier sent back (a 429 or 503 with Retry-After: it carries its attempts) has
     // a stored record that was not its last: it is forgotten, so the task's own can be stored.
     for (const task of batch) if (task.attempts) forget.push(task.line);
-  } else if (context.index !== null) {
-    missing = await handBackByUrl(batch, context.index, forget, counted, context);
   } else {
-    const [stored] = await Promise.all([
-      state.inRedis('looking up records', () =>
-        storedResults(
-          redis,
-          run.runId,
-          batch.map((t) => t.line),
-        ),
-      ),
-      counted,
-    ]);
-    const reuse: TaskResult[] = [];
-    const queued: Task[] = [];
-    batch.forEach((task, i) => {
-      // Recorded while the lookup was out: the consumer took its record off the results list.
-      if (state.pending.get(task.line) !== task) return;
-      const result = stored[i];
-      // A stored record is this task's when it is a first try's and of this URL (records show a
-      // URL with its password hidden). A retried task's, or a record of another URL (a
-      // link-following run numbers the pages it finds anew), is forgotten.
-      if (
-        result &&
-        (task.attempts ?? 0) === 0 &&
-        result.retryAfterMs === null &&
-        result.record.url === redactUrl(task.url)
-      ) {
-        if (state.recorded(task.line)) reuse.push(result);
-        return;
-      }
-      if (result || task.attempts) forget.push(task.line);
-      queued.push(task);
-    });
-    missing = queued;
-    for (const result of reuse) await context.onResult(result);
+    missing = await handBack(batch, storedLookup(context.index), forget, counted, context);
   }
   await Promise.all([
     counted,
@@ -173,23 +139,45 @@ async function enqueue(
   ]);
 }
 
+/** Where a resumed run looks for the stored record of a task, and whether to forget the task's line. */
+interface StoredLookup {
+  /** The line of the task's stored record, if it may have one. */
+  lineOf(task: Task): number | undefined;
+  /** The task's own line may hold a record that is not its outcome (found: what `lineOf` gave). */
+  mayHoldOther(task: Task, found: TaskResult | null): boolean;
+}
+
 /**
- * The part of {@link enqueue} for a resumed link-following run: a task whose URL has a stored
- * record (a first try's outcome) is handed back under the task's line, and the rest are returned
- * to be queued. A new page's line is past every stored one; a seed's is its list line, whose stored
- * record, if of another URL (another list), is forgotten so the seed's own can be stored.
+ * A list run's records are at their tasks' lines. A link-following run finds its pages in another
+ * order than before: a record is found by URL (first tries only), and only a seed's list line, or
+ * a retried task's, can hold a record that is not the task's outcome (new pages are numbered past
+ * every stored line).
  */
-async function handBackByUrl(
+function storedLookup(index: RecordIndex | null): StoredLookup {
+  if (index === null) {
+    return { lineOf: (task) => task.line, mayHoldOther: (task, found) => found !== null || !!task.attempts };
+  }
+  return {
+    lineOf: (task) => ((task.attempts ?? 0) === 0 ? index.lineOf.get(redactUrl(task.url)) : undefined),
+    mayHoldOther: (task) => task.line <= index.maxLine || !!task.attempts,
+  };
+}
+
+/**
+ * The part of {@link enqueue} for a resumed run: a task whose stored record is its outcome (a first
+ * try's, of its URL: records show a URL with its password hidden) is handed back under the task's
+ * line, and the rest are returned to be queued; a record in a task's line that is not its outcome
+ * (a retry's, another URL's) is forgotten so the task's own can be stored.
+ */
+async function handBack(
   batch: readonly Task[],
-  index: RecordIndex,
+  lookup: StoredLookup,
   forget: number[],
   counted: Promise<unknown>,
   context: ProducerContext,
 ): Promise<readonly Task[]> {
   const { state, redis } = context;
-  const looked = batch.map((task) =>
-    (task.attempts ?? 0) === 0 ? index.lineOf.get(redactUrl(task.url)) : undefined,
-  );
+  const looked = batch.map((task) => lookup.lineOf(task));
   const lines = looked.filter((line): line is number => line !== undefined);
   const [stored] = await Promise.all([
     state.inRedis('looking up records', () => storedResults(redis, state.run.runId, lines)),
@@ -199,14 +187,26 @@ async function handBackByUrl(
   const reuse: TaskResult[] = [];
   const queued: Task[] = [];
   batch.forEach((task, i) => {
+    // Recorded while the lookup was out: the consumer took its record off the results list.
     if (state.pending.get(task.line) !== task) return;
     const line = looked[i];
-    const result = line === undefined ? null : byLine.get(line);
-    if (result && result.retryAfterMs === null && result.record.url === redactUrl(task.url)) {
-      if (state.recorded(task.line)) reuse.push({ ...result, record: { ...result.record, line: task.line } });
+    const result = line === undefined ? null : (byLine.get(line) ?? null);
+    if (
+      result &&
+      (task.attempts ?? 0) === 0 &&
+      result.retryAfterMs === null &&
+      result.record.url === redactUrl(task.url)
+    ) {
+      if (state.recorded(task.line)) {
+        reuse.push(
+          result.record.line === task.line
+            ? result
+            : { ...result, record: { ...result.record, line: task.line } },
+        );
+      }
       return;
     }
-    if (task.line <= index.maxLine || task.attempts) forget.push(task.line);
+    if (lookup.mayHoldOther(task, result)) forget.push(task.line);
     queued.push(task);
   });
   for (const result of reuse) await context.onResult(result);

@@ -19,6 +19,7 @@ import {
   strategyLabel,
 } from '../markdown-format.js';
 import { laneName } from './strategy-style.js';
+import { clip as clipText } from '../clip.js';
 
 // The numbers behind every chart, in folded tables: nothing in the report is only a picture.
 // Every cell of every table is escaped here, numbers included (a file may hold a string there).
@@ -145,16 +146,8 @@ export function timelineTables(cell: CellResult, t: CellTimeline): string {
 }
 
 // A URL or message can be megabytes long (a hostile page, a stack trace); a cell shows the start.
-// The cut never splits a surrogate pair, which would leave invalid UTF-16.
 const MAX_CELL_CHARS = 500;
-function clip(value: unknown): string {
-  const text = String(value);
-  if (text.length <= MAX_CELL_CHARS) return text;
-  let end = MAX_CELL_CHARS - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
+const clip = (value: unknown): string => clipText(String(value), MAX_CELL_CHARS);
 
 /** The per-URL failures of the bench (capped when it ran). */
 export function failuresTable(result: BenchResult): string {

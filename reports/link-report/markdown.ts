@@ -2,6 +2,7 @@ import type { BrokenLink, Referrer, Referrers } from '../../crawler/link-check/t
 import { escapeMarkdownCell, escapeMarkdownText } from '../escape.js';
 import { brokenCount, isPermanent, type LinkReport } from './report.js';
 import type { LinkRenderOptions, LinkReporter } from './reporter.js';
+import { clip as clipText } from '../clip.js';
 
 /**
  * What the Markdown may weigh, in UTF-8 bytes: GitHub refuses a job summary over 1 MiB, and other
@@ -21,13 +22,7 @@ const TABLES = 5;
 
 const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-function clip(text: string): string {
-  if (text.length <= MAX_CELL_CHARS) return text;
-  let end = MAX_CELL_CHARS - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
+const clip = (text: string): string => clipText(text, MAX_CELL_CHARS);
 
 /** One table cell of outside text: clipped, escaped. */
 const cell = (text: string | null): string => (text === null ? ' ' : escapeMarkdownCell(clip(text)));
