@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import type { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { WASM_TIERING_FLAG } from '../crawler/wasm-tiering.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
+
+// Set before anything connects: see WASM_TIERING_FLAG.
+setFlagsFromString(WASM_TIERING_FLAG);
 
 /**
  * Resolves once what was written to `stream` has been handed to the OS. stdout is asynchronous

@@ -1,3 +1,4 @@
+import { decodeBuffer } from 'encoding-sniffer';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { charsetOf, looksLikeHtml } from '../dist/crawler/content-type.js';
@@ -92,6 +93,29 @@ describe('decodeHtml', () => {
     const jis = [0x1b, 0x24, 0x42, 0x46, 0x7c, 0x4b, 0x5c, 0x1b, 0x28, 0x42];
     const body = new Uint8Array([...Buffer.from('<p>'), ...jis, ...Buffer.from('</p>')]);
     expect(decodeHtml(body, 'text/html; charset=iso-2022-jp')).toBe(`<p>${String.fromCharCode(...jis)}</p>`);
+  });
+
+  it('decodes a body whose header says UTF-8 exactly as the sniffer does', () => {
+    // decodeHtml answers these without encoding-sniffer; the sniffer itself is the reference.
+    const utf16 = (text: string, bom: number[]): Uint8Array =>
+      new Uint8Array([...bom, ...Buffer.from(text, bom[0] === 0xff ? 'utf16le' : 'latin1')]);
+    const bodies: Uint8Array[] = [
+      new TextEncoder().encode(page(CHINESE)),
+      new TextEncoder().encode(page(CHINESE, '<meta charset="gbk">')), // the header wins over <meta>
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(page(JAPANESE))]), // a UTF-8 BOM is dropped
+      new Uint8Array([...Buffer.from('<p>a'), 0xff, 0xc3, 0x28, 0xe2, 0x82, ...Buffer.from('b</p>')]), // invalid bytes
+      utf16('<p>caf\u00e9</p>', [0xff, 0xfe]), // a UTF-16 BOM wins over the header
+      new Uint8Array(0),
+    ];
+    for (const label of ['utf-8', 'UTF-8', 'utf8', 'unicode-1-1-utf-8']) {
+      for (const body of bodies) {
+        const reference = decodeBuffer(Buffer.from(body), { transportLayerEncodingLabel: label });
+        expect(decodeHtml(body, `text/html; charset=${label}`)).toBe(reference);
+      }
+    }
+    expect(decodeHtml(utf16('<p>caf\u00e9</p>', [0xff, 0xfe]), 'text/html; charset=utf-8')).toBe(
+      '<p>café</p>',
+    );
   });
 
   it('never throws, even for encodings nobody can decode', () => {

@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { Parser } from '../parse/htmlparser2-parser.js';
 import { linearizeParser } from '../parse/open-elements.js';
 
 /** What {@link parseSitemapXml} found. */

@@ -1,4 +1,5 @@
-import { type Handler, Parser } from 'htmlparser2';
+import type { Handler } from 'htmlparser2';
+import { Parser } from './htmlparser2-parser.js';
 import { linearizeParser } from './open-elements.js';
 
 /** Handlers that all see every event of one parse, in order. */
