@@ -14,12 +14,13 @@ import {
   type BenchResult,
   type CellResult,
   type Environment,
+  type MachineNoise,
   type RawCeiling,
   type Workload,
   type BenchMode,
 } from './result.js';
 import { queueCosts } from './queue-costs.js';
-import { computeStats, ratio } from './stats.js';
+import { coefficientOfVariation, computeStats, ratio } from './stats.js';
 
 type StrategyRuns = StrategyCell & CellRuns;
 type RawCeilingRuns = RawCeilingCell & CellRuns;
@@ -153,6 +154,14 @@ function rawCeilingOf(
   return { cells, rawCeiling };
 }
 
+/** The noise probe's runs as a {@link MachineNoise}; null when the bench ran no probe or no measured round. */
+function machineNoiseOf(measurement: BenchMeasurement, options: ResolvedBenchOptions): MachineNoise | null {
+  const probe = options.noiseProbe;
+  if (probe === null || measurement.noiseSamples.length === 0) return null;
+  const wallMs = computeStats(measurement.noiseSamples);
+  return { threads: probe.threads, rounds: probe.rounds, wallMs, cv: coefficientOfVariation(wallMs) };
+}
+
 /**
  * The result of a bench from what it measured: the workloads, the analysed cells (the matrix's,
  * then the raw ceiling's), the raw ceiling, the queue overheads and costs, and a verdict per mode. Pure:
@@ -204,6 +213,7 @@ export function assembleResult(
     workloads,
     cells: [...analysed, ...raw.cells],
     rawCeiling: raw.rawCeiling,
+    machineNoise: machineNoiseOf(measurement, options),
     queueOverheads: queueOverheads(analysed, workloads),
     ...(costs.length > 0 && { queueCosts: costs }),
     verdicts,

@@ -2,6 +2,7 @@ import { assembleResult } from './assemble.js';
 import { type BenchBuild, locateBuild, thisBuild } from './builds.js';
 import { describeEnvironment } from './environment.js';
 import { measureCells, type MeasureHooks } from './measure.js';
+import { NoiseProbe } from './noise-probe.js';
 import { type BenchOptions, resolveBenchOptions } from './options.js';
 import { BenchHelpers, planCells } from './plan.js';
 import type { BenchResult } from './result.js';
@@ -36,7 +37,9 @@ async function runBuilds(
   const helpers = new BenchHelpers();
   try {
     const cells = await planCells(resolved, helpers, builds);
-    const measurements = await measureCells(cells, resolved, hooks, builds);
+    const { noiseProbe } = resolved;
+    const probe = noiseProbe && helpers.add(new NoiseProbe(noiseProbe.threads, noiseProbe.rounds));
+    const measurements = await measureCells(cells, resolved, hooks, builds, probe);
     const createdAt = new Date();
     return await Promise.all(
       builds.map(async (build, i) => {

@@ -6,6 +6,7 @@ import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
 import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
 import type { RunCrawlOptions, RunFailure, RunTimeline } from './run-protocol.js';
 import { readHostStealMs } from './host-steal.js';
+import type { NoiseProbe } from './noise-probe.js';
 
 /** Where the bench is, for a progress display. */
 export interface BenchProgress {
@@ -57,6 +58,8 @@ export interface BenchMeasurement {
   readonly cells: readonly CellRuns[];
   /** Requests/s of the load generator in each measured round; empty without a raw ceiling. */
   readonly loadSamples: readonly number[];
+  /** Wall times of the noise probe in each measured round, in ms; empty without a probe. */
+  readonly noiseSamples: readonly number[];
   /** Page failures of the measured runs, the first {@link MAX_FAILURES} of them. */
   readonly failures: readonly BenchFailure[];
   /** Whether the signal stopped the bench before its last round. */
@@ -195,7 +198,8 @@ export function buildOrder(round: number, builds: number): number[] {
  * Runs every cell `warmup + runs` times with every build, interleaved across cells (A B C D A B C
  * D …) so that drift on a noisy machine hits every strategy alike, and within a cell across builds
  * in {@link buildOrder}; with a raw ceiling, the load generator runs last in each round (its
- * requests/s are shared by the builds: it is the harness's). Never prints: progress goes to
+ * requests/s are shared by the builds: it is the harness's), then the noise `probe` (the
+ * machine's own spread, round by round). Never prints: progress goes to
  * `hooks.onProgress`. An aborted signal ends the bench after the run in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
@@ -205,6 +209,7 @@ export async function measureCells(
   options: ResolvedBenchOptions,
   hooks: MeasureHooks,
   builds: readonly BenchBuild[],
+  probe: NoiseProbe | null = null,
 ): Promise<BenchMeasurement[]> {
   const rawCell = cells.find((c) => c.kind === 'raw-ceiling');
   const perBuild = builds.map(() => ({
@@ -213,6 +218,7 @@ export async function measureCells(
     failures: [] as BenchFailure[],
   }));
   const loadSamples: number[] = [];
+  const noiseSamples: number[] = [];
   const rounds = options.warmup + options.runs;
   const perRound = cells.length * builds.length + (rawCell ? 1 : 0);
   let step = 0;
@@ -261,6 +267,11 @@ export async function measureCells(
       if (!warmup) loadSamples.push(requestsPerSecond);
       progress(LOAD_GENERATOR_ID, cells.length + 1, round, requestsPerSecond, null);
     }
+    // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
+    if (probe && !hooks.signal?.aborted) {
+      const wallMs = await probe.measure();
+      if (!warmup) noiseSamples.push(wallMs);
+    }
   }
   return perBuild.map((measured) => ({
     cells: cells.map((cell, index) => ({
@@ -269,6 +280,7 @@ export async function measureCells(
       timelines: measured.timelines[index]!,
     })),
     loadSamples,
+    noiseSamples,
     failures: measured.failures,
     interrupted,
   }));

@@ -91,6 +91,14 @@ export const BENCH_DEFAULTS = {
   /** Measured runs per cell. */
   runs: 5,
 } as const;
+
+/**
+ * Rounds of the crawler's CPU work each probe thread does per measurement: about 0.1-0.2 s on the
+ * project's 2-core machines (10-20 µs a round), long enough that a timer's resolution does not
+ * matter, short enough to add little to a bench (one measurement per round). See `NoiseProbe`.
+ */
+export const NOISE_PROBE_ROUNDS = 10_000;
+
 /** How long autocannon loads the raw ceiling's site per round. */
 export const RAW_CEILING_DURATION_MS = 500;
 
@@ -142,6 +150,11 @@ export interface BenchOptions {
   readonly parse?: boolean;
   /** Measure the raw ceiling (autocannon vs fetch-only async). @default true on the embedded site */
   readonly rawCeiling?: boolean;
+  /**
+   * Measure the machine's own noise: a fixed CPU job on one thread per core, once per round
+   * (about 0.1-0.2 s each). @default true
+   */
+  readonly noiseProbe?: boolean;
   /** Crawl options every run shares (timeouts, retries, ...). */
   readonly crawl?: RunCrawlOptions;
   /** Redis URL for the `distributed` strategy (only needed with it). */
@@ -177,6 +190,8 @@ export interface ResolvedBenchOptions {
   readonly workloads: Readonly<Record<BenchMode, WorkloadSettings>>;
   readonly parse: boolean;
   readonly rawCeiling: boolean;
+  /** The noise probe's threads (one per core) and rounds of work per thread; null: no probe. */
+  readonly noiseProbe: { readonly threads: number; readonly rounds: number } | null;
   readonly crawl: RunCrawlOptions;
   readonly redis: string | null;
   /** Local queue-worker processes of each distributed cell; null: one per task of its concurrency. */
@@ -367,6 +382,8 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
       (options.rawCeiling ?? true) &&
       list === null &&
       modes.some((m) => matrix[m].some((e) => e.strategy === 'async')),
+    noiseProbe:
+      (options.noiseProbe ?? true) ? { threads: availableParallelism(), rounds: NOISE_PROBE_ROUNDS } : null,
     crawl: options.crawl ?? {},
     redis: options.redis ?? null,
     queueWorkers:

@@ -260,6 +260,22 @@ export interface RawCeiling {
 }
 
 /**
+ * The machine's own noise: a fixed CPU job (the crawler's `cpuWork`) on one thread per core at
+ * once, once per round between the cells. Only the machine changes from round to round, so its
+ * coefficient of variation is the floor under a CPU-bound cell's.
+ */
+export interface MachineNoise {
+  /** Threads the job ran on at once. */
+  readonly threads: number;
+  /** Rounds of `cpuWork` each thread did per run. */
+  readonly rounds: number;
+  /** Wall time of a run (until the last thread finished), over the measured rounds, in ms. */
+  readonly wallMs: Stats;
+  /** stddev / mean of `wallMs`. */
+  readonly cv: number;
+}
+
+/**
  * What the Redis queue adds per task: a `distributed` cell against the `processes` cell with the
  * same mode and number of workers (one task at a time each, on the same machine).
  */
@@ -335,6 +351,8 @@ export interface BenchResult {
   /** In matrix order: mode, then strategy, then concurrency. */
   readonly cells: readonly CellResult[];
   readonly rawCeiling: RawCeiling | null;
+  /** The machine's own noise over the bench's rounds; absent in results written before it was measured. */
+  readonly machineNoise?: MachineNoise | null;
   /** Per-task cost of the distributed queue, for each distributed cell with a processes twin. */
   readonly queueOverheads?: readonly QueueOverhead[];
   /** Per-task CPU of the coordinator, the queue workers and Redis, for each distributed cell. */

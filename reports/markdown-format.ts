@@ -1,5 +1,14 @@
 import { baselineStrategy, cellName } from '../bench/analyze.js';
-import type { BenchResult, CellResult, QueueCost, Ratio, RunSample, BenchMode } from '../bench/result.js';
+import type {
+  BenchResult,
+  CellResult,
+  MachineNoise,
+  QueueCost,
+  Ratio,
+  RunSample,
+  BenchMode,
+} from '../bench/result.js';
+import { coefficientOfVariation } from '../bench/stats.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
 // `Intl`: the report must read the same whatever the locale of the machine that rendered it.
@@ -130,6 +139,24 @@ export function modesOf(result: BenchResult): BenchMode[] {
  * task (22,000 tasks/s per core; 0.12 of a core, 12% of the run's CPU), workers 0.31 ms, Redis
  * 0.11 ms`.
  */
+/**
+ * The noise probe's sentence: its spread, and where the CPU-bound cells' spreads sit against it.
+ * Plain text: the caller escapes it for its format.
+ */
+export function machineNoiseText(noise: MachineNoise, cells: readonly CellResult[]): string {
+  // One decimal: a steady machine's CV is a few tenths of a percent.
+  const cvText = (cv: number): string => `${fixed(cv * 100, 1)}%`;
+  const job = `${noise.rounds.toLocaleString('en-US')} rounds of the cpu workload's extra work on each of ${noise.threads} thread${noise.threads === 1 ? '' : 's'} at once, once per round between the cells`;
+  const spread = `median ${millis(noise.wallMs.median)} ms, CV ${cvText(noise.cv)} over ${noise.wallMs.n} measured round${noise.wallMs.n === 1 ? '' : 's'}`;
+  const cpuBound = cells.filter((c) => c.bound.by === 'cpu' && c.wallMs.n > 1);
+  const cvs = cpuBound.map((c) => coefficientOfVariation(c.wallMs));
+  const against =
+    cvs.length === 0
+      ? ''
+      : ` The CPU-bound cells' CVs: ${cvText(Math.min(...cvs))}-${cvText(Math.max(...cvs))}, ${cvs.filter((cv) => cv <= noise.cv).length} of ${cvs.length} at or below the machine's.`;
+  return `${job}: ${spread}. Only the machine changes between these runs, so this spread is the floor under a CPU-bound cell's: a cell near it is as steady as this machine allows.${against}`;
+}
+
 export function queueCostText(c: QueueCost): string {
   const ms = (value: number): string => `${value.toFixed(3)} ms`;
   const workers = `${c.workers} worker${c.workers === 1 ? '' : 's'}, ${c.slots} tasks at once`;

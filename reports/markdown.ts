@@ -8,6 +8,7 @@ import {
   gibibytes,
   modesOf,
   percent,
+  machineNoiseText,
   queueCostText,
   rate,
   seconds,
@@ -98,6 +99,9 @@ function essentials(result: BenchResult): string[] {
     parts.push(renderMode(mode, cells, verdict(mode, cells)));
   }
   if (result.rawCeiling !== null) parts.push(ceilingLine(result, result.rawCeiling));
+  const noise = result.machineNoise ?? null;
+  if (noise !== null)
+    parts.push(`**Machine noise:** ${escapeMarkdownText(machineNoiseText(noise, result.cells))}`);
   const overheads = (result.queueOverheads ?? []).map(
     (o) =>
       `- ${escapeMarkdownText(o.cellId)} against ${escapeMarkdownText(o.baselineId)}: ` +

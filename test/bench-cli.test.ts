@@ -135,8 +135,15 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     }
     expect(result.cells[0]?.vsSerial).toEqual({ value: 1, sigma: 0 });
     expect(result.verdicts.io).toMatch(/wins on IO-bound pages/);
+    // The noise probe ran once per measured round, on one thread per core.
+    const noise = result.machineNoise!;
+    expect(noise.threads).toBe(availableParallelism());
+    expect(noise.wallMs.n).toBe(2);
+    expect(noise.wallMs.min).toBeGreaterThan(0);
+    expect(noise.cv).toBeCloseTo(noise.wallMs.stddev / noise.wallMs.mean, 10);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(r.stdout).toBe(md);
+    expect(md).toMatch(/\*\*Machine noise:\*\* 10,000 rounds .* on each of \d+ threads? at once/);
     expect(md).toContain('### IO-bound');
     expect(md).toContain('xychart-beta');
     expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n')).toHaveLength(5);

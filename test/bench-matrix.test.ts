@@ -81,6 +81,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         '--strategies',
         'async,threads',
         '--no-raw-ceiling',
+        '--no-noise-probe',
         '-q',
         '--out',
         out,
@@ -89,6 +90,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     );
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.machineNoise).toBeNull();
     expect(result.cells.map((c) => [c.id, c.perWorker ?? 1])).toEqual([
       ['mixed/async/8', 1],
       ['mixed/threads/2x4', 4],
@@ -101,6 +103,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(md).toContain('### Mixed: many in flight, with a parse cost');
     expect(md).toContain('| Strategy ×N | Pages/s | vs async | Efficiency | Bound |');
     expect(md).toContain('threads 2×4');
+    expect(md).not.toContain('Machine noise');
   });
 
   it('--extract runs the module in every cell; a module that does not load exits 2', async () => {

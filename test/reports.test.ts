@@ -244,6 +244,26 @@ describe('markdown report', () => {
     );
   });
 
+  it('states the machine noise against the CPU-bound cells, and nothing for a result without it', () => {
+    // The fixture predates the probe: no line.
+    expect(md).not.toContain('Machine noise');
+    const noise = {
+      threads: 2,
+      rounds: 10_000,
+      wallMs: { n: 5, mean: 200, stddev: 1, median: 199.5, min: 198, max: 202 },
+      cv: 0.005,
+    };
+    const out = REPORTERS.md.render({ ...fixture, machineNoise: noise });
+    // The fixture's CPU-bound cells (io/async/256 and the four cpu cells) have CVs of 0.98%, 0.29%,
+    // 0.40%, 0.40% and 0.24%: four at or below 0.5%.
+    expect(out).toContain(
+      "**Machine noise:** 10,000 rounds of the cpu workload's extra work on each of 2 threads at once, once per round between the cells: median 199.5 ms, CV 0.5% over 5 measured rounds. Only the machine changes between these runs, so this spread is the floor under a CPU-bound cell's: a cell near it is as steady as this machine allows. The CPU-bound cells' CVs: 0.2%-1.0%, 4 of 5 at or below the machine's.",
+    );
+    expect(REPORTERS.html.render({ ...fixture, machineNoise: noise })).toContain(
+      '<p><b>Machine noise:</b> 10,000 rounds of the cpu workload&#39;s extra work on each of 2 threads',
+    );
+  });
+
   it('draws one well-formed horizontal xychart per mode, one bar per cell, each labelled with its value', () => {
     const blocks = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!.split('\n'));
     expect(blocks).toHaveLength(2);

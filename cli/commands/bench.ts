@@ -47,6 +47,7 @@ interface BenchCliOptions {
   depth?: number;
   parse: boolean;
   rawCeiling: boolean;
+  noiseProbe: boolean;
   timeout?: number;
   retries?: number;
   out?: string;
@@ -172,6 +173,7 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('--no-parse', 'fetch only in every cell')
     .option('--no-raw-ceiling', 'skip the autocannon raw-ceiling measurement')
+    .option('--no-noise-probe', 'skip the machine-noise probe (a fixed CPU job once per round)')
     .option(
       '--timeout <ms>',
       withDefault('per-attempt deadline of each page', CRAWL_DEFAULTS.timeoutMs),
@@ -249,6 +251,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     ...(o.extract !== undefined && { extract: o.extract }),
     parse: o.parse,
     rawCeiling: o.rawCeiling,
+    noiseProbe: o.noiseProbe,
     crawl: {
       ...(o.timeout !== undefined && { timeoutMs: o.timeout }),
       ...(o.retries !== undefined && { retries: o.retries }),

@@ -4,6 +4,7 @@ import {
   MODE_TITLES,
   cellLabel,
   gibibytes,
+  machineNoiseText,
   percent,
   queueCostText,
   rate,
@@ -70,6 +71,10 @@ export function setup(result: BenchResult): string {
         `${ceiling.tool} (${ceiling.connections} connections, ${seconds(ceiling.durationMs)} s): ${rate(ceiling.requestsPerSecond.median)} req/s; ${crawl} = ${percent(ceiling.ratio.value)} ± ${percent(ceiling.ratio.sigma)} of the raw ceiling.`,
       )}</p>`,
     );
+  }
+  const noise = result.machineNoise ?? null;
+  if (noise !== null) {
+    parts.push(`<p><b>Machine noise:</b> ${escapeHtml(machineNoiseText(noise, result.cells))}</p>`);
   }
   const overheads = result.queueOverheads ?? [];
   if (overheads.length > 0) {
