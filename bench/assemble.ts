@@ -206,6 +206,7 @@ export function assembleResult(
         ]),
       ),
       warmup: options.warmup,
+      poolWarmup: options.poolWarmup,
       runs: options.runs,
       list: options.list?.name ?? null,
       depth: options.depth,

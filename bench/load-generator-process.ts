@@ -27,8 +27,8 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (request: LoadRequest) => {
   const started = performance.now();
   // A duration, not an amount: autocannon ends amount-bound runs on its one-second tick, which
-  // would count a short burst over a whole second. A duration is a timer (in seconds, fractions
-  // allowed), and the rate is taken over the time the run took.
+  // would count a short burst over a whole second. A duration is a timer (in seconds; it too ends
+  // on a tick, so the bench asks for whole seconds), and the rate is taken over the time the run took.
   const duration = request.durationMs / 1000;
   autocannon({ url: request.url, connections: request.connections, duration, pipelining: 1 }).then(
     (result) => {

@@ -101,7 +101,7 @@ function crawlOptionsOf(cell: PlannedCell, options: ResolvedBenchOptions): RunCr
 
 /** Where a run sits in the bench. */
 interface RunPlace {
-  /** 0-based round (warm-ups first). */
+  /** 0-based run of the cell (warm-ups first), its sample's index. */
   readonly round: number;
   readonly warmup: boolean;
   /** Index of the build among the bench's builds (the cell's runner and queue workers). */
@@ -195,8 +195,9 @@ export function buildOrder(round: number, builds: number): number[] {
 }
 
 /**
- * Runs every cell `warmup + runs` times with every build, interleaved across cells (A B C D A B C
- * D …) so that drift on a noisy machine hits every strategy alike, and within a cell across builds
+ * Runs every cell its `warmup` runs and then `runs` measured ones with every build, interleaved
+ * across cells (A B C D A B C D …; a cell with fewer warm-ups joins the rounds later, and all
+ * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy alike, and within a cell across builds
  * in {@link buildOrder}; with a raw ceiling, the load generator runs last in each round (its
  * requests/s are shared by the builds: it is the harness's), then the noise `probe` (the
  * machine's own spread, round by round). Never prints: progress goes to
@@ -219,53 +220,65 @@ export async function measureCells(
   }));
   const loadSamples: number[] = [];
   const noiseSamples: number[] = [];
-  const rounds = options.warmup + options.runs;
-  const perRound = cells.length * builds.length + (rawCell ? 1 : 0);
+  // Cells warm up for different numbers of rounds (see PlannedCell.warmup) and all measure in the
+  // same last `runs` rounds: a cell with fewer warm-ups joins later.
+  const warmupRounds = Math.max(0, ...cells.map((c) => c.warmup));
+  const rounds = warmupRounds + options.runs;
+  /** The cell's own 0-based run in `round`, or -1 before it joins. */
+  const runOf = (cell: PlannedCell, round: number): number => round - (warmupRounds - cell.warmup);
+  const steps =
+    cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
+    (rawCell ? rawCell.warmup + options.runs : 0);
   let step = 0;
   const progress = (
     cellId: string,
     cell: number,
-    round: number,
+    run: number,
+    runs: number,
     pagesPerSecond: number,
     build: BenchBuild | null,
   ): void =>
     hooks.onProgress?.({
       step,
-      steps: rounds * perRound,
+      steps,
       cellId,
       cell,
       cells: cells.length + (rawCell ? 1 : 0),
-      run: round + 1,
-      runs: rounds,
-      warmup: round < options.warmup,
+      run: run + 1,
+      runs,
+      warmup: run < runs - options.runs,
       ...(build !== null && builds.length > 1 && { build: build.role }),
       pagesPerSecond,
     });
   let interrupted = false;
   outer: for (let round = 0; round < rounds; round++) {
-    const warmup = round < options.warmup;
+    const warmup = round < warmupRounds;
     for (const [index, cell] of cells.entries()) {
-      for (const build of buildOrder(round, builds.length)) {
+      const run = runOf(cell, round);
+      if (run < 0) continue;
+      for (const build of buildOrder(run, builds.length)) {
         if (hooks.signal?.aborted) {
           interrupted = true;
           break outer;
         }
-        const run = await measureRun(cell, { round, warmup, build, sequence: ++step }, options);
+        const measured = await measureRun(cell, { round: run, warmup, build, sequence: ++step }, options);
         const into = perBuild[build]!;
-        into.samples[index]!.push(run.sample);
-        into.timelines[index]!.push(run.timeline);
+        into.samples[index]!.push(measured.sample);
+        into.timelines[index]!.push(measured.timeline);
         if (!warmup) {
-          for (const f of run.failures)
+          for (const f of measured.failures)
             if (into.failures.length < MAX_FAILURES) into.failures.push({ cellId: cell.id, ...f });
         }
-        progress(cell.id, index + 1, round, run.sample.pagesPerSecond, builds[build]!);
+        const runs = cell.warmup + options.runs;
+        progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
       }
     }
-    if (rawCell && !hooks.signal?.aborted) {
+    if (rawCell && runOf(rawCell, round) >= 0 && !hooks.signal?.aborted) {
       step++;
       const requestsPerSecond = await measureLoad(rawCell);
       if (!warmup) loadSamples.push(requestsPerSecond);
-      progress(LOAD_GENERATOR_ID, cells.length + 1, round, requestsPerSecond, null);
+      const runs = rawCell.warmup + options.runs;
+      progress(LOAD_GENERATOR_ID, cells.length + 1, runOf(rawCell, round), runs, requestsPerSecond, null);
     }
     // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
     if (probe && !hooks.signal?.aborted) {

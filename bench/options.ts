@@ -88,6 +88,13 @@ export const RAW_CEILING_CONCURRENCY = 64;
 export const BENCH_DEFAULTS = {
   /** Warm-up runs per cell, not measured. */
   warmup: 1,
+  /**
+   * Warm-up runs of a cell with workers (threads, processes, distributed) when `warmup` is not
+   * given: each worker sees only its share of the list, and after one warm-up the first measured
+   * run of these cells still took 1.4-1.5x the others (their workers' JIT still settling); after
+   * two, 0.93-1.10x (README "Performance").
+   */
+  poolWarmup: 2,
   /** Measured runs per cell. */
   runs: 5,
 } as const;
@@ -99,8 +106,12 @@ export const BENCH_DEFAULTS = {
  */
 export const NOISE_PROBE_ROUNDS = 10_000;
 
-/** How long autocannon loads the raw ceiling's site per round. */
-export const RAW_CEILING_DURATION_MS = 500;
+/**
+ * How long autocannon loads the raw ceiling's site per round. A whole second: autocannon ends a
+ * run on its one-second tick, so a shorter duration still ran a second (measured: 0.5 s and 0.75 s
+ * both took 1.01-1.06 s), and the report said less than was done.
+ */
+export const RAW_CEILING_DURATION_MS = 1_000;
 
 /** A hybrid pool's size: workers, each running `perWorker` tasks at once. */
 export interface HybridSize {
@@ -131,7 +142,10 @@ export interface BenchOptions {
    * threads and processes [cores × (64 / cores)] (hybrid)
    */
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
-  /** Warm-up runs per cell, not measured. @default 1 */
+  /**
+   * Warm-up runs of every cell, not measured. @default 1, and 2 for a cell with workers (threads,
+   * processes, distributed; see {@link BENCH_DEFAULTS})
+   */
   readonly warmup?: number;
   /** Measured runs per cell. @default 5 */
   readonly runs?: number;
@@ -184,7 +198,10 @@ export interface ResolvedBenchOptions {
   readonly matrix: Readonly<Record<BenchMode, readonly MatrixEntry[]>>;
   /** The extraction module's path, or null. */
   readonly extract: string | null;
+  /** Warm-up runs of a cell without workers (serial, async, the raw ceiling). */
   readonly warmup: number;
+  /** Warm-up runs of a cell with workers (threads, processes, distributed). */
+  readonly poolWarmup: number;
   readonly runs: number;
   readonly list: { readonly name: string; readonly urls: readonly string[] } | null;
   readonly workloads: Readonly<Record<BenchMode, WorkloadSettings>>;
@@ -370,6 +387,8 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     matrix,
     extract: options.extract ?? null,
     warmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.warmup),
+    // A warm-up count given applies to every cell; the defaults differ by kind of cell.
+    poolWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.poolWarmup),
     runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),
     list,
     workloads: {

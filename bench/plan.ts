@@ -31,6 +31,8 @@ interface CellBase {
   readonly urls: readonly string[];
   readonly follow: FollowOptions | null;
   readonly cpuWork: number;
+  /** Unmeasured runs before its measured ones: `poolWarmup` for a cell with workers, else `warmup`. */
+  readonly warmup: number;
   /**
    * The processes that run every crawl of this cell, warm-ups included: one per build, in the
    * order of the bench's builds (one for a plain bench; base and head for an A/B bench).
@@ -64,6 +66,9 @@ export interface RawCeilingCell extends CellBase {
   /** autocannon's process, kept for every round. */
   readonly loadGenerator: LoadGenerator;
 }
+
+/** The strategies whose crawls run in workers: their cells warm up `poolWarmup` times. */
+const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set(['threads', 'processes', 'distributed']);
 
 /** A cell the bench will run `warmup + runs` times. */
 export type PlannedCell = StrategyCell | RawCeilingCell;
@@ -138,6 +143,7 @@ async function strategyCells(
       follow: options.depth === null ? null : followOptionsOf(options.depth),
       site,
       cpuWork: w.cpuWork,
+      warmup: POOLED_STRATEGIES.has(strategy) ? options.poolWarmup : options.warmup,
       runners: runnersOf(builds, helpers),
       queueWorkers:
         strategy === 'distributed'
@@ -152,6 +158,7 @@ async function strategyCells(
 
 function rawCeilingCell(
   site: FixtureSiteProcess,
+  options: ResolvedBenchOptions,
   helpers: BenchHelpers,
   builds: readonly BenchBuild[],
 ): RawCeilingCell {
@@ -169,6 +176,7 @@ function rawCeilingCell(
     follow: null,
     site,
     cpuWork: 0,
+    warmup: options.warmup,
     runners: runnersOf(builds, helpers),
     loadGenerator: helpers.add(new LoadGenerator()),
   };
@@ -196,7 +204,7 @@ export async function planCells(
   for (const [i, mode] of options.modes.entries()) {
     cells.push(...(await strategyCells(mode, sites[i] ?? null, options, helpers, builds)));
   }
-  if (rawSite) cells.push(rawCeilingCell(rawSite, helpers, builds));
+  if (rawSite) cells.push(rawCeilingCell(rawSite, options, helpers, builds));
   await Promise.all(cells.flatMap((cell) => cell.runners.map((runner) => runner.ready())));
   return cells;
 }

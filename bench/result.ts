@@ -328,7 +328,10 @@ export interface BenchOptionsRecord {
   readonly modes: readonly BenchMode[];
   /** As given: numbers, and `workers×perWorker` strings (`2x32`) for hybrid pools; `{}` for the defaults. */
   readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly (number | string)[]>>>;
+  /** Warm-up runs of a cell without workers. */
   readonly warmup: number;
+  /** Warm-up runs of a cell with workers (threads, processes, distributed); absent: `warmup`. */
+  readonly poolWarmup?: number;
   readonly runs: number;
   /** The URL list, when the bench ran one instead of the embedded site. */
   readonly list: string | null;

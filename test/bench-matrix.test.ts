@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveBenchOptions } from '../dist/bench/options.js';
 import type { BenchResult } from '../dist/bench/result.js';
+import { REPORTERS } from '../dist/reports/registry.js';
 import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crawlbench-matrix-'));
@@ -104,6 +105,41 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(md).toContain('| Strategy ×N | Pages/s | vs async | Efficiency | Bound |');
     expect(md).toContain('threads 2×4');
     expect(md).not.toContain('Machine noise');
+  });
+
+  it('warms a cell with workers up twice by default and the others once; all measure in the same rounds', async () => {
+    const r = await runCli(
+      ['bench', '--modes', 'io', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
+        '--io-pages',
+        '4',
+        '--latency',
+        '0',
+        '--no-raw-ceiling',
+        '--no-noise-probe',
+        '-q',
+        '--format',
+        'json',
+      ]),
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as BenchResult;
+    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 2, runs: 2 });
+    const [serial, threads] = result.cells;
+    const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
+    // Round 0: the threads cell's first warm-up alone; then both cells, serial first, in each round.
+    expect(shape(threads)).toEqual([
+      [0, true, 1],
+      [1, true, 3],
+      [2, false, 5],
+      [3, false, 7],
+    ]);
+    expect(shape(serial)).toEqual([
+      [0, true, 2],
+      [1, false, 4],
+      [2, false, 6],
+    ]);
+    expect(REPORTERS.md.render(result)).toContain('after 1 warm-up run per cell (2 for a cell with workers)');
   });
 
   it('--extract runs the module in every cell; a module that does not load exits 2', async () => {

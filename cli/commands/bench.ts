@@ -126,7 +126,14 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
             `${MIXED_IN_FLIGHT}, pools one worker per core × ${MIXED_IN_FLIGHT} in flight in all`,
         ),
     )
-    .option('--warmup <n>', withDefault('unmeasured runs per cell', BENCH_DEFAULTS.warmup), nonNegativeInt)
+    .option(
+      '--warmup <n>',
+      withDefault(
+        'unmeasured runs per cell',
+        `${BENCH_DEFAULTS.warmup}; ${BENCH_DEFAULTS.poolWarmup} for threads, processes and distributed`,
+      ),
+      nonNegativeInt,
+    )
     .option('--runs <n>', withDefault('measured runs per cell', BENCH_DEFAULTS.runs), positiveInt)
     .option(
       '--io-pages <n>',

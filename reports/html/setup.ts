@@ -38,6 +38,8 @@ export function setup(result: BenchResult): string {
     .map(([s, values]) => `${s} ${(values ?? []).join(', ')}`)
     .join('; ');
   const depth = o.depth ?? null;
+  const poolWarmup = o.poolWarmup ?? o.warmup;
+  const pooled = poolWarmup === o.warmup ? '' : ` (${poolWarmup} for a cell with workers)`;
   const source =
     (o.list === null ? 'the embedded fixture site' : `the list ${o.list}`) +
     (depth === null ? '' : `, following links ${depth} hop(s) deep`);
@@ -51,7 +53,10 @@ export function setup(result: BenchResult): string {
       ['Memory', gibibytes(env.memoryBytes)],
       ['CI', env.ci ?? 'not on CI'],
       ['Started', result.createdAt],
-      ['Runs', `${plural(o.runs, 'measured run')} after ${plural(o.warmup, 'warm-up run')} per cell`],
+      [
+        'Runs',
+        `${plural(o.runs, 'measured run')} after ${plural(o.warmup, 'warm-up run')} per cell${pooled}`,
+      ],
       ['Strategies', o.strategies.join(', ')],
       ['Concurrency', concurrency],
       ['Crawling', source],
