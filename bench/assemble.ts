@@ -207,6 +207,7 @@ export function assembleResult(
       ),
       warmup: options.warmup,
       poolWarmup: options.poolWarmup,
+      rawWarmup: options.rawWarmup,
       runs: options.runs,
       list: options.list?.name ?? null,
       depth: options.depth,

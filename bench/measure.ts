@@ -226,9 +226,13 @@ export async function measureCells(
   const rounds = warmupRounds + options.runs;
   /** The cell's own 0-based run in `round`, or -1 before it joins. */
   const runOf = (cell: PlannedCell, round: number): number => round - (warmupRounds - cell.warmup);
+  // The load generator warms up once, in the last warm-up round (autocannon settles in one).
+  const loadWarmup = Math.min(1, warmupRounds);
+  /** The load generator's 0-based run in `round`, or -1 before it joins. */
+  const loadRunOf = (round: number): number => round - (warmupRounds - loadWarmup);
   const steps =
     cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
-    (rawCell ? rawCell.warmup + options.runs : 0);
+    (rawCell ? loadWarmup + options.runs : 0);
   let step = 0;
   const progress = (
     cellId: string,
@@ -273,12 +277,12 @@ export async function measureCells(
         progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
       }
     }
-    if (rawCell && runOf(rawCell, round) >= 0 && !hooks.signal?.aborted) {
+    if (rawCell && loadRunOf(round) >= 0 && !hooks.signal?.aborted) {
       step++;
       const requestsPerSecond = await measureLoad(rawCell);
       if (!warmup) loadSamples.push(requestsPerSecond);
-      const runs = rawCell.warmup + options.runs;
-      progress(LOAD_GENERATOR_ID, cells.length + 1, runOf(rawCell, round), runs, requestsPerSecond, null);
+      const runs = loadWarmup + options.runs;
+      progress(LOAD_GENERATOR_ID, cells.length + 1, loadRunOf(round), runs, requestsPerSecond, null);
     }
     // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
     if (probe && !hooks.signal?.aborted) {

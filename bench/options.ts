@@ -84,6 +84,13 @@ export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
 };
 export const RAW_CEILING_CONCURRENCY = 64;
 
+/** The strategies whose crawls run in workers: their cells warm up `poolWarmup` times. */
+export const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set([
+  'threads',
+  'processes',
+  'distributed',
+]);
+
 /** The defaults of a bench's run counts, written once (the CLI's `--help` shows them). */
 export const BENCH_DEFAULTS = {
   /** Warm-up runs per cell, not measured. */
@@ -95,6 +102,12 @@ export const BENCH_DEFAULTS = {
    * two, 0.93-1.10x (README "Performance").
    */
   poolWarmup: 2,
+  /**
+   * Warm-up runs of the raw ceiling's crawl when `warmup` is not given: it crawls 5,000 pages a
+   * run at full speed, and its CPU per run kept falling over its first runs (1.8x the later runs'
+   * wall time in the first measured run after one warm-up, 1.4x in the second).
+   */
+  rawWarmup: 3,
   /** Measured runs per cell. */
   runs: 5,
 } as const;
@@ -143,8 +156,8 @@ export interface BenchOptions {
    */
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /**
-   * Warm-up runs of every cell, not measured. @default 1, and 2 for a cell with workers (threads,
-   * processes, distributed; see {@link BENCH_DEFAULTS})
+   * Warm-up runs of every cell, not measured. @default 1; 2 for a cell with workers (threads,
+   * processes, distributed) and 3 for the raw ceiling's crawl (see {@link BENCH_DEFAULTS})
    */
   readonly warmup?: number;
   /** Measured runs per cell. @default 5 */
@@ -202,6 +215,8 @@ export interface ResolvedBenchOptions {
   readonly warmup: number;
   /** Warm-up runs of a cell with workers (threads, processes, distributed). */
   readonly poolWarmup: number;
+  /** Warm-up runs of the raw ceiling's crawl. */
+  readonly rawWarmup: number;
   readonly runs: number;
   readonly list: { readonly name: string; readonly urls: readonly string[] } | null;
   readonly workloads: Readonly<Record<BenchMode, WorkloadSettings>>;
@@ -389,6 +404,7 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     warmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.warmup),
     // A warm-up count given applies to every cell; the defaults differ by kind of cell.
     poolWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.poolWarmup),
+    rawWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.rawWarmup),
     runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),
     list,
     workloads: {

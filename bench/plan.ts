@@ -4,6 +4,7 @@ import type { CrawlStrategyName } from '../crawler/types.js';
 import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
 import {
   followOptionsOf,
+  POOLED_STRATEGIES,
   RAW_CEILING_CONCURRENCY,
   RAW_CEILING_WORKLOAD,
   type ResolvedBenchOptions,
@@ -66,9 +67,6 @@ export interface RawCeilingCell extends CellBase {
   /** autocannon's process, kept for every round. */
   readonly loadGenerator: LoadGenerator;
 }
-
-/** The strategies whose crawls run in workers: their cells warm up `poolWarmup` times. */
-const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set(['threads', 'processes', 'distributed']);
 
 /** A cell the bench will run `warmup + runs` times. */
 export type PlannedCell = StrategyCell | RawCeilingCell;
@@ -176,7 +174,7 @@ function rawCeilingCell(
     follow: null,
     site,
     cpuWork: 0,
-    warmup: options.warmup,
+    warmup: options.rawWarmup,
     runners: runnersOf(builds, helpers),
     loadGenerator: helpers.add(new LoadGenerator()),
   };

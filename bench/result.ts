@@ -332,6 +332,8 @@ export interface BenchOptionsRecord {
   readonly warmup: number;
   /** Warm-up runs of a cell with workers (threads, processes, distributed); absent: `warmup`. */
   readonly poolWarmup?: number;
+  /** Warm-up runs of the raw ceiling's crawl; absent: `warmup`. */
+  readonly rawWarmup?: number;
   readonly runs: number;
   /** The URL list, when the bench ran one instead of the embedded site. */
   readonly list: string | null;

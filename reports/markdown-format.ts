@@ -8,6 +8,7 @@ import type {
   RunSample,
   BenchMode,
 } from '../bench/result.js';
+import { POOLED_STRATEGIES } from '../bench/options.js';
 import { coefficientOfVariation } from '../bench/stats.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
@@ -139,6 +140,22 @@ export function modesOf(result: BenchResult): BenchMode[] {
  * task (22,000 tasks/s per core; 0.12 of a core, 12% of the run's CPU), workers 0.31 ms, Redis
  * 0.11 ms`.
  */
+/**
+ * The warm-up counts that differ from `warmup`, as a parenthesis for "after N warm-up runs per
+ * cell": ` (2 for a cell with workers, 3 for the raw ceiling's crawl)`, or '' when all are alike.
+ */
+export function otherWarmupsText(result: BenchResult): string {
+  const { warmup, poolWarmup = warmup, rawWarmup = warmup } = result.options;
+  const pooled = result.cells.some((c) => POOLED_STRATEGIES.has(c.strategy));
+  const parts = [
+    ...(pooled && poolWarmup !== warmup ? [`${poolWarmup} for a cell with workers`] : []),
+    ...(result.rawCeiling !== null && rawWarmup !== warmup
+      ? [`${rawWarmup} for the raw ceiling's crawl`]
+      : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
 /**
  * The noise probe's sentence: its spread, and where the CPU-bound cells' spreads sit against it.
  * Plain text: the caller escapes it for its format.

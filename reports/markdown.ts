@@ -9,6 +9,7 @@ import {
   modesOf,
   percent,
   machineNoiseText,
+  otherWarmupsText,
   queueCostText,
   rate,
   seconds,
@@ -41,8 +42,6 @@ const plural = (n: number): string => (n === 1 ? '' : 's');
 
 function optionsLine(result: BenchResult): string {
   const { runs, warmup, list } = result.options;
-  const poolWarmup = result.options.poolWarmup ?? warmup;
-  const pooled = poolWarmup === warmup ? '' : ` (${poolWarmup} for a cell with workers)`;
   const depth = result.options.depth ?? null;
   let source = list === null ? 'the embedded fixture site' : `the list ${escapeMarkdownText(list)}`;
   let follow = '';
@@ -52,7 +51,7 @@ function optionsLine(result: BenchResult): string {
     source += ` by following links ${escapeMarkdownText(String(depth))} hop${plural(depth)} deep from ${seeds}`;
     follow = ` Links are followed within the same origin, one level at a time (depth d is finished before d + 1 starts); robots.txt is obeyed (one request per run). There is no per-host limit (the crawler's default of 2 would cap every strategy at 2 requests in flight on a one-host site): each cell's own concurrency bounds its requests in flight, since the bench measures the strategies, not politeness.`;
   }
-  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell${pooled}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
+  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell${otherWarmupsText(result)}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
 }
 
 function workloadLine(w: Workload): string {

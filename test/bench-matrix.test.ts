@@ -124,7 +124,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as BenchResult;
-    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 2, runs: 2 });
+    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 2, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
     // Round 0: the threads cell's first warm-up alone; then both cells, serial first, in each round.

@@ -5,6 +5,7 @@ import {
   cellLabel,
   gibibytes,
   machineNoiseText,
+  otherWarmupsText,
   percent,
   queueCostText,
   rate,
@@ -38,8 +39,6 @@ export function setup(result: BenchResult): string {
     .map(([s, values]) => `${s} ${(values ?? []).join(', ')}`)
     .join('; ');
   const depth = o.depth ?? null;
-  const poolWarmup = o.poolWarmup ?? o.warmup;
-  const pooled = poolWarmup === o.warmup ? '' : ` (${poolWarmup} for a cell with workers)`;
   const source =
     (o.list === null ? 'the embedded fixture site' : `the list ${o.list}`) +
     (depth === null ? '' : `, following links ${depth} hop(s) deep`);
@@ -55,7 +54,7 @@ export function setup(result: BenchResult): string {
       ['Started', result.createdAt],
       [
         'Runs',
-        `${plural(o.runs, 'measured run')} after ${plural(o.warmup, 'warm-up run')} per cell${pooled}`,
+        `${plural(o.runs, 'measured run')} after ${plural(o.warmup, 'warm-up run')} per cell${otherWarmupsText(result)}`,
       ],
       ['Strategies', o.strategies.join(', ')],
       ['Concurrency', concurrency],
