@@ -20,7 +20,7 @@ import {
   type BenchMode,
 } from './result.js';
 import { queueCosts } from './queue-costs.js';
-import { coefficientOfVariation, computeStats, ratio } from './stats.js';
+import { coefficientOfVariation, computeStats, pairedRatio, ratio } from './stats.js';
 
 type StrategyRuns = StrategyCell & CellRuns;
 type RawCeilingRuns = RawCeilingCell & CellRuns;
@@ -142,13 +142,15 @@ function rawCeilingOf(
   const requestsPerSecond = computeStats(loadSamples);
   // No ratio without runs on both sides (an interrupt) or with a load generator that got nothing.
   if (crawl.wallMs.n === 0 || requestsPerSecond.mean <= 0) return { cells, rawCeiling: null };
+  const crawlRuns = cell.samples.filter((s) => !s.warmup).map((s) => s.pagesPerSecond);
   const rawCeiling: RawCeiling = {
     tool: 'autocannon',
     connections: RAW_CEILING_CONCURRENCY,
     durationMs: RAW_CEILING_DURATION_MS,
     requestsPerSecond,
+    requestsPerSecondByRound: loadSamples,
     cellId: cell.id,
-    ratio: ratio(crawl.pagesPerSecond, requestsPerSecond),
+    ratio: pairedRatio(crawlRuns, loadSamples) ?? ratio(crawl.pagesPerSecond, requestsPerSecond),
     site: { pages: RAW_CEILING_WORKLOAD.pages, pageKb: RAW_CEILING_WORKLOAD.pageKb, latencyMs: 0 },
   };
   return { cells, rawCeiling };

@@ -251,9 +251,19 @@ export interface RawCeiling {
   readonly durationMs: number;
   /** Requests per second autocannon reached (median over its runs). */
   readonly requestsPerSecond: Stats;
+  /**
+   * autocannon's requests/s in each measured round, in order: the crawl's run of the same round is
+   * the cell's measured sample of the same position. Absent in results written before it was kept.
+   */
+  readonly requestsPerSecondByRound?: readonly number[];
   /** The id of the fetch-only async cell it is compared with. */
   readonly cellId: string;
-  /** Fetch-only async pages/s (median) / autocannon req/s (median), with propagated sigma. */
+  /**
+   * The crawl's pages/s over autocannon's requests/s. Paired by round when both sides have the
+   * same rounds (each round's crawl and load ran back to back, so drift over the bench hits both
+   * alike): the median of the per-round ratios, with their standard deviation as sigma. Otherwise
+   * (and in results written before the pairing) the ratio of the two medians with propagated sigma.
+   */
   readonly ratio: Ratio;
   /** The fixture site both ran against: zero latency, small pages. */
   readonly site?: { readonly pages: number; readonly pageKb: number; readonly latencyMs: number };

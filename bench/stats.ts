@@ -122,3 +122,15 @@ export function slowFirstRun(samples: readonly number[]): boolean {
   const spread = MAD_TO_SIGMA * medianAbsoluteDeviation(rest);
   return first > typical + Math.max(3 * spread, 0.25 * Math.abs(typical));
 }
+
+/**
+ * The median of `numerators[i] / denominators[i]`, with the ratios' standard deviation as sigma;
+ * null unless both have the same number (two or more) of positive values. For pairs measured
+ * back to back, so that what drifts between pairs cancels within each.
+ */
+export function pairedRatio(numerators: readonly number[], denominators: readonly number[]): Ratio | null {
+  if (numerators.length < 2 || numerators.length !== denominators.length) return null;
+  if (denominators.some((d) => !(d > 0))) return null;
+  const ratios = computeStats(numerators.map((n, i) => n / denominators[i]!));
+  return { value: ratios.median, sigma: ratios.stddev };
+}

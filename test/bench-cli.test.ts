@@ -153,6 +153,35 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${md}\n`);
   });
 
+  it('pairs the raw ceiling round by round: the crawl of each round over the load of the same round', async () => {
+    const r = await runCli(
+      ['bench', '--strategies', 'async', '--modes', 'io', '--runs', '2', '--warmup', '0'].concat([
+        '--io-pages',
+        '4',
+        '--latency',
+        '0',
+        '--no-noise-probe',
+        '-q',
+        '--format',
+        'json',
+      ]),
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as BenchResult;
+    const ceiling = result.rawCeiling!;
+    expect(ceiling.durationMs).toBe(1000);
+    const load = ceiling.requestsPerSecondByRound!;
+    expect(load).toHaveLength(2);
+    expect(load.every((rps) => rps > 0)).toBe(true);
+    const crawl = result.cells.find((c) => c.id === ceiling.cellId)!.samples.filter((s) => !s.warmup);
+    expect(crawl).toHaveLength(2);
+    const ratios = crawl.map((s, i) => s.pagesPerSecond / load[i]!);
+    // The median of two is their mean; their sample sigma is |a - b| / sqrt(2).
+    expect(ceiling.ratio.value).toBeCloseTo((ratios[0]! + ratios[1]!) / 2, 10);
+    expect(ceiling.ratio.sigma).toBeCloseTo(Math.abs(ratios[0]! - ratios[1]!) / Math.SQRT2, 10);
+  });
+
   it('SIGINT stops after the run in progress, reports what it measured and exits 130', async () => {
     const out = join(dir, 'interrupted');
     // Without a TTY the bench prints nothing before its report, so the test serves the list

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   coefficientOfVariation,
   computeStats,
+  pairedRatio,
   percentile,
   ratio,
   slowFirstRun,
@@ -119,5 +120,33 @@ describe('slowFirstRun', () => {
     expect(slowFirstRun([1000])).toBe(false);
     expect(slowFirstRun([1000, 1])).toBe(false);
     expect(slowFirstRun([1000, 1, 1])).toBe(true);
+  });
+});
+
+describe('pairedRatio', () => {
+  it('takes the median of the per-pair ratios and their standard deviation (reference values)', () => {
+    // Ratios 0.1, 0.2, 0.15: median 0.15; deviations -0.05, 0.05, 0: sample sigma sqrt(0.005 / 2).
+    const r = pairedRatio([10, 20, 30], [100, 100, 200])!;
+    expect(r.value).toBeCloseTo(0.15, 12);
+    expect(r.sigma).toBeCloseTo(0.05, 12);
+  });
+
+  it('cancels a drift both sides of each pair share, which the ratio of medians cannot', () => {
+    // The machine doubles and triples its speed between rounds; each round's two sides move alike.
+    const crawl = [100, 200, 300];
+    const load = [1000, 2000, 3000];
+    const paired = pairedRatio(crawl, load)!;
+    expect(paired.value).toBeCloseTo(0.1, 12);
+    expect(paired.sigma).toBeCloseTo(0, 12);
+    const unpaired = ratio(computeStats(crawl), computeStats(load));
+    expect(unpaired.value).toBeCloseTo(0.1, 12);
+    expect(unpaired.sigma).toBeGreaterThan(0.05);
+  });
+
+  it('is null without two pairs of positive values', () => {
+    expect(pairedRatio([1], [2])).toBeNull();
+    expect(pairedRatio([1, 2], [2])).toBeNull();
+    expect(pairedRatio([1, 2], [2, 0])).toBeNull();
+    expect(pairedRatio([], [])).toBeNull();
   });
 });
