@@ -226,9 +226,10 @@ export async function measureCells(
   const rounds = warmupRounds + options.runs;
   /** The cell's own 0-based run in `round`, or -1 before it joins. */
   const runOf = (cell: PlannedCell, round: number): number => round - (warmupRounds - cell.warmup);
-  // The load generator warms up once, in the last warm-up round (autocannon settles in one).
+  // The load generator and the noise probe warm up once, in the last warm-up round (each settles
+  // in one).
   const loadWarmup = Math.min(1, warmupRounds);
-  /** The load generator's 0-based run in `round`, or -1 before it joins. */
+  /** The load generator's (and the probe's) 0-based run in `round`, or -1 before it joins. */
   const loadRunOf = (round: number): number => round - (warmupRounds - loadWarmup);
   const steps =
     cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
@@ -285,7 +286,8 @@ export async function measureCells(
       progress(LOAD_GENERATOR_ID, cells.length + 1, loadRunOf(round), runs, requestsPerSecond, null);
     }
     // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
-    if (probe && !hooks.signal?.aborted) {
+    // Like the load generator, it warms up in the last warm-up round only.
+    if (probe && loadRunOf(round) >= 0 && !hooks.signal?.aborted) {
       const wallMs = await probe.measure();
       if (!warmup) noiseSamples.push(wallMs);
     }
