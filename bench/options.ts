@@ -84,24 +84,29 @@ export const RAW_CEILING_WORKLOAD: WorkloadSettings = {
 };
 export const RAW_CEILING_CONCURRENCY = 64;
 
-/** The strategies whose crawls run in workers: their cells warm up `poolWarmup` times. */
-export const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set([
-  'threads',
-  'processes',
-  'distributed',
-]);
+const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set(['threads', 'processes', 'distributed']);
+
+/**
+ * Whether a cell warms up `poolWarmup` times: its crawl parses in workers (threads, processes,
+ * distributed) on a CPU-heavy workload (cpu, mixed), where each worker's JIT sets the pace. On the
+ * io workload parsing is a small share of a run, and one warm-up is enough there.
+ */
+export function warmsUpAsPool(strategy: CrawlStrategyName, mode: BenchMode): boolean {
+  return POOLED_STRATEGIES.has(strategy) && mode !== 'io';
+}
 
 /** The defaults of a bench's run counts, written once (the CLI's `--help` shows them). */
 export const BENCH_DEFAULTS = {
   /** Warm-up runs per cell, not measured. */
   warmup: 1,
   /**
-   * Warm-up runs of a cell with workers (threads, processes, distributed) when `warmup` is not
-   * given: each worker sees only its share of the list, and after one warm-up the first measured
-   * run of these cells still took 1.4-1.5x the others (their workers' JIT still settling); after
-   * two, 0.93-1.10x (README "Performance").
+   * Warm-up runs of a cell with workers on the cpu and mixed workloads (see {@link warmsUpAsPool})
+   * when `warmup` is not given. Each worker sees only its share of the list, and its CPU per run
+   * kept falling over the first three runs (cpu/threads ×2: 1,227, 902, 851, then 669-707 ms);
+   * with one warm-up the first measured run took 1.4-1.5x the others, with two 1.14-1.26x
+   * (README "Performance").
    */
-  poolWarmup: 2,
+  poolWarmup: 3,
   /**
    * Warm-up runs of the raw ceiling's crawl when `warmup` is not given: it crawls 5,000 pages a
    * run at full speed, and its CPU per run kept falling over its first runs (1.8x the later runs'
@@ -156,8 +161,8 @@ export interface BenchOptions {
    */
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /**
-   * Warm-up runs of every cell, not measured. @default 1; 2 for a cell with workers (threads,
-   * processes, distributed) and 3 for the raw ceiling's crawl (see {@link BENCH_DEFAULTS})
+   * Warm-up runs of every cell, not measured. @default 1; 3 for a cell with workers on the cpu and
+   * mixed workloads and 3 for the raw ceiling's crawl (see {@link BENCH_DEFAULTS})
    */
   readonly warmup?: number;
   /** Measured runs per cell. @default 5 */
@@ -213,7 +218,7 @@ export interface ResolvedBenchOptions {
   readonly extract: string | null;
   /** Warm-up runs of a cell without workers (serial, async, the raw ceiling). */
   readonly warmup: number;
-  /** Warm-up runs of a cell with workers (threads, processes, distributed). */
+  /** Warm-up runs of a cell with workers on the cpu and mixed workloads ({@link warmsUpAsPool}). */
   readonly poolWarmup: number;
   /** Warm-up runs of the raw ceiling's crawl. */
   readonly rawWarmup: number;

@@ -4,7 +4,7 @@ import type { CrawlStrategyName } from '../crawler/types.js';
 import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
 import {
   followOptionsOf,
-  POOLED_STRATEGIES,
+  warmsUpAsPool,
   RAW_CEILING_CONCURRENCY,
   RAW_CEILING_WORKLOAD,
   type ResolvedBenchOptions,
@@ -32,7 +32,7 @@ interface CellBase {
   readonly urls: readonly string[];
   readonly follow: FollowOptions | null;
   readonly cpuWork: number;
-  /** Unmeasured runs before its measured ones: `poolWarmup` for a cell with workers, else `warmup`. */
+  /** Unmeasured runs before its measured ones: `poolWarmup`, `rawWarmup` or `warmup` (see options). */
   readonly warmup: number;
   /**
    * The processes that run every crawl of this cell, warm-ups included: one per build, in the
@@ -141,7 +141,7 @@ async function strategyCells(
       follow: options.depth === null ? null : followOptionsOf(options.depth),
       site,
       cpuWork: w.cpuWork,
-      warmup: POOLED_STRATEGIES.has(strategy) ? options.poolWarmup : options.warmup,
+      warmup: warmsUpAsPool(strategy, mode) ? options.poolWarmup : options.warmup,
       runners: runnersOf(builds, helpers),
       queueWorkers:
         strategy === 'distributed'

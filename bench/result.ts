@@ -338,9 +338,12 @@ export interface BenchOptionsRecord {
   readonly modes: readonly BenchMode[];
   /** As given: numbers, and `workers×perWorker` strings (`2x32`) for hybrid pools; `{}` for the defaults. */
   readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly (number | string)[]>>>;
-  /** Warm-up runs of a cell without workers. */
+  /** Warm-up runs of the other cells. */
   readonly warmup: number;
-  /** Warm-up runs of a cell with workers (threads, processes, distributed); absent: `warmup`. */
+  /**
+   * Warm-up runs of a cell with workers (threads, processes, distributed) on the cpu and mixed
+   * workloads; absent: `warmup`.
+   */
   readonly poolWarmup?: number;
   /** Warm-up runs of the raw ceiling's crawl; absent: `warmup`. */
   readonly rawWarmup?: number;

@@ -8,7 +8,7 @@ import type {
   RunSample,
   BenchMode,
 } from '../bench/result.js';
-import { POOLED_STRATEGIES } from '../bench/options.js';
+import { warmsUpAsPool } from '../bench/options.js';
 import { coefficientOfVariation } from '../bench/stats.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
@@ -142,13 +142,16 @@ export function modesOf(result: BenchResult): BenchMode[] {
  */
 /**
  * The warm-up counts that differ from `warmup`, as a parenthesis for "after N warm-up runs per
- * cell": ` (2 for a cell with workers, 3 for the raw ceiling's crawl)`, or '' when all are alike.
+ * cell": ` (3 for a cell with workers on the cpu and mixed workloads, 3 for the raw ceiling's
+ * crawl)`, or '' when all are alike.
  */
 export function otherWarmupsText(result: BenchResult): string {
   const { warmup, poolWarmup = warmup, rawWarmup = warmup } = result.options;
-  const pooled = result.cells.some((c) => POOLED_STRATEGIES.has(c.strategy));
+  const pooled = result.cells.some((c) => warmsUpAsPool(c.strategy, c.mode));
   const parts = [
-    ...(pooled && poolWarmup !== warmup ? [`${poolWarmup} for a cell with workers`] : []),
+    ...(pooled && poolWarmup !== warmup
+      ? [`${poolWarmup} for a cell with workers on the cpu and mixed workloads`]
+      : []),
     ...(result.rawCeiling !== null && rawWarmup !== warmup
       ? [`${rawWarmup} for the raw ceiling's crawl`]
       : []),

@@ -107,9 +107,59 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(md).not.toContain('Machine noise');
   });
 
-  it('warms a cell with workers up twice by default and the others once; all measure in the same rounds', async () => {
+  it('warms a cpu-mode cell with workers up three times by default, others once; all measure in the same rounds', async () => {
     const r = await runCli(
-      ['bench', '--modes', 'io', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
+      ['bench', '--modes', 'cpu', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
+        '--cpu-pages',
+        '4',
+        '--cpu-page-kb',
+        '10',
+        '--cpu-work',
+        '1',
+        '--no-raw-ceiling',
+        '--no-noise-probe',
+        '-q',
+        '--format',
+        'json',
+      ]),
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as BenchResult;
+    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 3, rawWarmup: 3, runs: 2 });
+    const [serial, threads] = result.cells;
+    const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
+    // Rounds 0 and 1: the threads cell's first warm-ups alone; then both cells, serial first, in each round.
+    expect(shape(threads)).toEqual([
+      [0, true, 1],
+      [1, true, 2],
+      [2, true, 4],
+      [3, false, 6],
+      [4, false, 8],
+    ]);
+    expect(shape(serial)).toEqual([
+      [0, true, 3],
+      [1, false, 5],
+      [2, false, 7],
+    ]);
+    expect(REPORTERS.md.render(result)).toContain(
+      'after 1 warm-up run per cell (3 for a cell with workers on the cpu and mixed workloads)',
+    );
+  });
+
+  it('warms a cell with workers on the io workload up once, like the others', async () => {
+    const r = await runCli(
+      [
+        'bench',
+        '--modes',
+        'io',
+        '--strategies',
+        'serial,processes',
+        '-c',
+        'processes=2',
+        '--runs',
+        '1',
+      ].concat([
         '--io-pages',
         '4',
         '--latency',
@@ -124,22 +174,11 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as BenchResult;
-    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 2, rawWarmup: 3, runs: 2 });
-    const [serial, threads] = result.cells;
-    const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
-    // Round 0: the threads cell's first warm-up alone; then both cells, serial first, in each round.
-    expect(shape(threads)).toEqual([
-      [0, true, 1],
-      [1, true, 3],
-      [2, false, 5],
-      [3, false, 7],
+    expect(result.cells.map((c) => c.samples.map((s) => s.warmup))).toEqual([
+      [true, false],
+      [true, false],
     ]);
-    expect(shape(serial)).toEqual([
-      [0, true, 2],
-      [1, false, 4],
-      [2, false, 6],
-    ]);
-    expect(REPORTERS.md.render(result)).toContain('after 1 warm-up run per cell (2 for a cell with workers)');
+    expect(REPORTERS.md.render(result)).toContain('after 1 warm-up run per cell, crawling');
   });
 
   it('--extract runs the module in every cell; a module that does not load exits 2', async () => {
