@@ -101,8 +101,8 @@ function crawlOptionsOf(cell: PlannedCell, options: ResolvedBenchOptions): RunCr
 
 /** Where a run sits in the bench. */
 interface RunPlace {
-  /** 0-based run of the cell (warm-ups first), its sample's index. */
-  readonly round: number;
+  /** 0-based run of the cell (warm-ups first): its sample's index. */
+  readonly run: number;
   readonly warmup: boolean;
   /** Index of the build among the bench's builds (the cell's runner and queue workers). */
   readonly build: number;
@@ -119,7 +119,7 @@ async function measureRun(
   place: RunPlace,
   options: ResolvedBenchOptions,
 ): Promise<{ sample: RunSample; failures: readonly RunFailure[]; timeline: MeasuredTimeline | null }> {
-  const { round, warmup } = place;
+  const { run, warmup } = place;
   const runner = cell.runners[place.build]!;
   const workers = cell.kind === 'strategy' ? (cell.queueWorkers?.[place.build] ?? null) : null;
   const siteBefore = await readSite(cell.site);
@@ -151,7 +151,7 @@ async function measureRun(
   const answered = siteAfter.answered - siteBefore.answered;
   const s = m.summary;
   const sample: RunSample = {
-    index: round,
+    index: run,
     sequence: place.sequence,
     warmup,
     wallMs: s.wallMs,
@@ -197,11 +197,11 @@ export function buildOrder(round: number, builds: number): number[] {
 /**
  * Runs every cell its `warmup` runs and then `runs` measured ones with every build, interleaved
  * across cells (A B C D A B C D …; a cell with fewer warm-ups joins the rounds later, and all
- * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy alike, and within a cell across builds
- * in {@link buildOrder}; with a raw ceiling, the load generator runs last in each round (its
- * requests/s are shared by the builds: it is the harness's), then the noise `probe` (the
- * machine's own spread, round by round). Never prints: progress goes to
- * `hooks.onProgress`. An aborted signal ends the bench after the run in progress.
+ * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy
+ * alike, and within a cell across builds in {@link buildOrder}; with a raw ceiling, the load
+ * generator runs last in each round (its requests/s are shared by the builds: it is the
+ * harness's), then the noise `probe` (the machine's own spread, round by round). Never prints:
+ * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the run in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
  */
@@ -266,7 +266,7 @@ export async function measureCells(
           interrupted = true;
           break outer;
         }
-        const measured = await measureRun(cell, { round: run, warmup, build, sequence: ++step }, options);
+        const measured = await measureRun(cell, { run, warmup, build, sequence: ++step }, options);
         const into = perBuild[build]!;
         into.samples[index]!.push(measured.sample);
         into.timelines[index]!.push(measured.timeline);

@@ -107,25 +107,25 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(md).not.toContain('Machine noise');
   });
 
+  /** A tiny bench through the CLI, without the raw ceiling and the noise probe: its JSON result. */
+  async function benchJson(args: readonly string[]): Promise<BenchResult> {
+    const quiet = ['--no-raw-ceiling', '--no-noise-probe', '-q', '--format', 'json'];
+    const r = await runCli(['bench', ...args, ...quiet], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as BenchResult;
+  }
+
   it('warms a cpu-mode cell with workers up three times by default, others once; all measure in the same rounds', async () => {
-    const r = await runCli(
-      ['bench', '--modes', 'cpu', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
+    const result = await benchJson(
+      ['--modes', 'cpu', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
         '--cpu-pages',
         '4',
         '--cpu-page-kb',
         '10',
         '--cpu-work',
         '1',
-        '--no-raw-ceiling',
-        '--no-noise-probe',
-        '-q',
-        '--format',
-        'json',
       ]),
-      { timeoutMs: 120_000 },
     );
-    expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as BenchResult;
     expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 3, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
@@ -148,32 +148,14 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
   });
 
   it('warms a cell with workers on the io workload up once, like the others', async () => {
-    const r = await runCli(
-      [
-        'bench',
-        '--modes',
-        'io',
-        '--strategies',
-        'serial,processes',
-        '-c',
-        'processes=2',
-        '--runs',
-        '1',
-      ].concat([
+    const result = await benchJson(
+      ['--modes', 'io', '--strategies', 'serial,processes', '-c', 'processes=2', '--runs', '1'].concat([
         '--io-pages',
         '4',
         '--latency',
         '0',
-        '--no-raw-ceiling',
-        '--no-noise-probe',
-        '-q',
-        '--format',
-        'json',
       ]),
-      { timeoutMs: 120_000 },
     );
-    expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as BenchResult;
     expect(result.cells.map((c) => c.samples.map((s) => s.warmup))).toEqual([
       [true, false],
       [true, false],
