@@ -3,7 +3,7 @@
  * parse and validate both, match cells by id, judge each pages/s change against a threshold and the
  * run-to-run noise, render the verdicts as Markdown. The CLI reads the files and sets the exit code.
  */
-import { ratio } from '../bench/stats.js';
+import { computeStats, ratio } from '../bench/stats.js';
 import {
   BENCH_SCHEMA,
   READABLE_SCHEMA_VERSIONS,
@@ -146,12 +146,23 @@ export interface CellComparison {
   readonly base: Stats;
   readonly head: Stats;
   /**
-   * Relative change of mean pages/s as a fraction (-0.123 is 12.3% slower): `value` is
-   * head mean / base mean - 1 and `sigma` the propagated standard deviation of that ratio.
+   * Relative change of pages/s as a fraction (-0.123 is 12.3% slower). Unpaired: `value` is
+   * head mean / base mean - 1 and `sigma` the propagated standard deviation of that ratio. Paired
+   * (see `paired`): `value` is the geometric mean of the per-round ratios head / base, minus 1,
+   * and `sigma` the standard deviation of their logarithms.
    */
   readonly change: Ratio;
-  /** `change.value ∓ 2 * change.sigma`, as fractions. */
+  /**
+   * Unpaired: `change.value ∓ 2 * change.sigma`. Paired: exp(mean ∓ 2σ) - 1 of the per-round log
+   * ratios. As fractions.
+   */
   readonly interval: { readonly low: number; readonly high: number };
+  /**
+   * Whether the change was taken round by round: both results come from one A/B bench (`bench
+   * --against`), where each round ran the two builds back to back, so what drifts between rounds
+   * cancels within each pair.
+   */
+  readonly paired: boolean;
   readonly verdict: CellVerdict;
 }
 
@@ -202,10 +213,39 @@ export function verdictOf(low: number, high: number, threshold: number): CellVer
   return 'inconclusive';
 }
 
-function compareCell(base: CellResult, head: CellResult, threshold: number): CellComparison {
-  const r = ratio(head.pagesPerSecond, base.pagesPerSecond);
-  const change = { value: r.value - 1, sigma: r.sigma };
-  const interval = { low: change.value - SIGMAS * change.sigma, high: change.value + SIGMAS * change.sigma };
+/**
+ * The per-round log ratios ln(head / base) of a cell both sides of one A/B bench measured in the
+ * same rounds (matched by sample index), or null when they cannot be paired (fewer than 2 rounds
+ * in common, a round missing on one side, a run with no pages/s).
+ */
+function pairedLogRatios(base: CellResult, head: CellResult): number[] | null {
+  const measured = (cell: CellResult): Map<number, number> =>
+    new Map(cell.samples.filter((s) => !s.warmup).map((s) => [s.index, s.pagesPerSecond]));
+  const b = measured(base);
+  const h = measured(head);
+  if (b.size < 2 || b.size !== h.size) return null;
+  const logs: number[] = [];
+  for (const [index, basePps] of b) {
+    const headPps = h.get(index);
+    if (headPps === undefined || !(basePps > 0) || !(headPps > 0)) return null;
+    logs.push(Math.log(headPps / basePps));
+  }
+  return logs;
+}
+
+function compareCell(base: CellResult, head: CellResult, threshold: number, abRun: boolean): CellComparison {
+  const logs = abRun ? pairedLogRatios(base, head) : null;
+  let change: Ratio;
+  let interval: { low: number; high: number };
+  if (logs !== null) {
+    const { mean, stddev } = computeStats(logs);
+    change = { value: Math.exp(mean) - 1, sigma: stddev };
+    interval = { low: Math.exp(mean - SIGMAS * stddev) - 1, high: Math.exp(mean + SIGMAS * stddev) - 1 };
+  } else {
+    const r = ratio(head.pagesPerSecond, base.pagesPerSecond);
+    change = { value: r.value - 1, sigma: r.sigma };
+    interval = { low: change.value - SIGMAS * change.sigma, high: change.value + SIGMAS * change.sigma };
+  }
   return {
     id: base.id,
     mode: base.mode,
@@ -215,8 +255,14 @@ function compareCell(base: CellResult, head: CellResult, threshold: number): Cel
     head: head.pagesPerSecond,
     change,
     interval,
+    paired: logs !== null,
     verdict: verdictOf(interval.low, interval.high, threshold),
   };
+}
+
+/** Whether two results are the two sides of one A/B bench (`bench --against`). */
+function isAbPair(base: BenchResult, head: BenchResult): boolean {
+  return base.abRole === 'base' && head.abRole === 'head' && base.createdAt === head.createdAt;
 }
 
 function warningsOf(base: BenchResult, head: BenchResult): string[] {
@@ -270,10 +316,11 @@ export function compareResults(base: BenchResult, head: BenchResult, options: Co
   const baseIds = new Set(base.cells.map((cell) => cell.id));
   const cells: CellComparison[] = [];
   const onlyInBase: string[] = [];
+  const abRun = isAbPair(base, head);
   for (const cell of base.cells) {
     const other = headById.get(cell.id);
     if (other === undefined) onlyInBase.push(cell.id);
-    else cells.push(compareCell(cell, other, thresholdPct / 100));
+    else cells.push(compareCell(cell, other, thresholdPct / 100, abRun));
   }
   return {
     thresholdPct,
@@ -359,10 +406,22 @@ export function renderComparisonMarkdown(c: Comparison): string {
       ];
       lines.push(`| ${row.join(' | ')} | ${VERDICT_WORDS[cell.verdict]} |`);
     }
+    const pairedCells = c.cells.filter((cell) => cell.paired).length;
+    const how =
+      pairedCells === 0
+        ? 'Change: ratio of the mean pages/s, head / base - 1; its interval is ± 2σ propagated from both deviations. '
+        : `Change${pairedCells === c.cells.length ? '' : ` (in the ${pairedCells} cells measured round by round on both sides)`}: ` +
+          'the two builds ran each round back to back (one A/B bench), so it is taken round by round: ' +
+          'the geometric mean of the per-round ratios head / base, - 1, and its interval ± 2σ of those ' +
+          'per-round changes (drift between rounds cancels within each pair). ' +
+          (pairedCells === c.cells.length
+            ? ''
+            : 'Other cells: ratio of the mean pages/s, ± 2σ propagated from both deviations. ');
     lines.push(
       '',
-      'Pages/s: median ± standard deviation over the runs. Change: ratio of the mean pages/s, head / base - 1; ' +
-        'its interval is ± 2σ propagated from both deviations. A verdict holds for the whole interval: ' +
+      'Pages/s: median ± standard deviation over the runs. ' +
+        how +
+        'A verdict holds for the whole interval: ' +
         `a regression is slower by more than ${c.thresholdPct}% across all of it, unchanged stays within ` +
         `±${c.thresholdPct}%, and inconclusive straddles ${c.thresholdPct}%: those runs were too noisy to tell ` +
         'a change of that size from none (re-run with more `--runs`, or on a quieter machine).',

@@ -221,6 +221,48 @@ describe('compareResults', () => {
   });
 });
 
+describe('compareResults on the two sides of one A/B bench (paired by round)', () => {
+  /** The two results of one `bench --against` run: same creation time, base and head roles. */
+  function abPair(base: readonly number[], head: readonly number[], createdAt = '2025-01-01T00:00:00.000Z') {
+    const b = { ...makeResult([{ id: 'io/async/64', samples: base }]), abRole: 'base' as const };
+    const h = { ...makeResult([{ id: 'io/async/64', samples: head }]), abRole: 'head' as const, createdAt };
+    return compareResults(b, h, { thresholdPct: 5 });
+  }
+
+  it('takes the change round by round: a drift both builds share cancels', () => {
+    // The machine halves its speed every other round; the head is 10% faster in every round.
+    const c = abPair([100, 200, 100, 200], [110, 220, 110, 220]);
+    const cell = c.cells[0]!;
+    expect(cell.paired).toBe(true);
+    expect(cell.change.value).toBeCloseTo(0.1, 12);
+    expect(cell.change.sigma).toBeCloseTo(0, 12);
+    expect(cell.verdict).toBe('improvement');
+    expect(renderComparisonMarkdown(c)).toContain('the geometric mean of the per-round ratios head / base');
+    // The same numbers from two separate benches cannot be paired: the drift swamps the change.
+    const apart = abPair([100, 200, 100, 200], [110, 220, 110, 220], '2025-01-02T00:00:00.000Z').cells[0]!;
+    expect(apart.paired).toBe(false);
+    expect(apart.verdict).toBe('inconclusive');
+  });
+
+  it('gives the geometric mean of the per-round ratios and ± 2σ of their logarithms (reference values)', () => {
+    // python3 -c "import statistics as s, math; l=[math.log(0.9),0,math.log(1.1)]; m=s.mean(l);
+    //   sd=s.stdev(l); print(math.exp(m)-1, sd, math.exp(m-2*sd)-1, math.exp(m+2*sd)-1)"
+    //   -> -0.003344506587403595 0.10037728548770321 -0.1846229893322614 0.21823666788942497
+    const cell = abPair([100, 100, 100], [90, 100, 110]).cells[0]!;
+    expect(cell.change.value).toBeCloseTo(-0.003344506587403595, 12);
+    expect(cell.change.sigma).toBeCloseTo(0.10037728548770321, 12);
+    expect(cell.interval.low).toBeCloseTo(-0.1846229893322614, 12);
+    expect(cell.interval.high).toBeCloseTo(0.21823666788942497, 12);
+    expect(cell.verdict).toBe('inconclusive');
+  });
+
+  it('falls back to the unpaired change for a cell whose rounds do not match', () => {
+    const c = abPair([100, 101, 99], [100, 101]);
+    expect(c.cells[0]!.paired).toBe(false);
+    expect(c.cells[0]!.change.value).toBeCloseTo(100.5 / 100 - 1, 12);
+  });
+});
+
 describe('parseBenchResult', () => {
   const expectInvalid = (json: unknown, message: RegExp): void => {
     try {
