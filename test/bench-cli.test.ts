@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
-import { runCli, startCli } from './helpers/cli.js';
+import { runBenchJson, runCli, startCli } from './helpers/cli.js';
 
 const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), 'crawlbench-bench-'));
@@ -154,21 +154,16 @@ describe('crawlbench bench, end to end on the embedded site', () => {
   });
 
   it('pairs the raw ceiling round by round: the crawl of each round over the load of the same round', async () => {
-    const r = await runCli(
-      ['bench', '--strategies', 'async', '--modes', 'io', '--runs', '2', '--warmup', '0'].concat([
+    const result = await runBenchJson<BenchResult>(
+      ['--strategies', 'async', '--modes', 'io', '--runs', '2', '--warmup', '0'].concat([
         '--io-pages',
         '4',
         '--latency',
         '0',
         '--no-noise-probe',
-        '-q',
-        '--format',
-        'json',
       ]),
-      { timeoutMs: 60_000 },
+      60_000,
     );
-    expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as BenchResult;
     const ceiling = result.rawCeiling!;
     expect(ceiling.durationMs).toBe(1000);
     const load = ceiling.requestsPerSecondByRound!;

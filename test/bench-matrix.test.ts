@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveBenchOptions } from '../dist/bench/options.js';
 import type { BenchResult } from '../dist/bench/result.js';
 import { REPORTERS } from '../dist/reports/registry.js';
-import { runCli } from './helpers/cli.js';
+import { runBenchJson, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crawlbench-matrix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,12 +108,8 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
   });
 
   /** A tiny bench through the CLI, without the raw ceiling and the noise probe: its JSON result. */
-  async function benchJson(args: readonly string[]): Promise<BenchResult> {
-    const quiet = ['--no-raw-ceiling', '--no-noise-probe', '-q', '--format', 'json'];
-    const r = await runCli(['bench', ...args, ...quiet], { timeoutMs: 120_000 });
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout) as BenchResult;
-  }
+  const benchJson = (args: readonly string[]): Promise<BenchResult> =>
+    runBenchJson<BenchResult>([...args, '--no-raw-ceiling', '--no-noise-probe']);
 
   it('warms a cpu-mode cell with workers up three times by default, others once; all measure in the same rounds', async () => {
     const result = await benchJson(

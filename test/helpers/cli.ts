@@ -69,3 +69,14 @@ export function runCli(
 ): Promise<CliResult> {
   return startCli(args, options).result;
 }
+
+/**
+ * `crawlbench bench ARGS -q --format json` through the built CLI: its parsed JSON result. Throws
+ * with the exit code and stderr when the bench does not exit 0. Typed by the caller (the helper
+ * stays free of the dist types).
+ */
+export async function runBenchJson<T>(args: readonly string[], timeoutMs = 120_000): Promise<T> {
+  const r = await runCli(['bench', ...args, '-q', '--format', 'json'], { timeoutMs });
+  if (r.code !== 0) throw new Error(`bench exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
