@@ -105,6 +105,7 @@ export {
   type CellComparison,
   type CellVerdict,
   type Comparison,
+  type MachineDrift,
   compareResults,
   comparisonExitCode,
   DEFAULT_THRESHOLD_PCT,

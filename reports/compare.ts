@@ -10,6 +10,7 @@ import {
   type BenchResult,
   type CellResult,
   type Environment,
+  type MachineNoise,
   type Ratio,
   type Stats,
   type BenchMode,
@@ -119,6 +120,14 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
     r.number(cell.concurrency, `cells[${i}].concurrency`);
     r.stats(cell.pagesPerSecond, `cells[${i}].pagesPerSecond`);
   });
+  // The noise probe (absent before it existed, null when a bench ran without it): compare reads
+  // its size and median wall time.
+  if (json.machineNoise !== undefined && json.machineNoise !== null) {
+    const noise = r.object(json.machineNoise, 'machineNoise');
+    r.number(noise.threads, 'machineNoise.threads');
+    r.number(noise.rounds, 'machineNoise.rounds');
+    r.stats(noise.wallMs, 'machineNoise.wallMs');
+  }
   return json as unknown as BenchResult;
 }
 
@@ -166,6 +175,21 @@ export interface CellComparison {
   readonly verdict: CellVerdict;
 }
 
+/**
+ * How fast the machine itself was on each side: the medians of the noise probe, the same fixed CPU
+ * job on every core once per round (`BenchResult.machineNoise`), of two separate benches.
+ */
+export interface MachineDrift {
+  /** Median wall time of the probe in the base and head benches, in ms. */
+  readonly baseMs: number;
+  readonly headMs: number;
+  /**
+   * The machine's own change of speed as a fraction, in the sense of a cell's change: base ms /
+   * head ms - 1 (-0.1: the machine did the same job 10% slower in head's bench).
+   */
+  readonly change: number;
+}
+
 /** The whole comparison of a base and a head result, as {@link renderComparisonMarkdown} renders it. */
 export interface Comparison {
   /** The threshold the verdicts used, in percent. */
@@ -182,6 +206,12 @@ export interface Comparison {
   readonly regressions: number;
   /** Number of cells whose verdict is `inconclusive`: too noisy to tell. */
   readonly inconclusive: number;
+  /**
+   * The machine's own speed on each side, when both are separate benches that ran the same noise
+   * probe; null otherwise (no probe on a side, probes of different sizes, or the two sides of one
+   * A/B bench, which share their probe and their machine).
+   */
+  readonly machine: MachineDrift | null;
   /**
    * Reasons to distrust the comparison that do not fail it: different machines or Node versions,
    * different workloads, an interrupted bench. One sentence each.
@@ -265,6 +295,35 @@ function isAbPair(base: BenchResult, head: BenchResult): boolean {
   return base.abRole === 'base' && head.abRole === 'head' && base.createdAt === head.createdAt;
 }
 
+/** See {@link Comparison.machine}. */
+function machineDriftOf(base: BenchResult, head: BenchResult, abRun: boolean): MachineDrift | null {
+  const b: MachineNoise | null = base.machineNoise ?? null;
+  const h: MachineNoise | null = head.machineNoise ?? null;
+  if (abRun || b === null || h === null || b.threads !== h.threads || b.rounds !== h.rounds) return null;
+  const baseMs = b.wallMs.median;
+  const headMs = h.wallMs.median;
+  if (!(baseMs > 0) || !(headMs > 0)) return null;
+  return { baseMs, headMs, change: baseMs / headMs - 1 };
+}
+
+/**
+ * What the machine's drift means for the comparison, in one sentence: the probe's medians and how
+ * much slower or faster the machine itself was in head's bench.
+ */
+function machineSentence(drift: MachineDrift): string {
+  const { baseMs, headMs, change } = drift;
+  const speed =
+    Math.abs(change) < 0.0005
+      ? 'as fast in both'
+      : `${Math.abs(change * 100).toFixed(1)}% ${change < 0 ? 'slower' : 'faster'} in head`;
+  return (
+    `The machine itself was ${speed}: the noise probe (the same fixed CPU job on every core, once ` +
+    `per round) took a median of ${baseMs.toFixed(0)} ms in base and ${headMs.toFixed(0)} ms in head. ` +
+    'A CPU-bound cell that moved by about as much moved with the machine, not with the code; ' +
+    'an A/B bench (bench --against) measures both builds in one run, where such drift cancels.'
+  );
+}
+
 function warningsOf(base: BenchResult, head: BenchResult): string[] {
   const warnings: string[] = [];
   const envDiffs = ENVIRONMENT_FIELDS.filter((key) => base.environment[key] !== head.environment[key]).map(
@@ -317,6 +376,7 @@ export function compareResults(base: BenchResult, head: BenchResult, options: Co
   const cells: CellComparison[] = [];
   const onlyInBase: string[] = [];
   const abRun = isAbPair(base, head);
+  const machine = machineDriftOf(base, head, abRun);
   for (const cell of base.cells) {
     const other = headById.get(cell.id);
     if (other === undefined) onlyInBase.push(cell.id);
@@ -331,7 +391,12 @@ export function compareResults(base: BenchResult, head: BenchResult, options: Co
     onlyInHead: head.cells.filter((cell) => !baseIds.has(cell.id)).map((cell) => cell.id),
     regressions: cells.filter((cell) => cell.verdict === 'regression').length,
     inconclusive: cells.filter((cell) => cell.verdict === 'inconclusive').length,
-    warnings: warningsOf(base, head),
+    machine,
+    // A machine that drifted by the threshold or more can make a verdict by itself.
+    warnings: [
+      ...warningsOf(base, head),
+      ...(machine && Math.abs(machine.change) >= thresholdPct / 100 ? [machineSentence(machine)] : []),
+    ],
   };
 }
 
@@ -426,6 +491,11 @@ export function renderComparisonMarkdown(c: Comparison): string {
         `±${c.thresholdPct}%, and inconclusive straddles ${c.thresholdPct}%: those runs were too noisy to tell ` +
         'a change of that size from none (re-run with more `--runs`, or on a quieter machine).',
     );
+  }
+  // The machine's drift, unless it is already among the warnings.
+  if (c.machine !== null) {
+    const sentence = machineSentence(c.machine);
+    if (!c.warnings.includes(sentence)) lines.push('', `**Machine:** ${escapeMarkdownText(sentence)}`);
   }
   const ids = (list: readonly string[]): string => list.map((id) => escapeMarkdownText(id)).join(', ');
   if (c.onlyInBase.length > 0) lines.push('', `Only in base (not compared): ${ids(c.onlyInBase)}`);

@@ -263,6 +263,57 @@ describe('compareResults on the two sides of one A/B bench (paired by round)', (
   });
 });
 
+describe('compareResults: the machine itself (the noise probe of each side)', () => {
+  /** A result whose noise probe had the given wall times, in ms. */
+  function withProbe(wallMs: readonly number[] | null, rounds = 10_000): BenchResult {
+    const result = makeResult([{ id: 'cpu/serial/1', samples: STEADY }]);
+    const stats = wallMs && computeStats(wallMs);
+    return {
+      ...result,
+      machineNoise: stats && { threads: 2, rounds, wallMs: stats, cv: stats.stddev / stats.mean },
+    };
+  }
+
+  it('gives the drift of the probe medians as a change of speed, and says it under the table', () => {
+    // Medians 300 and 330 ms: the same job took 10% longer, a speed change of 300 / 330 - 1.
+    const c = compareResults(withProbe([290, 300, 310]), withProbe([330, 320, 340]), { thresholdPct: 10 });
+    expect(c.machine).toEqual({ baseMs: 300, headMs: 330, change: 300 / 330 - 1 });
+    // Below the threshold: a line, not a warning.
+    expect(c.warnings).toEqual([]);
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain(
+      '**Machine:** The machine itself was 9.1% slower in head: the noise probe (the same fixed CPU job on every core, once per round) took a median of 300 ms in base and 330 ms in head.',
+    );
+    const faster = compareResults(withProbe([330]), withProbe([300]), { thresholdPct: 10 });
+    expect(faster.machine!.change).toBeCloseTo(0.1, 12);
+    expect(renderComparisonMarkdown(faster)).toContain('The machine itself was 10.0% faster in head');
+  });
+
+  it('warns when the machine drifted by the threshold or more, and says it once', () => {
+    const c = compareResults(withProbe([300]), withProbe([330]), { thresholdPct: 5 });
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/^The machine itself was 9\.1% slower in head/);
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain('> **Warning:** The machine itself was 9.1% slower in head');
+    expect(md.match(/The machine itself/g)).toHaveLength(1);
+    expect(md).not.toContain('**Machine:**');
+    expect(comparisonExitCode(c)).toBe(0);
+  });
+
+  it('says nothing without a probe on both sides, for probes of different sizes, or for one A/B bench', () => {
+    const none = (base: BenchResult, head: BenchResult): void => {
+      const c = compareResults(base, head, { thresholdPct: 10 });
+      expect(c.machine).toBeNull();
+      expect(renderComparisonMarkdown(c)).not.toContain('The machine itself');
+    };
+    none(withProbe([300]), withProbe(null));
+    none(makeResult([{ id: 'a', samples: STEADY }]), withProbe([300]));
+    none(withProbe([300]), withProbe([330], 20_000));
+    // The two sides of one A/B bench share their rounds, their probe and their machine.
+    none({ ...withProbe([300]), abRole: 'base' }, { ...withProbe([330]), abRole: 'head' });
+  });
+});
+
 describe('parseBenchResult', () => {
   const expectInvalid = (json: unknown, message: RegExp): void => {
     try {
@@ -306,6 +357,11 @@ describe('parseBenchResult', () => {
     );
     expectInvalid({ ...valid, cells: [cell, cell] }, /cell id `"a"` \(string\) appears twice/);
     expectInvalid({ ...valid, environment: undefined }, /`environment` must be an object/);
+    expectInvalid(
+      { ...valid, machineNoise: { threads: 2, rounds: 10, wallMs: { n: 1 }, cv: 0 } },
+      /`machineNoise\.wallMs\.mean` must be a finite number/,
+    );
+    expectInvalid({ ...valid, machineNoise: 'quiet' }, /`machineNoise` must be an object/);
   });
 });
 
