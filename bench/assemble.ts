@@ -208,6 +208,7 @@ export function assembleResult(
         ]),
       ),
       warmup: options.warmup,
+      ioWarmup: options.ioWarmup,
       poolWarmup: options.poolWarmup,
       rawWarmup: options.rawWarmup,
       runs: options.runs,

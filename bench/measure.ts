@@ -10,7 +10,10 @@ import type { NoiseProbe } from './noise-probe.js';
 
 /** Where the bench is, for a progress display. */
 export interface BenchProgress {
-  /** 1-based position of this run in the whole bench, and the number of runs in all. */
+  /**
+   * Runs finished so far, this one included, and the number of runs in all. (Runs that go at once,
+   * the warm-ups of a round, finish in any order; a sample's `sequence` is the order they started.)
+   */
   readonly step: number;
   readonly steps: number;
   readonly cellId: string;
@@ -108,6 +111,8 @@ interface RunPlace {
   readonly build: number;
   /** 1-based position of the run in the whole bench. */
   readonly sequence: number;
+  /** The harness's clock: ms since the bench's first run started. */
+  readonly clock: () => number;
 }
 
 /**
@@ -120,6 +125,7 @@ async function measureRun(
   options: ResolvedBenchOptions,
 ): Promise<{ sample: RunSample; failures: readonly RunFailure[]; timeline: MeasuredTimeline | null }> {
   const { run, warmup } = place;
+  const startMs = place.clock();
   const runner = cell.runners[place.build]!;
   const workers = cell.kind === 'strategy' ? (cell.queueWorkers?.[place.build] ?? null) : null;
   const siteBefore = await readSite(cell.site);
@@ -148,11 +154,14 @@ async function measureRun(
       ? workersAfter.redisCpuMs - workersBefore.redisCpuMs
       : null;
   const siteAfter = await readSite(cell.site);
+  const endMs = place.clock();
   const answered = siteAfter.answered - siteBefore.answered;
   const s = m.summary;
   const sample: RunSample = {
     index: run,
     sequence: place.sequence,
+    startMs,
+    endMs,
     warmup,
     wallMs: s.wallMs,
     pagesPerSecond: s.pagesPerSecond,
@@ -198,10 +207,12 @@ export function buildOrder(round: number, builds: number): number[] {
  * Runs every cell its `warmup` runs and then `runs` measured ones with every build, interleaved
  * across cells (A B C D A B C D …; a cell with fewer warm-ups joins the rounds later, and all
  * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy
- * alike, and within a cell across builds in {@link buildOrder}; with a raw ceiling, the load
- * generator runs last in each round (its requests/s are shared by the builds: it is the
+ * alike, and within a cell across builds in {@link buildOrder}. A warm-up round's runs on the
+ * embedded site go at once (but a distributed cell's, one at a time); a measured run, and every run
+ * of a list, runs alone. With a raw ceiling,
+ * the load generator runs last in each round (its requests/s are shared by the builds: it is the
  * harness's), then the noise `probe` (the machine's own spread, round by round). Never prints:
- * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the run in progress.
+ * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the runs in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
  */
@@ -234,7 +245,9 @@ export async function measureCells(
   const steps =
     cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
     (rawCell ? loadWarmup + options.runs : 0);
+  /** Runs started (their sequence numbers) and finished so far. */
   let step = 0;
+  let finished = 0;
   const progress = (
     cellId: string,
     cell: number,
@@ -244,7 +257,7 @@ export async function measureCells(
     build: BenchBuild | null,
   ): void =>
     hooks.onProgress?.({
-      step,
+      step: ++finished,
       steps,
       cellId,
       cell,
@@ -255,28 +268,56 @@ export async function measureCells(
       ...(build !== null && builds.length > 1 && { build: build.role }),
       pagesPerSecond,
     });
+  const origin = performance.now();
+  /** One run of a cell with one build, numbered as it starts, recorded as it ends. */
+  const runOnce = async (index: number, run: number, warmup: boolean, build: number): Promise<void> => {
+    const cell = cells[index]!;
+    const sequence = ++step;
+    const clock = (): number => performance.now() - origin;
+    const measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
+    const into = perBuild[build]!;
+    into.samples[index]!.push(measured.sample);
+    into.timelines[index]!.push(measured.timeline);
+    if (!warmup) {
+      for (const f of measured.failures)
+        if (into.failures.length < MAX_FAILURES) into.failures.push({ cellId: cell.id, ...f });
+    }
+    const runs = cell.warmup + options.runs;
+    progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
+  };
   let interrupted = false;
   outer: for (let round = 0; round < rounds; round++) {
     const warmup = round < warmupRounds;
-    for (const [index, cell] of cells.entries()) {
+    /** The round's runs: [cell index, its run, build], in cell order and each cell's build order. */
+    const runsOfRound = cells.flatMap((cell, index): [number, number, number][] => {
       const run = runOf(cell, round);
-      if (run < 0) continue;
-      for (const build of buildOrder(run, builds.length)) {
-        if (hooks.signal?.aborted) {
-          interrupted = true;
-          break outer;
-        }
-        const measured = await measureRun(cell, { run, warmup, build, sequence: ++step }, options);
-        const into = perBuild[build]!;
-        into.samples[index]!.push(measured.sample);
-        into.timelines[index]!.push(measured.timeline);
-        if (!warmup) {
-          for (const f of measured.failures)
-            if (into.failures.length < MAX_FAILURES) into.failures.push({ cellId: cell.id, ...f });
-        }
-        const runs = cell.warmup + options.runs;
-        progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
+      return run < 0 ? [] : buildOrder(run, builds.length).map((build) => [index, run, build]);
+    });
+    // Warm-ups are not measured, so a warm-up round's runs on the embedded site go at once (every
+    // cell, every build), numbered in that order: the IO waits of one overlap the CPU of another,
+    // and a bench spends less time warming up. A distributed cell warms up alone: every cell's
+    // queue workers serve the one shared queue, and another cell's (or build's) workers would take
+    // its tasks. A user's list warms up one run at a time: its hosts get no more requests at once
+    // than a measured run sends them.
+    const together =
+      warmup && options.list === null
+        ? runsOfRound.filter(([index]) => cells[index]!.strategy !== 'distributed')
+        : [];
+    if (together.length > 0) {
+      if (hooks.signal?.aborted) {
+        interrupted = true;
+        break;
       }
+      await Promise.all(together.map(([index, run, build]) => runOnce(index, run, true, build)));
+    }
+    for (const entry of runsOfRound) {
+      if (together.includes(entry)) continue;
+      if (hooks.signal?.aborted) {
+        interrupted = true;
+        break outer;
+      }
+      const [index, run, build] = entry;
+      await runOnce(index, run, warmup, build);
     }
     if (rawCell && loadRunOf(round) >= 0 && !hooks.signal?.aborted) {
       step++;

@@ -87,20 +87,33 @@ export const RAW_CEILING_CONCURRENCY = 64;
 const POOLED_STRATEGIES: ReadonlySet<CrawlStrategyName> = new Set(['threads', 'processes', 'distributed']);
 
 /**
- * Whether a cell warms up `poolWarmup` times: its crawl parses in workers (threads, processes,
- * distributed) on a CPU-heavy workload (cpu, mixed), where each worker's JIT sets the pace. On the
- * io workload parsing is a small share of a run, and one warm-up is enough there.
+ * Which default warm-up count a strategy cell takes (see {@link BENCH_DEFAULTS}):
+ * - `pool`: its crawl parses in workers (threads, processes, distributed) on a CPU-heavy workload
+ *   (cpu, mixed), where each worker's JIT sets the pace: `poolWarmup`.
+ * - `io`: many requests at once (async, or a pool) on the io workload: `ioWarmup`.
+ * - `plain`: serial anywhere, async on the cpu and mixed workloads: `warmup`.
  */
-export function warmsUpAsPool(strategy: CrawlStrategyName, mode: BenchMode): boolean {
-  return POOLED_STRATEGIES.has(strategy) && mode !== 'io';
+export type WarmupKind = 'plain' | 'io' | 'pool';
+
+export function warmupKindOf(strategy: CrawlStrategyName, mode: BenchMode): WarmupKind {
+  if (strategy === 'serial') return 'plain';
+  if (mode === 'io') return 'io';
+  return POOLED_STRATEGIES.has(strategy) ? 'pool' : 'plain';
 }
 
 /** The defaults of a bench's run counts, written once (the CLI's `--help` shows them). */
 export const BENCH_DEFAULTS = {
-  /** Warm-up runs per cell, not measured. */
+  /** Warm-up runs per cell, not measured (serial anywhere, async on the cpu and mixed workloads). */
   warmup: 1,
   /**
-   * Warm-up runs of a cell with workers on the cpu and mixed workloads (see {@link warmsUpAsPool})
+   * Warm-up runs of async and the pools on the io workload when `warmup` is not given. A run is 16
+   * pages (8 per worker of a pool of 2), and in a default bench the first measured run after one
+   * warm-up took 1.03-1.29x the others' wall time and 1.5-2.7x their CPU (async 1.23 and 1.29);
+   * with three warm-ups 0.95-1.01x (README "Performance").
+   */
+  ioWarmup: 2,
+  /**
+   * Warm-up runs of a cell with workers on the cpu and mixed workloads (see {@link warmupKindOf})
    * when `warmup` is not given. Each worker sees only its share of the list, and its CPU per run
    * kept falling over the first three runs (cpu/threads ×2: 1,227, 902, 851, then 669-707 ms);
    * with one warm-up the first measured run took 1.4-1.5x the others, with two 1.14-1.26x
@@ -161,8 +174,9 @@ export interface BenchOptions {
    */
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /**
-   * Warm-up runs of every cell, not measured. @default 1; 3 for a cell with workers on the cpu and
-   * mixed workloads and 3 for the raw ceiling's crawl (see {@link BENCH_DEFAULTS})
+   * Warm-up runs of every cell, not measured. @default 1; 2 for async and the pools on the io
+   * workload, 3 for a cell with workers on the cpu and mixed workloads and 3 for the raw ceiling's
+   * crawl (see {@link BENCH_DEFAULTS})
    */
   readonly warmup?: number;
   /** Measured runs per cell. @default 5 */
@@ -216,9 +230,11 @@ export interface ResolvedBenchOptions {
   readonly matrix: Readonly<Record<BenchMode, readonly MatrixEntry[]>>;
   /** The extraction module's path, or null. */
   readonly extract: string | null;
-  /** Warm-up runs of a cell without workers (serial, async, the raw ceiling). */
+  /** Warm-up runs of serial, and of async on the cpu and mixed workloads ({@link warmupKindOf}). */
   readonly warmup: number;
-  /** Warm-up runs of a cell with workers on the cpu and mixed workloads ({@link warmsUpAsPool}). */
+  /** Warm-up runs of async and the pools on the io workload. */
+  readonly ioWarmup: number;
+  /** Warm-up runs of a cell with workers on the cpu and mixed workloads. */
   readonly poolWarmup: number;
   /** Warm-up runs of the raw ceiling's crawl. */
   readonly rawWarmup: number;
@@ -408,6 +424,7 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     extract: options.extract ?? null,
     warmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.warmup),
     // A warm-up count given applies to every cell; the defaults differ by kind of cell.
+    ioWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.ioWarmup),
     poolWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.poolWarmup),
     rawWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.rawWarmup),
     runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),

@@ -4,7 +4,7 @@ import type { CrawlStrategyName } from '../crawler/types.js';
 import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
 import {
   followOptionsOf,
-  warmsUpAsPool,
+  warmupKindOf,
   RAW_CEILING_CONCURRENCY,
   RAW_CEILING_WORKLOAD,
   type ResolvedBenchOptions,
@@ -32,7 +32,10 @@ interface CellBase {
   readonly urls: readonly string[];
   readonly follow: FollowOptions | null;
   readonly cpuWork: number;
-  /** Unmeasured runs before its measured ones: `poolWarmup`, `rawWarmup` or `warmup` (see options). */
+  /**
+   * Unmeasured runs before its measured ones: `warmup`, `ioWarmup`, `poolWarmup` or `rawWarmup`
+   * (see options).
+   */
   readonly warmup: number;
   /**
    * The processes that run every crawl of this cell, warm-ups included: one per build, in the
@@ -106,6 +109,17 @@ function runnersOf(builds: readonly BenchBuild[], helpers: BenchHelpers): CrawlR
   return builds.map((build) => helpers.add(new CrawlRunner(build)));
 }
 
+function warmupOf(strategy: CrawlStrategyName, mode: BenchMode, options: ResolvedBenchOptions): number {
+  switch (warmupKindOf(strategy, mode)) {
+    case 'plain':
+      return options.warmup;
+    case 'io':
+      return options.ioWarmup;
+    case 'pool':
+      return options.poolWarmup;
+  }
+}
+
 async function strategyCells(
   mode: BenchMode,
   site: FixtureSiteProcess | null,
@@ -141,7 +155,7 @@ async function strategyCells(
       follow: options.depth === null ? null : followOptionsOf(options.depth),
       site,
       cpuWork: w.cpuWork,
-      warmup: warmsUpAsPool(strategy, mode) ? options.poolWarmup : options.warmup,
+      warmup: warmupOf(strategy, mode, options),
       runners: runnersOf(builds, helpers),
       queueWorkers:
         strategy === 'distributed'

@@ -46,6 +46,14 @@ export interface RunSample {
    * the order the runs were made in. Absent in results written before it was recorded.
    */
   readonly sequence?: number;
+  /**
+   * When the run started and ended on the harness's clock, in ms since the bench's first run
+   * started (the readings of the site before and after it included). The warm-ups of one round
+   * overlap (they go at once); measured runs never do. Absent in results written before they were
+   * recorded.
+   */
+  readonly startMs?: number;
+  readonly endMs?: number;
   readonly warmup: boolean;
   readonly wallMs: number;
   readonly pagesPerSecond: number;
@@ -340,6 +348,8 @@ export interface BenchOptionsRecord {
   readonly concurrency: Readonly<Partial<Record<CrawlStrategyName, readonly (number | string)[]>>>;
   /** Warm-up runs of the other cells. */
   readonly warmup: number;
+  /** Warm-up runs of async and the pools on the io workload; absent: `warmup`. */
+  readonly ioWarmup?: number;
   /**
    * Warm-up runs of a cell with workers (threads, processes, distributed) on the cpu and mixed
    * workloads; absent: `warmup`.

@@ -8,7 +8,7 @@ import type {
   RunSample,
   BenchMode,
 } from '../bench/result.js';
-import { warmsUpAsPool } from '../bench/options.js';
+import { type WarmupKind, warmupKindOf } from '../bench/options.js';
 import { coefficientOfVariation } from '../bench/stats.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
@@ -142,14 +142,16 @@ export function modesOf(result: BenchResult): BenchMode[] {
  */
 /**
  * The warm-up counts that differ from `warmup`, as a parenthesis for "after N warm-up runs per
- * cell": ` (3 for a cell with workers on the cpu and mixed workloads, 3 for the raw ceiling's
- * crawl)`, or '' when all are alike.
+ * cell": ` (2 for async and the pools on the io workload, 3 for a cell with workers on the cpu and
+ * mixed workloads, 3 for the raw ceiling's crawl)`, or '' when all are alike.
  */
 export function otherWarmupsText(result: BenchResult): string {
-  const { warmup, poolWarmup = warmup, rawWarmup = warmup } = result.options;
-  const pooled = result.cells.some((c) => warmsUpAsPool(c.strategy, c.mode));
+  const { warmup, ioWarmup = warmup, poolWarmup = warmup, rawWarmup = warmup } = result.options;
+  const has = (kind: WarmupKind): boolean =>
+    result.cells.some((c) => warmupKindOf(c.strategy, c.mode) === kind);
   const parts = [
-    ...(pooled && poolWarmup !== warmup
+    ...(has('io') && ioWarmup !== warmup ? [`${ioWarmup} for async and the pools on the io workload`] : []),
+    ...(has('pool') && poolWarmup !== warmup
       ? [`${poolWarmup} for a cell with workers on the cpu and mixed workloads`]
       : []),
     ...(result.rawCeiling !== null && rawWarmup !== warmup

@@ -211,6 +211,12 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     const runs = result.cells.reduce((n, c) => n + c.samples.length, 0);
     expect(runs).toBeGreaterThan(0);
     expect(runs).toBeLessThan(2 * 51);
+    // A list's hosts get one run at a time, warm-ups included (the serial and async warm-ups of
+    // round 0 are both here: the second began at request pages + 1 and ended after the signal).
+    const samples = result.cells.flatMap((c) => c.samples).sort((a, b) => a.startMs! - b.startMs!);
+    expect(samples.filter((s) => s.warmup).length).toBeGreaterThanOrEqual(2);
+    for (const [i, s] of samples.slice(1).entries())
+      expect(s.startMs!).toBeGreaterThanOrEqual(samples[i]!.endMs!);
   });
 
   it('--depth 1 follows links from the first page: every run crawls the same pages, with no error', async () => {

@@ -107,6 +107,23 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(md).not.toContain('Machine noise');
   });
 
+  type Sample = BenchResult['cells'][number]['samples'][number];
+  /** Whether two runs were under way at the same time, on the harness's clock. */
+  const overlap = (a: Sample, b: Sample): boolean => a.startMs! < b.endMs! && b.startMs! < a.endMs!;
+  /**
+   * The schedule every bench keeps: runs numbered 1..N in the order they started, and each
+   * measured run alone (no other run, warm-up or measured, under way meanwhile).
+   */
+  const expectSchedule = (result: BenchResult): void => {
+    const all = result.cells.flatMap((c) => c.samples);
+    const byStart = [...all].sort((a, b) => a.startMs! - b.startMs!);
+    expect(byStart.map((s) => s.sequence)).toEqual(all.map((_, i) => i + 1));
+    for (const s of all) expect(s.endMs! - s.startMs!).toBeGreaterThanOrEqual(s.wallMs);
+    for (const measured of all.filter((s) => !s.warmup)) {
+      expect(all.filter((s) => s !== measured && overlap(s, measured))).toEqual([]);
+    }
+  };
+
   /** A tiny bench through the CLI, without the raw ceiling and the noise probe: its JSON result. */
   const benchJson = (args: readonly string[]): Promise<BenchResult> =>
     runBenchJson<BenchResult>([...args, '--no-raw-ceiling', '--no-noise-probe']);
@@ -122,7 +139,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         '1',
       ]),
     );
-    expect(result.options).toMatchObject({ warmup: 1, poolWarmup: 3, rawWarmup: 3, runs: 2 });
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 2, poolWarmup: 3, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
     // Rounds 0 and 1: the threads cell's first warm-ups alone; then both cells, serial first, in each round.
@@ -141,22 +158,61 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(REPORTERS.md.render(result)).toContain(
       'after 1 warm-up run per cell (3 for a cell with workers on the cpu and mixed workloads)',
     );
+    expectSchedule(result);
+    // Round 2's two warm-ups went at once.
+    expect(overlap(serial!.samples[0]!, threads!.samples[2]!)).toBe(true);
   });
 
-  it('warms a cell with workers on the io workload up once, like the others', async () => {
+  it('warms async and a pool up twice on the io workload, serial once', async () => {
     const result = await benchJson(
-      ['--modes', 'io', '--strategies', 'serial,processes', '-c', 'processes=2', '--runs', '1'].concat([
-        '--io-pages',
-        '4',
-        '--latency',
-        '0',
-      ]),
+      [
+        '--modes',
+        'io',
+        '--strategies',
+        'serial,async,processes',
+        '-c',
+        'async=2',
+        '-c',
+        'processes=2',
+      ].concat(['--runs', '1', '--io-pages', '4', '--latency', '0']),
     );
-    expect(result.cells.map((c) => c.samples.map((s) => s.warmup))).toEqual([
-      [true, false],
-      [true, false],
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 2, poolWarmup: 3, runs: 1 });
+    const shape = (cell: (typeof result.cells)[number]) =>
+      cell.samples.map((s) => [s.index, s.warmup, s.sequence]);
+    // Round 0: async and processes warm up; round 1: serial's warm-up joins; round 2 is measured.
+    expect(result.cells.map((c) => [c.id, shape(c)])).toEqual([
+      [
+        'io/serial/1',
+        [
+          [0, true, 3],
+          [1, false, 6],
+        ],
+      ],
+      [
+        'io/async/2',
+        [
+          [0, true, 1],
+          [1, true, 4],
+          [2, false, 7],
+        ],
+      ],
+      [
+        'io/processes/2',
+        [
+          [0, true, 2],
+          [1, true, 5],
+          [2, false, 8],
+        ],
+      ],
     ]);
-    expect(REPORTERS.md.render(result)).toContain('after 1 warm-up run per cell, crawling');
+    expectSchedule(result);
+    const [serial, async, processes] = result.cells.map((c) => c.samples);
+    expect(overlap(async![0]!, processes![0]!)).toBe(true);
+    expect(overlap(serial![0]!, async![1]!) && overlap(async![1]!, processes![1]!)).toBe(true);
+    // No pool on the cpu or mixed workloads here: only the io count is named.
+    expect(REPORTERS.md.render(result)).toContain(
+      'after 1 warm-up run per cell (2 for async and the pools on the io workload), crawling',
+    );
   });
 
   it('--extract runs the module in every cell; a module that does not load exits 2', async () => {

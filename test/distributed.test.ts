@@ -606,14 +606,18 @@ withRedis('distributed in the bench', () => {
     try {
       const r = await runCli(
         ['bench', '--strategies', 'processes,distributed', '--modes', 'io', '-c', '2', '--runs', '2']
-          .concat(['--warmup', '0', '--io-pages', '6', '--latency', '5', '--no-raw-ceiling'])
+          .concat(['--warmup', '1', '--io-pages', '6', '--latency', '5', '--no-raw-ceiling'])
           .concat(['--redis', REDIS, '--out', out, '--quiet']),
         { timeoutMs: 60_000 },
       );
       expect(r.code).toBe(0);
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
       const cell = result.cells.find((c) => c.id === 'io/distributed/2');
-      expect(cell?.samples).toHaveLength(2);
+      expect(cell?.samples).toHaveLength(3);
+      // The distributed cell warmed up alone, after the processes cell's warm-up: the queue is
+      // shared by every cell's workers.
+      const [processesWarmup, distributedWarmup] = result.cells.map((c) => c.samples[0]!);
+      expect(distributedWarmup!.startMs!).toBeGreaterThanOrEqual(processesWarmup!.endMs!);
       expect(
         cell?.samples.every((s) => s.records === 6 && s.errors === 0 && s.childPeakRssBytes !== null),
       ).toBe(true);

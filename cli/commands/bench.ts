@@ -130,7 +130,7 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       '--warmup <n>',
       withDefault(
         'unmeasured runs per cell',
-        `${BENCH_DEFAULTS.warmup}; ${BENCH_DEFAULTS.poolWarmup} for threads, processes and distributed on the cpu and mixed workloads, ${BENCH_DEFAULTS.rawWarmup} for the raw ceiling`,
+        `${BENCH_DEFAULTS.warmup}; ${BENCH_DEFAULTS.ioWarmup} for async and the pools on the io workload, ${BENCH_DEFAULTS.poolWarmup} for threads, processes and distributed on the cpu and mixed workloads, ${BENCH_DEFAULTS.rawWarmup} for the raw ceiling`,
       ),
       nonNegativeInt,
     )
