@@ -24,7 +24,14 @@ export const BENCH_CSV_COLUMNS = [
   'p50_ms',
   'p90_ms',
   'p99_ms',
+  // Where the run sat in the bench (empty in results written before they were recorded).
+  'sequence',
+  'start_ms',
+  'end_ms',
+  'host_steal_ms',
 ] as const;
+
+const optional = (value: number | null | undefined): string => (value == null ? '' : String(value));
 
 // Numbers keep full precision: the CSV is for analysis in a spreadsheet or pandas, not for reading.
 // The text cells go through the records' CSV rule (a stored result given to `report` may hold any
@@ -50,6 +57,10 @@ function sampleRow(cell: CellResult, s: RunSample): string[] {
     String(s.latency.p50Ms),
     String(s.latency.p90Ms),
     String(s.latency.p99Ms),
+    optional(s.sequence),
+    optional(s.startMs),
+    optional(s.endMs),
+    optional(s.hostStealMs),
   ];
 }
 

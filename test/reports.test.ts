@@ -411,10 +411,27 @@ describe('csv report', () => {
       '51.2',
       '52',
       '53.9',
+      // A result written before the run's place and the host's steal time were recorded.
+      '',
+      '',
+      '',
+      '',
     ]);
     const processes = rows.find((r) => r[4] === 'cpu/processes/2' && r[5] === '1')!;
     expect(processes[14]).toBe(String(121 * 2 ** 20));
     expect(processes[10]).toBe('1');
+    const placed: BenchResult = {
+      ...fixture,
+      cells: [
+        {
+          ...fixture.cells[0]!,
+          samples: [
+            { ...fixture.cells[0]!.samples[0]!, sequence: 7, startMs: 12.5, endMs: 40.25, hostStealMs: 10 },
+          ],
+        },
+      ],
+    };
+    expect(parseCsv(REPORTERS.csv.render(placed))[1]!.slice(-4)).toEqual(['7', '12.5', '40.25', '10']);
   });
 
   it('quotes fields that hold commas, quotes or newlines', () => {
