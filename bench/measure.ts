@@ -209,9 +209,9 @@ export function buildOrder(round: number, builds: number): number[] {
  * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy
  * alike, and within a cell across builds in {@link buildOrder}. A warm-up round's runs on the
  * embedded site go at once (but a distributed cell's, one at a time); a measured run, and every run
- * of a list, runs alone. With a raw ceiling,
- * the load generator runs last in each round (its requests/s are shared by the builds: it is the
- * harness's), then the noise `probe` (the machine's own spread, round by round). Never prints:
+ * of a list, runs alone. With a raw ceiling, the load generator runs last in each round (its
+ * requests/s are shared by the builds: it is the harness's), then the noise `probe` (the
+ * machine's own spread, round by round). Never prints:
  * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the runs in progress.
  *
  * @returns one measurement per build, in the order of `builds`.

@@ -109,7 +109,7 @@ export const BENCH_DEFAULTS = {
    * Warm-up runs of async and the pools on the io workload when `warmup` is not given. A run is 16
    * pages (8 per worker of a pool of 2), and in a default bench the first measured run after one
    * warm-up took 1.03-1.29x the others' wall time and 1.5-2.7x their CPU (async 1.23 and 1.29);
-   * with three warm-ups 0.95-1.01x (README "Performance").
+   * after two, 0.99-1.04x (README "Performance").
    */
   ioWarmup: 2,
   /**
