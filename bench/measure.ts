@@ -293,16 +293,10 @@ export async function measureCells(
       const run = runOf(cell, round);
       return run < 0 ? [] : buildOrder(run, builds.length).map((build) => [index, run, build]);
     });
-    // Warm-ups are not measured, so a warm-up round's runs on the embedded site go at once (every
-    // cell, every build), numbered in that order: the IO waits of one overlap the CPU of another,
-    // and a bench spends less time warming up. A distributed cell warms up alone: every cell's
-    // queue workers serve the one shared queue, and another cell's (or build's) workers would take
-    // its tasks. A user's list warms up one run at a time: its hosts get no more requests at once
-    // than a measured run sends them.
-    const together =
-      warmup && options.list === null
-        ? runsOfRound.filter(([index]) => cells[index]!.strategy !== 'distributed')
-        : [];
+    // Warm-ups are not measured, so a warm-up round's runs go at once (every cell, every build),
+    // numbered in that order: the IO waits of one overlap the CPU of another, and a bench spends
+    // less time warming up. A cell that warms up alone (PlannedCell.warmsUpAlone) waits its turn.
+    const together = warmup ? runsOfRound.filter(([index]) => !cells[index]!.warmsUpAlone) : [];
     if (together.length > 0) {
       if (hooks.signal?.aborted) {
         interrupted = true;

@@ -101,6 +101,20 @@ export function warmupKindOf(strategy: CrawlStrategyName, mode: BenchMode): Warm
   return POOLED_STRATEGIES.has(strategy) ? 'pool' : 'plain';
 }
 
+/** The warm-up runs of a strategy cell: the count of its {@link WarmupKind}. */
+export function warmupOf(
+  strategy: CrawlStrategyName,
+  mode: BenchMode,
+  options: ResolvedBenchOptions,
+): number {
+  const counts: Record<WarmupKind, number> = {
+    plain: options.warmup,
+    io: options.ioWarmup,
+    pool: options.poolWarmup,
+  };
+  return counts[warmupKindOf(strategy, mode)];
+}
+
 /** The defaults of a bench's run counts, written once (the CLI's `--help` shows them). */
 export const BENCH_DEFAULTS = {
   /** Warm-up runs per cell, not measured (serial anywhere, async on the cpu and mixed workloads). */

@@ -4,7 +4,7 @@ import type { CrawlStrategyName } from '../crawler/types.js';
 import { type FixtureSiteProcess, startFixtureSiteProcess } from './fixture-site-process.js';
 import {
   followOptionsOf,
-  warmupKindOf,
+  warmupOf,
   RAW_CEILING_CONCURRENCY,
   RAW_CEILING_WORKLOAD,
   type ResolvedBenchOptions,
@@ -37,6 +37,13 @@ interface CellBase {
    * (see options).
    */
   readonly warmup: number;
+  /**
+   * Whether its warm-ups run one at a time rather than with the other warm-ups of their round: a
+   * distributed cell's (every cell's queue workers serve the one shared queue, and another cell's
+   * or build's workers would take its tasks) and every cell's of a user's list (its hosts get no
+   * more requests at once than one run sends them).
+   */
+  readonly warmsUpAlone: boolean;
   /**
    * The processes that run every crawl of this cell, warm-ups included: one per build, in the
    * order of the bench's builds (one for a plain bench; base and head for an A/B bench).
@@ -109,17 +116,6 @@ function runnersOf(builds: readonly BenchBuild[], helpers: BenchHelpers): CrawlR
   return builds.map((build) => helpers.add(new CrawlRunner(build)));
 }
 
-function warmupOf(strategy: CrawlStrategyName, mode: BenchMode, options: ResolvedBenchOptions): number {
-  switch (warmupKindOf(strategy, mode)) {
-    case 'plain':
-      return options.warmup;
-    case 'io':
-      return options.ioWarmup;
-    case 'pool':
-      return options.poolWarmup;
-  }
-}
-
 async function strategyCells(
   mode: BenchMode,
   site: FixtureSiteProcess | null,
@@ -156,6 +152,7 @@ async function strategyCells(
       site,
       cpuWork: w.cpuWork,
       warmup: warmupOf(strategy, mode, options),
+      warmsUpAlone: strategy === 'distributed' || options.list !== null,
       runners: runnersOf(builds, helpers),
       queueWorkers:
         strategy === 'distributed'
@@ -189,6 +186,8 @@ function rawCeilingCell(
     site,
     cpuWork: 0,
     warmup: options.rawWarmup,
+    // Its site is the embedded one: never a list.
+    warmsUpAlone: false,
     runners: runnersOf(builds, helpers),
     loadGenerator: helpers.add(new LoadGenerator()),
   };

@@ -306,6 +306,11 @@ function machineDriftOf(base: BenchResult, head: BenchResult, abRun: boolean): M
   return { baseMs, headMs, change: baseMs / headMs - 1 };
 }
 
+/** A machine that drifted by the threshold or more can make a verdict by itself: a warning. */
+function driftWarns(drift: MachineDrift, thresholdPct: number): boolean {
+  return Math.abs(drift.change) >= thresholdPct / 100;
+}
+
 /**
  * What the machine's drift means for the comparison, in one sentence: the probe's medians and how
  * much slower or faster the machine itself was in head's bench.
@@ -392,10 +397,9 @@ export function compareResults(base: BenchResult, head: BenchResult, options: Co
     regressions: cells.filter((cell) => cell.verdict === 'regression').length,
     inconclusive: cells.filter((cell) => cell.verdict === 'inconclusive').length,
     machine,
-    // A machine that drifted by the threshold or more can make a verdict by itself.
     warnings: [
       ...warningsOf(base, head),
-      ...(machine && Math.abs(machine.change) >= thresholdPct / 100 ? [machineSentence(machine)] : []),
+      ...(machine && driftWarns(machine, thresholdPct) ? [machineSentence(machine)] : []),
     ],
   };
 }
@@ -492,10 +496,9 @@ export function renderComparisonMarkdown(c: Comparison): string {
         'a change of that size from none (re-run with more `--runs`, or on a quieter machine).',
     );
   }
-  // The machine's drift, unless it is already among the warnings.
-  if (c.machine !== null) {
-    const sentence = machineSentence(c.machine);
-    if (!c.warnings.includes(sentence)) lines.push('', `**Machine:** ${escapeMarkdownText(sentence)}`);
+  // The machine's drift, unless it is among the warnings.
+  if (c.machine !== null && !driftWarns(c.machine, c.thresholdPct)) {
+    lines.push('', `**Machine:** ${escapeMarkdownText(machineSentence(c.machine))}`);
   }
   const ids = (list: readonly string[]): string => list.map((id) => escapeMarkdownText(id)).join(', ');
   if (c.onlyInBase.length > 0) lines.push('', `Only in base (not compared): ${ids(c.onlyInBase)}`);
