@@ -121,11 +121,12 @@ export const BENCH_DEFAULTS = {
   warmup: 1,
   /**
    * Warm-up runs of async and the pools on the io workload when `warmup` is not given. A run is 16
-   * pages (8 per worker of a pool of 2), and in a default bench the first measured run after one
-   * warm-up took 1.03-1.29x the others' wall time and 1.5-2.7x their CPU (async 1.23 and 1.29);
-   * after two, 0.99-1.04x (README "Performance").
+   * pages (8 per worker of a pool of 2), and V8 still optimizes the parse path through the third
+   * run (`--trace-opt`: 22, 14 and 16 functions in runs 1-3, then 0-2): after two warm-ups, async's
+   * first measured run took 1.10-1.14x the others' wall time and twice their CPU in three io
+   * benches; after three, 0.96-1.03x (README "Performance").
    */
-  ioWarmup: 2,
+  ioWarmup: 3,
   /**
    * Warm-up runs of a cell with workers on the cpu and mixed workloads (see {@link warmupKindOf})
    * when `warmup` is not given. Each worker sees only its share of the list, and its CPU per run
@@ -188,7 +189,7 @@ export interface BenchOptions {
    */
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /**
-   * Warm-up runs of every cell, not measured. @default 1; 2 for async and the pools on the io
+   * Warm-up runs of every cell, not measured. @default 1; 3 for async and the pools on the io
    * workload, 3 for a cell with workers on the cpu and mixed workloads and 3 for the raw ceiling's
    * crawl (see {@link BENCH_DEFAULTS})
    */

@@ -139,7 +139,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         '1',
       ]),
     );
-    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 2, poolWarmup: 3, rawWarmup: 3, runs: 2 });
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
     // Rounds 0 and 1: the threads cell's first warm-ups alone; then both cells, serial first, in each round.
@@ -176,42 +176,44 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         'processes=2',
       ].concat(['--runs', '1', '--io-pages', '4', '--latency', '0']),
     );
-    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 2, poolWarmup: 3, runs: 1 });
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, runs: 1 });
     const shape = (cell: (typeof result.cells)[number]) =>
       cell.samples.map((s) => [s.index, s.warmup, s.sequence]);
-    // Round 0: async and processes warm up; round 1: serial's warm-up joins; round 2 is measured.
+    // Rounds 0 and 1: async and processes warm up; round 2: serial's warm-up joins; round 3 is measured.
     expect(result.cells.map((c) => [c.id, shape(c)])).toEqual([
       [
         'io/serial/1',
         [
-          [0, true, 3],
-          [1, false, 6],
+          [0, true, 5],
+          [1, false, 8],
         ],
       ],
       [
         'io/async/2',
         [
           [0, true, 1],
-          [1, true, 4],
-          [2, false, 7],
+          [1, true, 3],
+          [2, true, 6],
+          [3, false, 9],
         ],
       ],
       [
         'io/processes/2',
         [
           [0, true, 2],
-          [1, true, 5],
-          [2, false, 8],
+          [1, true, 4],
+          [2, true, 7],
+          [3, false, 10],
         ],
       ],
     ]);
     expectSchedule(result);
     const [serial, async, processes] = result.cells.map((c) => c.samples);
-    expect(overlap(async![0]!, processes![0]!)).toBe(true);
-    expect(overlap(serial![0]!, async![1]!) && overlap(async![1]!, processes![1]!)).toBe(true);
+    expect(overlap(async![0]!, processes![0]!) && overlap(async![1]!, processes![1]!)).toBe(true);
+    expect(overlap(serial![0]!, async![2]!) && overlap(async![2]!, processes![2]!)).toBe(true);
     // No pool on the cpu or mixed workloads here: only the io count is named.
     expect(REPORTERS.md.render(result)).toContain(
-      'after 1 warm-up run per cell (2 for async and the pools on the io workload), crawling',
+      'after 1 warm-up run per cell (3 for async and the pools on the io workload), crawling',
     );
   });
 
