@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, platform, release, totalmem, availableParallelism } from 'node:os';
 import { VERSION } from '../crawler/version.js';
+import { CRAWLER_NODE_FLAGS } from './crawler-flags.js';
 import type { Environment } from './result.js';
 
 const CI_PROVIDERS: ReadonlyArray<[variable: string, name: string]> = [
@@ -57,5 +58,6 @@ export function describeEnvironment(
     cores: availableParallelism(),
     memoryBytes: totalmem(),
     ci: detectCi(env),
+    crawlerNodeFlags: [...CRAWLER_NODE_FLAGS],
   };
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { parseRedisUrl, redactRedisUrl } from '../crawler/distributed/redis-url.js';
 import { CrawlbenchError } from '../crawler/errors.js';
 import { awaitHello, type BenchBuild } from './builds.js';
+import { crawlerExecArgv } from './crawler-flags.js';
 import type { FromQueueWorker, ToQueueWorker } from './queue-worker-process.js';
 
 /** What the queue side of a distributed cell has used so far. */
@@ -74,6 +75,7 @@ export async function startQueueWorkers(
   const meter = await openRedisCpuMeter(parseRedisUrl(redis), redactRedisUrl(redis));
   const children = slots.map(() => {
     const child = fork(build.queueWorker, [], {
+      execArgv: crawlerExecArgv(),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

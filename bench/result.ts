@@ -339,6 +339,11 @@ export interface Environment {
   readonly memoryBytes: number;
   /** 'github-actions', 'gitlab-ci', ... or null. */
   readonly ci: string | null;
+  /**
+   * Node flags the bench gave the processes that crawled (cell runners, queue workers and their
+   * pools), from `bench/crawler-flags.ts`; absent in results written before the bench set any.
+   */
+  readonly crawlerNodeFlags?: readonly string[];
 }
 
 export interface BenchOptionsRecord {

@@ -3,6 +3,7 @@ import { CrawlbenchError } from '../crawler/errors.js';
 import type { CrawlSummary } from '../crawler/summary.js';
 import type { FollowOptions } from '../crawler/frontier/options.js';
 import { awaitHello, type BenchBuild } from './builds.js';
+import { crawlerExecArgv } from './crawler-flags.js';
 import type {
   EntryHello,
   FromRunProcess,
@@ -44,6 +45,7 @@ export class CrawlRunner {
 
   constructor(build: BenchBuild) {
     this.#child = fork(build.cellRunner, [], {
+      execArgv: crawlerExecArgv(),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

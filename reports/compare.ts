@@ -104,6 +104,11 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
   r.number(env.cores, 'environment.cores');
   r.string(env.node, 'environment.node');
   r.string(env.os, 'environment.os');
+  if (env.crawlerNodeFlags !== undefined) {
+    r.array(env.crawlerNodeFlags, 'environment.crawlerNodeFlags').forEach((flag, i) =>
+      r.string(flag, `environment.crawlerNodeFlags[${i}]`),
+    );
+  }
   r.array(json.workloads, 'workloads').forEach((value, i) => {
     const workload = r.object(value, `workloads[${i}]`);
     r.string(workload.mode, `workloads[${i}].mode`);
@@ -337,6 +342,12 @@ function warningsOf(base: BenchResult, head: BenchResult): string[] {
   if (envDiffs.length > 0) {
     warnings.push(
       `The environments differ (${envDiffs.join(', ')}): the change may come from the machine, not the code.`,
+    );
+  }
+  const flags = (env: Environment): string => (env.crawlerNodeFlags ?? []).join(' ') || 'none';
+  if (flags(base.environment) !== flags(head.environment)) {
+    warnings.push(
+      `The crawler processes ran with other Node flags (${flags(base.environment)} vs ${flags(head.environment)}): the benches measured them differently, so part of the change may come from the bench, not the code.`,
     );
   }
   for (const workload of base.workloads) {

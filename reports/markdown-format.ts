@@ -162,6 +162,21 @@ export function otherWarmupsText(result: BenchResult): string {
 }
 
 /**
+ * How the cells ran, as plain text for the reports to escape: in processes of their own, pools warm,
+ * and with the Node flags the bench gave the crawler processes, when the result names any.
+ */
+export function cellProcessesText(result: BenchResult): string {
+  const flags = result.environment.crawlerNodeFlags ?? [];
+  const how =
+    'Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.';
+  if (flags.length === 0) return how;
+  const reducer = flags.includes('--no-memory-reducer')
+    ? ": V8's memory reducer is off, since a cell waits seconds for its turn between its runs, as no crawl does, and the reducer's collections in that wait made some runs dearer than others at random"
+    : '';
+  return `${how} The crawler processes run with ${flags.join(' ')}${reducer}.`;
+}
+
+/**
  * The noise probe's sentence: its spread, and where the CPU-bound cells' spreads sit against it.
  * Plain text: the caller escapes it for its format.
  */

@@ -10,6 +10,7 @@ import {
   percent,
   machineNoiseText,
   otherWarmupsText,
+  cellProcessesText,
   queueCostText,
   rate,
   seconds,
@@ -51,7 +52,7 @@ function optionsLine(result: BenchResult): string {
     source += ` by following links ${escapeMarkdownText(String(depth))} hop${plural(depth)} deep from ${seeds}`;
     follow = ` Links are followed within the same origin, one level at a time (depth d is finished before d + 1 starts); robots.txt is obeyed (one request per run). There is no per-host limit (the crawler's default of 2 would cap every strategy at 2 requests in flight on a one-host site): each cell's own concurrency bounds its requests in flight, since the bench measures the strategies, not politeness.`;
   }
-  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell${otherWarmupsText(result)}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.`;
+  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell${otherWarmupsText(result)}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} ${escapeMarkdownText(cellProcessesText(result))}`;
 }
 
 function workloadLine(w: Workload): string {

@@ -158,12 +158,17 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(REPORTERS.md.render(result)).toContain(
       'after 1 warm-up run per cell (3 for a cell with workers on the cpu and mixed workloads)',
     );
+    // The crawler processes' Node flags are recorded, and both reports say why.
+    expect(result.environment.crawlerNodeFlags).toEqual(['--no-memory-reducer']);
+    const why = "The crawler processes run with --no-memory-reducer: V8's memory reducer is off";
+    expect(REPORTERS.md.render(result)).toContain(why);
+    expect(REPORTERS.html.render(result)).toContain(why.replace("'", '&#39;'));
     expectSchedule(result);
     // Round 2's two warm-ups went at once.
     expect(overlap(serial!.samples[0]!, threads!.samples[2]!)).toBe(true);
   });
 
-  it('warms async and a pool up twice on the io workload, serial once', async () => {
+  it('warms async and a pool up three times on the io workload, serial once', async () => {
     const result = await benchJson(
       [
         '--modes',

@@ -214,6 +214,21 @@ describe('compareResults', () => {
     expect(renderComparisonMarkdown(c)).toContain('> **Warning:** The environments differ');
   });
 
+  it('warns when the crawler processes ran with other Node flags, an older result naming none', () => {
+    const flagged = { crawlerNodeFlags: ['--no-memory-reducer'] };
+    const older = makeResult([{ id: 'a', samples: STEADY }]);
+    const head = makeResult([{ id: 'a', samples: STEADY }], flagged);
+    const c = compareResults(older, head, { thresholdPct: 10 });
+    expect(c.warnings).toEqual([
+      'The crawler processes ran with other Node flags (none vs --no-memory-reducer): the benches measured them differently, so part of the change may come from the bench, not the code.',
+    ]);
+    expect(comparisonExitCode(c)).toBe(0);
+    const same = compareResults(makeResult([{ id: 'a', samples: STEADY }], flagged), head, {
+      thresholdPct: 10,
+    });
+    expect(same.warnings).toEqual([]);
+  });
+
   it('refuses a threshold out of range', () => {
     const r = makeResult([]);
     expect(() => compareResults(r, r, { thresholdPct: -1 })).toThrow(CrawlbenchError);
@@ -362,6 +377,14 @@ describe('parseBenchResult', () => {
       /`machineNoise\.wallMs\.mean` must be a finite number/,
     );
     expectInvalid({ ...valid, machineNoise: 'quiet' }, /`machineNoise` must be an object/);
+    expectInvalid(
+      { ...valid, environment: { ...valid.environment, crawlerNodeFlags: '--no-memory-reducer' } },
+      /`environment\.crawlerNodeFlags` must be an array/,
+    );
+    expectInvalid(
+      { ...valid, environment: { ...valid.environment, crawlerNodeFlags: [7] } },
+      /`environment\.crawlerNodeFlags\[0\]` must be a string/,
+    );
   });
 });
 

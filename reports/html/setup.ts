@@ -6,6 +6,7 @@ import {
   gibibytes,
   machineNoiseText,
   otherWarmupsText,
+  cellProcessesText,
   percent,
   queueCostText,
   rate,
@@ -61,7 +62,7 @@ export function setup(result: BenchResult): string {
       ['Crawling', source],
     ]),
     list(result.workloads.map((w) => [MODE_TITLES[w.mode] ?? String(w.mode), workloadText(w)])),
-    '<p class="dim">Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.</p>',
+    `<p class="dim">${escapeHtml(cellProcessesText(result))}</p>`,
   ];
   const ceiling = result.rawCeiling;
   if (ceiling !== null) {

@@ -1,0 +1,19 @@
+/**
+ * Node flags of the processes that crawl for a bench cell: its cell runner and its queue workers,
+ * with either build's code. Their pools' worker threads share the flags of their process, and
+ * their pools' child processes inherit them.
+ *
+ * V8's memory reducer is off. It starts collecting garbage in a process that has allocated little
+ * for about 8 s, and shrinks its heap. No crawl idles like that, but every bench cell does: it waits
+ * for its turn while the other cells run, 6-10 s a round in a default bench. Depending on where the
+ * reducer's timer fell in that wait, a run found its process as it had left it or shrunk (its next
+ * run grew the heap again and re-optimized code). In five default benches the pools' CPU time
+ * varied by up to 1.46x from run to run for the same pages, and cpu/threads' wall-time CV was
+ * 4-20%; with the reducer off, 1.02-1.12x and 3-5% (README "Performance").
+ */
+export const CRAWLER_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
+
+/** The `execArgv` of a crawler process: this process's own flags (as `fork` passes them), then ours. */
+export function crawlerExecArgv(): string[] {
+  return [...process.execArgv, ...CRAWLER_NODE_FLAGS];
+}
