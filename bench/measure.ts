@@ -204,14 +204,16 @@ export function buildOrder(round: number, builds: number): number[] {
 }
 
 /**
- * Runs every cell its `warmup` runs and then `runs` measured ones with every build, interleaved
- * across cells (A B C D A B C D …; a cell with fewer warm-ups joins the rounds later, and all
- * measure in the same last `runs` rounds) so that drift on a noisy machine hits every strategy
- * alike, and within a cell across builds in {@link buildOrder}. A warm-up round's runs on the
- * embedded site go at once (but a distributed cell's, one at a time); a measured run, and every run
- * of a list, runs alone. With a raw ceiling, the load generator runs last in each round (its
- * requests/s are shared by the builds: it is the harness's), then the noise `probe` (the
- * machine's own spread, round by round). Never prints:
+ * Runs every cell its `warmup` runs and then `runs` measured ones with every build. Nothing of a
+ * warm-up is measured, so on the embedded site every cell and build runs its warm-ups one after
+ * another, all of them at once: the IO waits of one overlap the CPU of another, and the phase ends
+ * when the machine has done their work, not when the slowest run of each round ends. A cell that
+ * warms up alone (PlannedCell.warmsUpAlone: distributed, or any list) runs its warm-ups next, one
+ * at a time, in rounds. Then the measured rounds, each run alone, interleaved across cells (A B C
+ * D A B C D …) so that drift on a noisy machine hits every strategy alike, and within a cell
+ * across builds in {@link buildOrder}. With a raw ceiling, the load generator runs last in each
+ * round (its requests/s are shared by the builds: it is the harness's), then the noise `probe`
+ * (the machine's own spread, round by round); both warm up once, after the cells. Never prints:
  * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the runs in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
@@ -231,17 +233,8 @@ export async function measureCells(
   }));
   const loadSamples: number[] = [];
   const noiseSamples: number[] = [];
-  // Cells warm up for different numbers of rounds (see PlannedCell.warmup) and all measure in the
-  // same last `runs` rounds: a cell with fewer warm-ups joins later.
-  const warmupRounds = Math.max(0, ...cells.map((c) => c.warmup));
-  const rounds = warmupRounds + options.runs;
-  /** The cell's own 0-based run in `round`, or -1 before it joins. */
-  const runOf = (cell: PlannedCell, round: number): number => round - (warmupRounds - cell.warmup);
-  // The load generator and the noise probe warm up once, in the last warm-up round (each settles
-  // in one).
-  const loadWarmup = Math.min(1, warmupRounds);
-  /** The load generator's (and the probe's) 0-based run in `round`, or -1 before it joins. */
-  const loadRunOf = (round: number): number => round - (warmupRounds - loadWarmup);
+  // The load generator and the noise probe warm up once (each settles in one), when anything does.
+  const loadWarmup = Math.min(1, Math.max(0, ...cells.map((c) => c.warmup)));
   const steps =
     cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
     (rawCell ? loadWarmup + options.runs : 0);
@@ -285,47 +278,60 @@ export async function measureCells(
     const runs = cell.warmup + options.runs;
     progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
   };
+  /** Whether a run or round was left out because the bench was aborted. */
   let interrupted = false;
-  outer: for (let round = 0; round < rounds; round++) {
-    const warmup = round < warmupRounds;
-    /** The round's runs: [cell index, its run, build], in cell order and each cell's build order. */
-    const runsOfRound = cells.flatMap((cell, index): [number, number, number][] => {
-      const run = runOf(cell, round);
-      return run < 0 ? [] : buildOrder(run, builds.length).map((build) => [index, run, build]);
-    });
-    // Warm-ups are not measured, so a warm-up round's runs go at once (every cell, every build),
-    // numbered in that order: the IO waits of one overlap the CPU of another, and a bench spends
-    // less time warming up. A cell that warms up alone (PlannedCell.warmsUpAlone) waits its turn.
-    const together = warmup ? runsOfRound.filter(([index]) => !cells[index]!.warmsUpAlone) : [];
-    if (together.length > 0) {
-      if (hooks.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      await Promise.all(together.map(([index, run, build]) => runOnce(index, run, true, build)));
-    }
-    for (const entry of runsOfRound) {
-      if (together.includes(entry)) continue;
-      if (hooks.signal?.aborted) {
-        interrupted = true;
-        break outer;
-      }
-      const [index, run, build] = entry;
-      await runOnce(index, run, warmup, build);
-    }
-    if (rawCell && loadRunOf(round) >= 0 && !hooks.signal?.aborted) {
+  /** Asked before each run: true, and the bench interrupted, once the signal has aborted. */
+  const stopped = (): boolean => {
+    if (hooks.signal?.aborted) interrupted = true;
+    return interrupted;
+  };
+  /** The load generator's and the probe's turn after a round of cells; the samples only if measured. */
+  const loadAndProbe = async (run: number, warmup: boolean): Promise<void> => {
+    if (rawCell && !stopped()) {
       step++;
       const requestsPerSecond = await measureLoad(rawCell);
       if (!warmup) loadSamples.push(requestsPerSecond);
-      const runs = loadWarmup + options.runs;
-      progress(LOAD_GENERATOR_ID, cells.length + 1, loadRunOf(round), runs, requestsPerSecond, null);
+      progress(LOAD_GENERATOR_ID, cells.length + 1, run, loadWarmup + options.runs, requestsPerSecond, null);
     }
     // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
-    // Like the load generator, it warms up in the last warm-up round only.
-    if (probe && loadRunOf(round) >= 0 && !hooks.signal?.aborted) {
+    if (probe && !stopped()) {
       const wallMs = await probe.measure();
       if (!warmup) noiseSamples.push(wallMs);
     }
+  };
+  const indices = cells.map((_, index) => index);
+
+  // Warm-ups together: one chain of runs per cell and build, every chain at once, numbered as they
+  // start (the first runs in cell order, each cell's builds in order).
+  const chains = indices.filter((index) => !cells[index]!.warmsUpAlone);
+  await Promise.all(
+    chains.flatMap((index) =>
+      builds.map(async (_, build) => {
+        for (let run = 0; run < cells[index]!.warmup && !stopped(); run++)
+          await runOnce(index, run, true, build);
+      }),
+    ),
+  );
+  // Warm-ups alone, in rounds: a cell with fewer joins later, so all end in the same last round.
+  const alone = indices.filter((index) => cells[index]!.warmsUpAlone);
+  const aloneRounds = Math.max(0, ...alone.map((index) => cells[index]!.warmup));
+  for (let round = 0; round < aloneRounds; round++) {
+    for (const index of alone) {
+      const run = round - (aloneRounds - cells[index]!.warmup);
+      if (run < 0) continue;
+      for (const build of buildOrder(run, builds.length))
+        if (!stopped()) await runOnce(index, run, true, build);
+    }
+  }
+  if (loadWarmup > 0) await loadAndProbe(0, true);
+  // The measured rounds, every run alone.
+  for (let round = 0; round < options.runs && !stopped(); round++) {
+    for (const index of indices) {
+      const run = cells[index]!.warmup + round;
+      for (const build of buildOrder(run, builds.length))
+        if (!stopped()) await runOnce(index, run, false, build);
+    }
+    await loadAndProbe(loadWarmup + round, false);
   }
   return perBuild.map((measured) => ({
     cells: cells.map((cell, index) => ({

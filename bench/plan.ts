@@ -38,7 +38,7 @@ interface CellBase {
    */
   readonly warmup: number;
   /**
-   * Whether its warm-ups run one at a time rather than with the other warm-ups of their round: a
+   * Whether its warm-ups run one at a time, after the others, rather than at once with them: a
    * distributed cell's (every cell's queue workers serve the one shared queue, and another cell's
    * or build's workers would take its tasks) and every cell's of a user's list (its hosts get no
    * more requests at once than one run sends them).

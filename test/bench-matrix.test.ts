@@ -111,14 +111,20 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
   /** Whether two runs were under way at the same time, on the harness's clock. */
   const overlap = (a: Sample, b: Sample): boolean => a.startMs! < b.endMs! && b.startMs! < a.endMs!;
   /**
-   * The schedule every bench keeps: runs numbered 1..N in the order they started, and each
-   * measured run alone (no other run, warm-up or measured, under way meanwhile).
+   * The schedule every bench keeps: runs numbered 1..N in the order they started, a cell's runs one
+   * after another, and each measured run alone (no other run, warm-up or measured, under way
+   * meanwhile).
    */
   const expectSchedule = (result: BenchResult): void => {
     const all = result.cells.flatMap((c) => c.samples);
     const byStart = [...all].sort((a, b) => a.startMs! - b.startMs!);
     expect(byStart.map((s) => s.sequence)).toEqual(all.map((_, i) => i + 1));
     for (const s of all) expect(s.endMs! - s.startMs!).toBeGreaterThanOrEqual(s.wallMs);
+    for (const cell of result.cells) {
+      expect(cell.samples.map((s) => s.index)).toEqual(cell.samples.map((_, i) => i));
+      for (const [i, s] of cell.samples.entries())
+        if (i > 0) expect(s.startMs!).toBeGreaterThanOrEqual(cell.samples[i - 1]!.endMs!);
+    }
     for (const measured of all.filter((s) => !s.warmup)) {
       expect(all.filter((s) => s !== measured && overlap(s, measured))).toEqual([]);
     }
@@ -142,16 +148,17 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
-    // Rounds 0 and 1: the threads cell's first warm-ups alone; then both cells, serial first, in each round.
+    // Both cells start warming up at once, in cell order; serial's one warm-up is done, threads
+    // goes on with its other two; then both cells measure in each round, serial first.
     expect(shape(threads)).toEqual([
-      [0, true, 1],
-      [1, true, 2],
+      [0, true, 2],
+      [1, true, 3],
       [2, true, 4],
       [3, false, 6],
       [4, false, 8],
     ]);
     expect(shape(serial)).toEqual([
-      [0, true, 3],
+      [0, true, 1],
       [1, false, 5],
       [2, false, 7],
     ]);
@@ -164,8 +171,8 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(REPORTERS.md.render(result)).toContain(why);
     expect(REPORTERS.html.render(result)).toContain(why.replace("'", '&#39;'));
     expectSchedule(result);
-    // Round 2's two warm-ups went at once.
-    expect(overlap(serial!.samples[0]!, threads!.samples[2]!)).toBe(true);
+    // The two cells' first warm-ups went at once.
+    expect(overlap(serial!.samples[0]!, threads!.samples[0]!)).toBe(true);
   });
 
   it('warms async and a pool up three times on the io workload, serial once', async () => {
@@ -184,38 +191,40 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, runs: 1 });
     const shape = (cell: (typeof result.cells)[number]) =>
       cell.samples.map((s) => [s.index, s.warmup, s.sequence]);
-    // Rounds 0 and 1: async and processes warm up; round 2: serial's warm-up joins; round 3 is measured.
-    expect(result.cells.map((c) => [c.id, shape(c)])).toEqual([
+    // All three start warming up at once, in cell order; async's and processes' other two warm-ups
+    // follow theirs (runs 4-7, in whichever order they start); then the measured round.
+    expect(result.cells.map((c) => [c.id, shape(c).map(([index, warmup]) => [index, warmup])])).toEqual([
       [
         'io/serial/1',
         [
-          [0, true, 5],
-          [1, false, 8],
+          [0, true],
+          [1, false],
         ],
       ],
       [
         'io/async/2',
         [
-          [0, true, 1],
-          [1, true, 3],
-          [2, true, 6],
-          [3, false, 9],
+          [0, true],
+          [1, true],
+          [2, true],
+          [3, false],
         ],
       ],
       [
         'io/processes/2',
         [
-          [0, true, 2],
-          [1, true, 4],
-          [2, true, 7],
-          [3, false, 10],
+          [0, true],
+          [1, true],
+          [2, true],
+          [3, false],
         ],
       ],
     ]);
-    expectSchedule(result);
     const [serial, async, processes] = result.cells.map((c) => c.samples);
-    expect(overlap(async![0]!, processes![0]!) && overlap(async![1]!, processes![1]!)).toBe(true);
-    expect(overlap(serial![0]!, async![2]!) && overlap(async![2]!, processes![2]!)).toBe(true);
+    expect([serial, async, processes].map((s) => s![0]!.sequence)).toEqual([1, 2, 3]);
+    expect([serial![1], async![3], processes![3]].map((s) => s!.sequence)).toEqual([8, 9, 10]);
+    expectSchedule(result);
+    expect(overlap(serial![0]!, async![0]!) && overlap(async![0]!, processes![0]!)).toBe(true);
     // No pool on the cpu or mixed workloads here: only the io count is named.
     expect(REPORTERS.md.render(result)).toContain(
       'after 1 warm-up run per cell (3 for async and the pools on the io workload), crawling',
