@@ -7,10 +7,10 @@
  * for about 8 s, and shrinks its heap. No crawl idles like that, but every bench cell does: it waits
  * for its turn while the other cells run, 6-10 s a round in a default bench. Depending on where the
  * reducer's timer fell in that wait, a run found its process as it had left it or shrunk (its next
- * run grew the heap again and re-optimized code). In eight default benches the pools' CPU time
- * varied by up to 1.46x from run to run for the same pages, and cpu/threads' wall-time CV was
- * 4-20% (median 14%); in five with the reducer off, up to 1.19x and 4-11% (median 5%) (README
- * "Performance").
+ * run grew the heap again and re-optimized code). In eight default benches with the reducer on, a
+ * cpu pool's CPU time varied by up to 1.46x from run to run for the same pages, and cpu/threads'
+ * wall-time CV was 4-20% (median 14%); in fourteen with it off, up to 1.14x and 4-11% (median 6%)
+ * (README "Performance").
  */
 export const CRAWLER_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
 

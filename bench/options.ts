@@ -124,7 +124,7 @@ export const BENCH_DEFAULTS = {
    * pages (8 per worker of a pool of 2), and V8 still optimizes the parse path through the third
    * run (`--trace-opt`: 22, 14 and 16 functions in runs 1-3, then 0-2): after two warm-ups, async's
    * first measured run took 1.10-1.14x the others' wall time and twice their CPU in three io
-   * benches; after three, 0.96-1.03x (README "Performance").
+   * benches; after three, 0.96-1.06x (README "Performance").
    */
   ioWarmup: 3,
   /**
