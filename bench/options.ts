@@ -129,12 +129,14 @@ export const BENCH_DEFAULTS = {
   ioWarmup: 3,
   /**
    * Warm-up runs of a cell with workers on the cpu and mixed workloads (see {@link warmupKindOf})
-   * when `warmup` is not given. Each worker sees only its share of the list, and its CPU per run
-   * kept falling over the first three runs (cpu/threads ×2: 1,227, 902, 851, then 669-707 ms);
-   * with one warm-up the first measured run took 1.4-1.5x the others, with two 1.14-1.26x
-   * (README "Performance").
+   * when `warmup` is not given. Each worker sees only its share of the list: with one warm-up the
+   * first measured run took 1.4-1.5x the others. With V8's memory reducer on in the cell processes
+   * and the warm-ups in rounds, the CPU per run kept falling over three runs and two warm-ups left
+   * 1.14-1.26x; with it off (bench/crawler-flags.ts) and the warm-ups back to back, the second run
+   * is steady (0.75-1.24x the measured runs' median CPU in five benches), and after two warm-ups
+   * the first measured run took 0.89-1.07x the others' wall time in three (README "Performance").
    */
-  poolWarmup: 3,
+  poolWarmup: 2,
   /**
    * Warm-up runs of the raw ceiling's crawl when `warmup` is not given: it crawls 5,000 pages a
    * run at full speed, and its CPU per run kept falling over its first runs (1.8x the later runs'
@@ -190,7 +192,7 @@ export interface BenchOptions {
   readonly concurrency?: Partial<Record<CrawlStrategyName, readonly (number | HybridSize)[]>>;
   /**
    * Warm-up runs of every cell, not measured. @default 1; 3 for async and the pools on the io
-   * workload, 3 for a cell with workers on the cpu and mixed workloads and 3 for the raw ceiling's
+   * workload, 2 for a cell with workers on the cpu and mixed workloads and 3 for the raw ceiling's
    * crawl (see {@link BENCH_DEFAULTS})
    */
   readonly warmup?: number;

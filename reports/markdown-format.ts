@@ -142,7 +142,7 @@ export function modesOf(result: BenchResult): BenchMode[] {
  */
 /**
  * The warm-up counts that differ from `warmup`, as a parenthesis for "after N warm-up runs per
- * cell": ` (3 for async and the pools on the io workload, 3 for a cell with workers on the cpu and
+ * cell": ` (3 for async and the pools on the io workload, 2 for a cell with workers on the cpu and
  * mixed workloads, 3 for the raw ceiling's crawl)`, or '' when all are alike.
  */
 export function otherWarmupsText(result: BenchResult): string {

@@ -134,7 +134,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
   const benchJson = (args: readonly string[]): Promise<BenchResult> =>
     runBenchJson<BenchResult>([...args, '--no-raw-ceiling', '--no-noise-probe']);
 
-  it('warms a cpu-mode cell with workers up three times by default, others once; all measure in the same rounds', async () => {
+  it('warms a cpu-mode cell with workers up twice by default, others once; all measure in the same rounds', async () => {
     const result = await benchJson(
       ['--modes', 'cpu', '--strategies', 'serial,threads', '-c', 'threads=2', '--runs', '2'].concat([
         '--cpu-pages',
@@ -145,25 +145,24 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         '1',
       ]),
     );
-    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, rawWarmup: 3, runs: 2 });
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 2, rawWarmup: 3, runs: 2 });
     const [serial, threads] = result.cells;
     const shape = (cell: typeof serial) => cell!.samples.map((s) => [s.index, s.warmup, s.sequence]);
-    // Both cells start warming up at once, in cell order; serial's one warm-up is done, threads
-    // goes on with its other two; then both cells measure in each round, serial first.
+    // Both cells start warming up at once, in cell order, and threads runs its second warm-up after
+    // its first; then both cells measure in each round, serial first.
     expect(shape(threads)).toEqual([
       [0, true, 2],
       [1, true, 3],
-      [2, true, 4],
-      [3, false, 6],
-      [4, false, 8],
+      [2, false, 5],
+      [3, false, 7],
     ]);
     expect(shape(serial)).toEqual([
       [0, true, 1],
-      [1, false, 5],
-      [2, false, 7],
+      [1, false, 4],
+      [2, false, 6],
     ]);
     expect(REPORTERS.md.render(result)).toContain(
-      'after 1 warm-up run per cell (3 for a cell with workers on the cpu and mixed workloads)',
+      'after 1 warm-up run per cell (2 for a cell with workers on the cpu and mixed workloads)',
     );
     // The crawler processes' Node flags are recorded, and both reports say why.
     expect(result.environment.crawlerNodeFlags).toEqual(['--no-memory-reducer']);
@@ -188,7 +187,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
         'processes=2',
       ].concat(['--runs', '1', '--io-pages', '4', '--latency', '0']),
     );
-    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 3, runs: 1 });
+    expect(result.options).toMatchObject({ warmup: 1, ioWarmup: 3, poolWarmup: 2, runs: 1 });
     const shape = (cell: (typeof result.cells)[number]) =>
       cell.samples.map((s) => [s.index, s.warmup, s.sequence]);
     // All three start warming up at once, in cell order; async's and processes' other two warm-ups
