@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
+import { runKeys } from '../dist/crawler/distributed/keys.js';
 import { addJobs } from '../dist/crawler/distributed/queue-jobs.js';
 import type { DistributedRun } from '../dist/crawler/distributed/run-options.js';
 import type { FixtureSite, PageRecord } from '../dist/index.js';
@@ -124,6 +125,30 @@ withRedis('distributed at scale: batching, killed processes, resume checks and p
       await addJobs(redis, run, [data(4).task]);
       expect(await queue.getJobCounts('wait', 'paused')).toEqual({ wait: 0, paused: 4 });
     } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
+  it('does not queue a line that has its record already (a job finished after a resumed run looked)', async () => {
+    const runId = uniqueRunId();
+    const run = { runId, optionsHash: '0123456789abcdef' } as DistributedRun;
+    const task = (line: number) => ({ line, url: `http://127.0.0.1:9/${line}` });
+    const { records } = runKeys(runId);
+    try {
+      // Line 5's job ran and was removed on completion; its worker stored the record first.
+      await redis.hset(records, '5', '{}');
+      expect(await addJobs(redis, run, [task(5), task(6)])).toBe(1);
+      expect(await redis.exists(`bull:crawlbench-tasks:${runId}-5`)).toBe(0);
+      expect(await redis.exists(`bull:crawlbench-tasks:${runId}-6`)).toBe(1);
+      // A forgotten record (a task sent back by the frontier, queued again as a retry) is queued.
+      await redis.hdel(records, '5');
+      expect(await addJobs(redis, run, [{ ...task(5), attempts: 1 }])).toBe(1);
+    } finally {
+      await redis.del(records);
+      const queue = new Queue('crawlbench-tasks', {
+        connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port) },
+      });
       await queue.obliterate({ force: true });
       await queue.close();
     }
