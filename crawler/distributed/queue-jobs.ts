@@ -15,12 +15,12 @@ export const jobKey = (id: string): string => `${QUEUE_KEY_PREFIX}${id}`;
 // exists is left alone (a line is never queued twice), and so is a line that has its record
 // already (a job of an interrupted run that finished, and was removed, after a resumed
 // coordinator looked for its record: without this check it would be fetched again); a new one
-// gets its hash (name, data, opts,
-// timestamp, delay, priority: what a BullMQ worker reads) and goes to the head of the wait list
-// (or of the paused list when the queue is paused), and the marker wakes the waiting workers,
-// unless the queue is paused or at its global concurrency. Unlike addStandardJob it emits no
-// 'added' and 'waiting' events (nothing of crawlbench reads them) and stores `opts` without the
-// job id (the hash's key has it): a job costs Redis one script argument pair and three commands.
+// gets its hash (name, data, opts, timestamp, delay, priority: what a BullMQ worker reads) and
+// goes to the head of the wait list (or of the paused list when the queue is paused), and the
+// marker wakes the waiting workers, unless the queue is paused or at its global concurrency.
+// Unlike addStandardJob it emits no 'added' and 'waiting' events (nothing of crawlbench reads
+// them) and stores `opts` without the job id (the hash's key has it): a job costs Redis three
+// script arguments and four commands.
 //
 // KEYS: wait, paused, meta, marker, active, the run's records. ARGV: key prefix, name, timestamp,
 // opts, then job id, data and line for each job. Returns the number of jobs added.
