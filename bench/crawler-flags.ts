@@ -14,6 +14,12 @@
  */
 export const CRAWLER_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
 
+/** Why the bench gives a flag, in words for the reports (keyed by the flag as results record it). */
+export const CRAWLER_FLAG_REASONS: Readonly<Record<string, string>> = {
+  '--no-memory-reducer':
+    "V8's memory reducer is off, since a cell waits seconds for its turn between its runs, as no crawl does, and the reducer's collections in that wait made some runs dearer than others at random",
+};
+
 /** The `execArgv` of a crawler process: this process's own flags (as `fork` passes them), then ours. */
 export function crawlerExecArgv(): string[] {
   return [...process.execArgv, ...CRAWLER_NODE_FLAGS];

@@ -8,6 +8,7 @@ import type {
   RunSample,
   BenchMode,
 } from '../bench/result.js';
+import { CRAWLER_FLAG_REASONS } from '../bench/crawler-flags.js';
 import { type WarmupKind, warmupKindOf } from '../bench/options.js';
 import { coefficientOfVariation } from '../bench/stats.js';
 
@@ -170,10 +171,10 @@ export function cellProcessesText(result: BenchResult): string {
   const how =
     'Each cell runs in a process of its own; the thread and process pools start once per cell and stay warm across its runs, so their wall times are steady state, without pool start-up.';
   if (flags.length === 0) return how;
-  const reducer = flags.includes('--no-memory-reducer')
-    ? ": V8's memory reducer is off, since a cell waits seconds for its turn between its runs, as no crawl does, and the reducer's collections in that wait made some runs dearer than others at random"
-    : '';
-  return `${how} The crawler processes run with ${flags.join(' ')}${reducer}.`;
+  const reasons = flags.flatMap((flag) =>
+    Object.hasOwn(CRAWLER_FLAG_REASONS, flag) ? [CRAWLER_FLAG_REASONS[flag]!] : [],
+  );
+  return `${how} The crawler processes run with ${flags.join(' ')}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}.`;
 }
 
 /**
