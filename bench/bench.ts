@@ -33,13 +33,14 @@ async function runBuilds(
   builds: readonly BenchBuild[],
   hooks: BenchHooks,
 ): Promise<BenchResult[]> {
+  const startedAtMs = hooks.startedAtMs ?? performance.now();
   const resolved = resolveBenchOptions(options);
   const helpers = new BenchHelpers();
   try {
     const cells = await planCells(resolved, helpers, builds);
     const { noiseProbe } = resolved;
     const probe = noiseProbe && helpers.add(new NoiseProbe(noiseProbe.threads, noiseProbe.rounds));
-    const measurements = await measureCells(cells, resolved, hooks, builds, probe);
+    const measurements = await measureCells(cells, resolved, { ...hooks, startedAtMs }, builds, probe);
     const createdAt = new Date();
     return await Promise.all(
       builds.map(async (build, i) => {
@@ -60,7 +61,8 @@ async function runBuilds(
 
 /**
  * Runs the matrix: plans the cells (starting their fixture sites, runners and queue workers),
- * measures every cell `warmup + runs` times in interleaved rounds, and assembles the result.
+ * measures every cell `warmup + minRuns` times in interleaved rounds (and more for a noisy cell,
+ * within the time budget), and assembles the result.
  * Each crawl runs in a process of its own cell; the fixture sites run in processes of their own.
  * Measuring never prints: progress goes to `hooks.onProgress`. Every helper process is closed
  * before it returns or throws.

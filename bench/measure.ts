@@ -7,6 +7,7 @@ import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMP
 import type { RunCrawlOptions, RunFailure, RunTimeline } from './run-protocol.js';
 import { readHostStealMs } from './host-steal.js';
 import type { NoiseProbe } from './noise-probe.js';
+import { computeStats, medianRelativeError } from './stats.js';
 
 /** Where the bench is, for a progress display. */
 export interface BenchProgress {
@@ -34,6 +35,11 @@ export interface MeasureHooks {
   /** Aborting it ends the bench after the run in progress; the result is `interrupted`. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BenchProgress) => void;
+  /**
+   * `performance.now()` when the bench started (before its helpers did): the time budget
+   * (`budgetMs`) counts from it. @default when measuring starts
+   */
+  readonly startedAtMs?: number;
 }
 
 /** A page that failed in a measured run, and the cell it failed in. */
@@ -194,6 +200,29 @@ async function measureLoad(cell: RawCeilingCell): Promise<number> {
 }
 
 /**
+ * What the bench does after its last round, counted against its budget: the last probe, the
+ * result, closing the helpers and writing the reports (0.3-0.5 s on the project's machines).
+ */
+const CLOSING_ALLOWANCE_MS = 1_000;
+
+/**
+ * Whether a cell runs another round: some build's measured wall times give a median less certain
+ * than `targetErrorPct` (`medianRelativeError`), and that build has runs left under `maxRuns`. The
+ * raw ceiling never does: its ratio pairs each crawl with a second of autocannon, and it is
+ * judged by that ratio's spread, not by one median.
+ */
+export function needsMoreRuns(
+  cell: Pick<PlannedCell, 'kind'>,
+  wallMsByBuild: readonly (readonly number[])[],
+  options: Pick<ResolvedBenchOptions, 'maxRuns' | 'targetErrorPct'>,
+): boolean {
+  if (cell.kind === 'raw-ceiling') return false;
+  return wallMsByBuild.some(
+    (wallMs) => wallMs.length < options.maxRuns && medianRelativeError(wallMs) * 100 > options.targetErrorPct,
+  );
+}
+
+/**
  * The order the builds run a cell in, round by round: A B, then B A, then A B… (A B B A A B B A
  * over the rounds), so that a machine whose speed drifts during the bench slows both builds
  * alike: over each pair of rounds a linear drift adds the same to both sides.
@@ -204,7 +233,8 @@ export function buildOrder(round: number, builds: number): number[] {
 }
 
 /**
- * Runs every cell its `warmup` runs and then `runs` measured ones with every build. Nothing of a
+ * Runs every cell its `warmup` runs and then `minRuns` measured ones with every build, and more
+ * rounds of the cells that {@link needsMoreRuns} while the budget lasts. Nothing of a
  * warm-up is measured, so on the embedded site every cell and build runs its warm-ups one after
  * another, all of them at once: the IO waits of one overlap the CPU of another, and the phase ends
  * when the machine has done their work, not when the slowest run of each round ends. A cell that
@@ -213,7 +243,10 @@ export function buildOrder(round: number, builds: number): number[] {
  * D A B C D …) so that drift on a noisy machine hits every strategy alike, and within a cell
  * across builds in {@link buildOrder}. With a raw ceiling, the load generator runs last in each
  * round (its requests/s are shared by the builds: it is the harness's), then the noise `probe`
- * (the machine's own spread, round by round); both warm up once, after the cells. Never prints:
+ * (the machine's own spread, round by round); both warm up once, after the cells. After `minRuns`
+ * rounds, a round of the cells whose medians are not yet within `targetErrorPct` starts when the
+ * medians of their runs so far (with the probe's) say it ends within `budgetMs` of
+ * `hooks.startedAtMs`; each round drops the cells that got there. Never prints:
  * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the runs in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
@@ -229,15 +262,18 @@ export async function measureCells(
   const perBuild = builds.map(() => ({
     samples: cells.map((): RunSample[] => []),
     timelines: cells.map((): (MeasuredTimeline | null)[] => []),
+    /** How long each measured run took in the harness, start to end: what another round costs. */
+    costs: cells.map((): number[] => []),
     failures: [] as BenchFailure[],
   }));
   const loadSamples: number[] = [];
   const noiseSamples: number[] = [];
   // The load generator and the noise probe warm up once (each settles in one), when anything does.
   const loadWarmup = Math.min(1, Math.max(0, ...cells.map((c) => c.warmup)));
-  const steps =
-    cells.reduce((n, c) => n + (c.warmup + options.runs) * builds.length, 0) +
-    (rawCell ? loadWarmup + options.runs : 0);
+  /** Runs in all, as far as they are planned: extra rounds add theirs when they start. */
+  let steps =
+    cells.reduce((n, c) => n + (c.warmup + options.minRuns) * builds.length, 0) +
+    (rawCell ? loadWarmup + options.minRuns : 0);
   /** Runs started (their sequence numbers) and finished so far. */
   let step = 0;
   let finished = 0;
@@ -246,6 +282,7 @@ export async function measureCells(
     cell: number,
     run: number,
     runs: number,
+    warmup: boolean,
     pagesPerSecond: number,
     build: BenchBuild | null,
   ): void =>
@@ -257,26 +294,29 @@ export async function measureCells(
       cells: cells.length + (rawCell ? 1 : 0),
       run: run + 1,
       runs,
-      warmup: run < runs - options.runs,
+      warmup,
       ...(build !== null && builds.length > 1 && { build: build.role }),
       pagesPerSecond,
     });
   const origin = performance.now();
+  const deadline = (hooks.startedAtMs ?? origin) + options.budgetMs - CLOSING_ALLOWANCE_MS;
   /** One run of a cell with one build, numbered as it starts, recorded as it ends. */
   const runOnce = async (index: number, run: number, warmup: boolean, build: number): Promise<void> => {
     const cell = cells[index]!;
     const sequence = ++step;
     const clock = (): number => performance.now() - origin;
+    const startMs = performance.now();
     const measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
     const into = perBuild[build]!;
+    if (!warmup) into.costs[index]!.push(performance.now() - startMs);
     into.samples[index]!.push(measured.sample);
     into.timelines[index]!.push(measured.timeline);
     if (!warmup) {
       for (const f of measured.failures)
         if (into.failures.length < MAX_FAILURES) into.failures.push({ cellId: cell.id, ...f });
     }
-    const runs = cell.warmup + options.runs;
-    progress(cell.id, index + 1, run, runs, measured.sample.pagesPerSecond, builds[build]!);
+    const runs = cell.warmup + Math.max(options.minRuns, run + 1);
+    progress(cell.id, index + 1, run, runs, warmup, measured.sample.pagesPerSecond, builds[build]!);
   };
   /** Whether a run or round was left out because the bench was aborted. */
   let interrupted = false;
@@ -285,20 +325,41 @@ export async function measureCells(
     if (hooks.signal?.aborted) interrupted = true;
     return interrupted;
   };
-  /** The load generator's and the probe's turn after a round of cells; the samples only if measured. */
-  const loadAndProbe = async (run: number, warmup: boolean): Promise<void> => {
-    if (rawCell && !stopped()) {
+  /** How long each probe took, with its overhead: what it adds to an extra round. */
+  const probeCosts: number[] = [];
+  /**
+   * The load generator's and the probe's turn after a round of cells; the samples only if
+   * measured. The load generator only in a round the raw ceiling's crawl ran in.
+   */
+  const loadAndProbe = async (run: number, warmup: boolean, load: boolean): Promise<void> => {
+    if (rawCell && load && !stopped()) {
       step++;
       const requestsPerSecond = await measureLoad(rawCell);
       if (!warmup) loadSamples.push(requestsPerSecond);
-      progress(LOAD_GENERATOR_ID, cells.length + 1, run, loadWarmup + options.runs, requestsPerSecond, null);
+      progress(
+        LOAD_GENERATOR_ID,
+        cells.length + 1,
+        run,
+        loadWarmup + options.minRuns,
+        warmup,
+        requestsPerSecond,
+        null,
+      );
     }
     // The machine's own noise in this round, after every cell of it: nothing else runs meanwhile.
     if (probe && !stopped()) {
+      const startMs = performance.now();
       const wallMs = await probe.measure();
+      probeCosts.push(performance.now() - startMs);
       if (!warmup) noiseSamples.push(wallMs);
     }
   };
+  /** A cell's measured wall times, per build. */
+  const wallTimes = (index: number): number[][] =>
+    perBuild.map((b) => b.samples[index]!.filter((s) => !s.warmup).map((s) => s.wallMs));
+  /** What a round of a cell costs: the median of its measured runs, start to end, for every build. */
+  const roundCost = (index: number): number =>
+    perBuild.reduce((ms, b) => ms + computeStats(b.costs[index]!).median, 0);
   const indices = cells.map((_, index) => index);
 
   // Warm-ups together: one chain of runs per cell and build, every chain at once, numbered as they
@@ -323,15 +384,22 @@ export async function measureCells(
         if (!stopped()) await runOnce(index, run, true, build);
     }
   }
-  if (loadWarmup > 0) await loadAndProbe(0, true);
-  // The measured rounds, every run alone.
-  for (let round = 0; round < options.runs && !stopped(); round++) {
-    for (const index of indices) {
+  if (loadWarmup > 0) await loadAndProbe(0, true, true);
+  // The measured rounds, every run alone: `minRuns` of every cell, then the extra rounds.
+  for (let round = 0; round < options.maxRuns && !stopped(); round++) {
+    let due = indices;
+    if (round >= options.minRuns) {
+      due = indices.filter((index) => needsMoreRuns(cells[index]!, wallTimes(index), options));
+      const cost = due.reduce((ms, index) => ms + roundCost(index), computeStats(probeCosts).median);
+      if (due.length === 0 || performance.now() + cost > deadline) break;
+      steps += due.length * builds.length;
+    }
+    for (const index of due) {
       const run = cells[index]!.warmup + round;
       for (const build of buildOrder(run, builds.length))
         if (!stopped()) await runOnce(index, run, false, build);
     }
-    await loadAndProbe(loadWarmup + round, false);
+    await loadAndProbe(loadWarmup + round, false, round < options.minRuns);
   }
   return perBuild.map((measured) => ({
     cells: cells.map((cell, index) => ({

@@ -143,8 +143,29 @@ export const BENCH_DEFAULTS = {
    * wall time in the first measured run after one warm-up, 1.4x in the second).
    */
   rawWarmup: 3,
-  /** Measured runs per cell. */
+  /**
+   * Measured runs of every cell, at least: five rounds, interleaved across the cells. A cell whose
+   * median is not yet known to `targetErrorPct` then runs more rounds, up to `maxRuns`, while the
+   * bench's `budgetMs` lasts (see {@link needsMoreRuns}).
+   */
   runs: 5,
+  /**
+   * Measured runs of a cell, at most. A cell on the cpu or mixed workload varies by a CV of 3-8%
+   * from run to run on the project's 2-core machines: reaching ±2% at 6% takes 14 runs, at 8% 25.
+   */
+  maxRuns: 20,
+  /**
+   * The uncertainty of a cell's median (its relative standard error, `medianRelativeError`, in
+   * percent) at which the cell stops running more rounds. At ±2% two benches' medians of a cell
+   * differ by about 2.8% (sqrt(2) times it), and by more than 5% about one time in thirteen.
+   */
+  targetErrorPct: 2,
+  /**
+   * The bench's wall-time budget, in ms from its start: a round beyond the first `runs` starts only
+   * when what the bench measured of its cells says it ends in time. The first `runs` rounds always
+   * run: a slow machine goes over it rather than measure less.
+   */
+  budgetMs: 60_000,
 } as const;
 
 /**
@@ -196,8 +217,28 @@ export interface BenchOptions {
    * crawl (see {@link BENCH_DEFAULTS})
    */
   readonly warmup?: number;
-  /** Measured runs per cell. @default 5 */
+  /**
+   * Measured runs of every cell, exactly: no rounds beyond them (it sets `minRuns` and `maxRuns`).
+   * Give it or those two, not both.
+   */
   readonly runs?: number;
+  /** Measured runs of every cell, at least. @default 5 */
+  readonly minRuns?: number;
+  /**
+   * Measured runs of a cell, at most: a cell whose median is less certain than `targetErrorPct`
+   * after `minRuns` runs more rounds, up to this, while `budgetMs` lasts. @default 20
+   */
+  readonly maxRuns?: number;
+  /**
+   * The relative standard error of a cell's median, in percent, that needs no more runs (0: every
+   * cell runs `maxRuns`, budget permitting). @default 2
+   */
+  readonly targetErrorPct?: number;
+  /**
+   * The bench's wall time, in ms from its start, that rounds beyond `minRuns` must fit in. The
+   * first `minRuns` rounds always run. @default 60000
+   */
+  readonly budgetMs?: number;
   /** A URL list to crawl instead of the embedded site (both modes crawl it). */
   readonly list?: { readonly name: string; readonly urls: readonly string[] };
   /** Overrides of the workloads of the embedded site. */
@@ -255,7 +296,12 @@ export interface ResolvedBenchOptions {
   readonly poolWarmup: number;
   /** Warm-up runs of the raw ceiling's crawl. */
   readonly rawWarmup: number;
-  readonly runs: number;
+  /** Measured runs of every cell, at least; the raw ceiling runs exactly these. */
+  readonly minRuns: number;
+  /** Measured runs of a cell, at most (`minRuns` when `runs` was given). */
+  readonly maxRuns: number;
+  readonly targetErrorPct: number;
+  readonly budgetMs: number;
   readonly list: { readonly name: string; readonly urls: readonly string[] } | null;
   readonly workloads: Readonly<Record<BenchMode, WorkloadSettings>>;
   readonly parse: boolean;
@@ -309,6 +355,33 @@ function count(name: string, value: number | undefined, min: number, fallback: n
   if (!Number.isSafeInteger(value) || value < min) {
     throw new InvalidOptionError(
       `Expected \`${name}\` to be an integer >= ${min}, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** `runs` (exact), or `minRuns` and `maxRuns`, with their defaults. */
+function runCounts(options: BenchOptions): { minRuns: number; maxRuns: number } {
+  if (options.runs !== undefined) {
+    if (options.minRuns !== undefined || options.maxRuns !== undefined) {
+      throw new InvalidOptionError('Give `runs` (exact), or `minRuns` and `maxRuns`, not both');
+    }
+    const runs = count('runs', options.runs, 1, BENCH_DEFAULTS.runs);
+    return { minRuns: runs, maxRuns: runs };
+  }
+  const minRuns = count('minRuns', options.minRuns, 1, BENCH_DEFAULTS.runs);
+  const maxRuns = count('maxRuns', options.maxRuns, 1, Math.max(minRuns, BENCH_DEFAULTS.maxRuns));
+  if (maxRuns < minRuns) {
+    throw new InvalidOptionError(`Expected \`maxRuns\` (${maxRuns}) to be at least \`minRuns\` (${minRuns})`);
+  }
+  return { minRuns, maxRuns };
+}
+
+function percentOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value >= 0 && value < 100)) {
+    throw new InvalidOptionError(
+      `Expected \`${name}\` to be a percentage from 0 to under 100, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -444,7 +517,9 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
     ioWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.ioWarmup),
     poolWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.poolWarmup),
     rawWarmup: count('warmup', options.warmup, 0, BENCH_DEFAULTS.rawWarmup),
-    runs: count('runs', options.runs, 1, BENCH_DEFAULTS.runs),
+    ...runCounts(options),
+    targetErrorPct: percentOption('targetErrorPct', options.targetErrorPct, BENCH_DEFAULTS.targetErrorPct),
+    budgetMs: count('budgetMs', options.budgetMs, 0, BENCH_DEFAULTS.budgetMs),
     list,
     workloads: {
       io: workload('io', DEFAULT_IO_WORKLOAD, options.io),

@@ -362,7 +362,21 @@ export interface BenchOptionsRecord {
   readonly poolWarmup?: number;
   /** Warm-up runs of the raw ceiling's crawl; absent: `warmup`. */
   readonly rawWarmup?: number;
+  /**
+   * Measured runs of every cell, at least (the raw ceiling's exactly); in results written before
+   * `maxRuns`, of every cell exactly.
+   */
   readonly runs: number;
+  /**
+   * Measured runs of a cell, at most: a cell whose median was less certain than `targetErrorPct`
+   * ran more rounds, up to this, while `budgetMs` lasted. Absent in results written before the
+   * bench ran extra rounds (then every cell ran `runs`); equal to `runs` when `--runs` was given.
+   */
+  readonly maxRuns?: number;
+  /** The relative standard error of a median, in percent, that needed no more runs. */
+  readonly targetErrorPct?: number;
+  /** The wall time, in ms from the bench's start, that rounds beyond `runs` had to fit in. */
+  readonly budgetMs?: number;
   /** The URL list, when the bench ran one instead of the embedded site. */
   readonly list: string | null;
   /**

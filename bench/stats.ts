@@ -100,6 +100,28 @@ export function ratio(numerator: Stats, denominator: Stats): Ratio {
   return { value, sigma };
 }
 
+/** √(π/2): the standard error of a normal sample's median over that of its mean, for large n. */
+const MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
+
+/**
+ * How uncertain a sample's median is, relative to it: the asymptotic standard error of the median
+ * of a normal sample, `sqrt(pi / 2) * s / sqrt(n)` (s the sample standard deviation), over
+ * `|median|`. 0.02 means the median is known to about ±2% (one standard error). It is what the
+ * bench's extra rounds aim at (see `BENCH_DEFAULTS.targetErrorPct`): two benches' medians of one
+ * cell differ by about sqrt(2) times it. The sample deviation rather than the MAD: with 5 to 20
+ * runs, a stray slow run should ask for more runs, not be ignored.
+ * Infinity when it cannot be told: fewer than 2 values, or a median of 0.
+ *
+ * @throws {CrawlbenchError} `INVALID_ARGUMENT` when a value is NaN or infinite.
+ */
+export function medianRelativeError(values: readonly number[]): number {
+  assertFinite(values, 'values');
+  if (values.length < 2) return Infinity;
+  const middle = median(values);
+  if (middle === 0) return Infinity;
+  return (MEDIAN_SE_FACTOR * sampleStandardDeviation(values)) / Math.sqrt(values.length) / Math.abs(middle);
+}
+
 /** Consistency constant that makes the MAD of a normal sample estimate its standard deviation. */
 const MAD_TO_SIGMA = 1.4826;
 

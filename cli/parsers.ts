@@ -54,12 +54,17 @@ export function byteSize(value: string): number {
 }
 
 /** `--threshold` of `compare` and `bench --against`: a percentage, `10%` or `10`. */
-export function thresholdPercent(value: string): number {
-  try {
-    return parseThreshold(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof CrawlbenchError ? error.message : String(error));
-  }
+export const thresholdPercent = percentOption('--threshold');
+
+/** A percentage option parsed as `--threshold` is (`2%` or `2`), named in its errors. */
+export function percentOption(option: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseThreshold(value, option);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof CrawlbenchError ? error.message : String(error));
+    }
+  };
 }
 
 const DURATION_UNITS: Record<string, number> = {

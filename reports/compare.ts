@@ -504,7 +504,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
         'A verdict holds for the whole interval: ' +
         `a regression is slower by more than ${c.thresholdPct}% across all of it, unchanged stays within ` +
         `±${c.thresholdPct}%, and inconclusive straddles ${c.thresholdPct}%: those runs were too noisy to tell ` +
-        'a change of that size from none (re-run with more `--runs`, or on a quieter machine).',
+        'a change of that size from none (re-run with more runs, `--min-runs` or a larger `--budget`, or on a quieter machine).',
     );
   }
   // The machine's drift, unless it is among the warnings.

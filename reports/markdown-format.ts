@@ -10,7 +10,7 @@ import type {
 } from '../bench/result.js';
 import { CRAWLER_FLAG_REASONS } from '../bench/crawler-flags.js';
 import { type WarmupKind, warmupKindOf } from '../bench/options.js';
-import { coefficientOfVariation } from '../bench/stats.js';
+import { coefficientOfVariation, medianRelativeError } from '../bench/stats.js';
 
 // Number formats of the Markdown report, in one place so every table agrees. `toFixed` rather than
 // `Intl`: the report must read the same whatever the locale of the machine that rendered it.
@@ -160,6 +160,54 @@ export function otherWarmupsText(result: BenchResult): string {
       : []),
   ];
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/** Whether the bench could give a cell more runs than `runs` (results since `maxRuns`). */
+function ranExtraRounds(result: BenchResult): boolean {
+  const { runs, maxRuns } = result.options;
+  return typeof maxRuns === 'number' && maxRuns > runs;
+}
+
+/** How a cell's median stands: its relative standard error, `±1.4%`; `—` with fewer than 2 runs. */
+export function medianErrorText(cell: CellResult): string {
+  const error = medianRelativeError(measuredSamples(cell).map((s) => s.wallMs));
+  return Number.isFinite(error) ? `±${(error * 100).toFixed(1)}%` : NONE;
+}
+
+/** `5 measured runs`, or `5-14 measured runs` when some cells ran extra rounds. */
+export function measuredRunsText(result: BenchResult): string {
+  const { runs } = result.options;
+  const counts = result.cells.map((c) => measuredSamples(c).length).filter((n) => n > 0);
+  const most = Math.max(runs, ...counts);
+  return `${most > runs ? `${runs}-${most}` : runs} measured run${most === 1 ? '' : 's'}`;
+}
+
+/**
+ * The extra rounds, as plain text for the reports to escape: the rule, how many cells ran more,
+ * and which ended less certain than the target because the budget or `maxRuns` ended them. Empty
+ * when the bench could not run any (`--runs`, or a result from before them).
+ */
+export function extraRoundsText(result: BenchResult): string {
+  if (!ranExtraRounds(result)) return '';
+  const { runs, maxRuns, targetErrorPct, budgetMs } = result.options;
+  const target = typeof targetErrorPct === 'number' ? targetErrorPct : Number.NaN;
+  const budget = typeof budgetMs === 'number' ? `${Math.round(budgetMs / 1000)} s` : 'its';
+  const cells = result.cells.filter((c) => c.id !== result.rawCeiling?.cellId);
+  const extended = cells.filter((c) => measuredSamples(c).length > runs);
+  const short = cells.filter(
+    (c) => medianRelativeError(measuredSamples(c).map((s) => s.wallMs)) * 100 > target,
+  );
+  const name = (c: CellResult): string => `${c.mode} ${cellLabel(c)}`;
+  const rule = `Every cell ran ${runs} measured runs; one whose median was less certain than ±${target}% (its relative standard error) ran more rounds, up to ${maxRuns!}, while the bench's ${budget} budget lasted`;
+  const did =
+    extended.length === 0
+      ? 'none needed to or had time to'
+      : `${extended.length} of ${cells.length} did (${extended.map((c) => `${name(c)}: ${measuredSamples(c).length}`).join(', ')})`;
+  const left =
+    short.length === 0
+      ? `every median is within ±${target}%`
+      : `${short.map((c) => `${name(c)} ended at ${medianErrorText(c)}`).join(', ')}`;
+  return `${rule}: ${did}; ${left}.`;
 }
 
 /**

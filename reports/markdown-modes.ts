@@ -20,6 +20,7 @@ import {
   strategyLabel,
   MODE_TITLES,
   concurrencyText,
+  medianErrorText,
 } from './markdown-format.js';
 
 // The headline table: five narrow columns that fit a job summary or a PR comment (~780 px) with
@@ -31,8 +32,8 @@ const headlineHeader = (versus: string): string =>
 
 const tableHeader = (versus: string): string =>
   [
-    `| Strategy | Concurrency | Wall median [s] | Mean ± σ [s] | Pages/s | ${versus} | Efficiency | CPU [s] | Peak RSS [MiB] | p50 / p99 [ms] | Errors |`,
-    '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    `| Strategy | Concurrency | Runs (median ±) | Wall median [s] | Mean ± σ [s] | Pages/s | ${versus} | Efficiency | CPU [s] | Peak RSS [MiB] | p50 / p99 [ms] | Errors |`,
+    '| :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
   ].join('\n');
 
 // Footnote marks as Unicode superscripts: they read in a terminal and in the raw Markdown, and unlike
@@ -105,6 +106,7 @@ function tableRow(cell: CellResult, serial: CellResult | undefined): string {
   const cells = [
     escapeMarkdownCell(strategyLabel(cell)),
     escapeMarkdownCell(concurrencyText(cell)),
+    `${samples.length} (${medianErrorText(cell)})`,
     seconds(cell.wallMs.median),
     `${seconds(cell.wallMs.mean)} ± ${hasSpread(cell) ? seconds(cell.wallMs.stddev) : NO_SPREAD}`,
     rate(cell.pagesPerSecond.median),

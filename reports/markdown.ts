@@ -10,6 +10,8 @@ import {
   percent,
   machineNoiseText,
   otherWarmupsText,
+  extraRoundsText,
+  measuredRunsText,
   cellProcessesText,
   queueCostText,
   rate,
@@ -42,7 +44,7 @@ function environmentLine(env: Environment): string {
 const plural = (n: number): string => (n === 1 ? '' : 's');
 
 function optionsLine(result: BenchResult): string {
-  const { runs, warmup, list } = result.options;
+  const { warmup, list } = result.options;
   const depth = result.options.depth ?? null;
   let source = list === null ? 'the embedded fixture site' : `the list ${escapeMarkdownText(list)}`;
   let follow = '';
@@ -52,7 +54,8 @@ function optionsLine(result: BenchResult): string {
     source += ` by following links ${escapeMarkdownText(String(depth))} hop${plural(depth)} deep from ${seeds}`;
     follow = ` Links are followed within the same origin, one level at a time (depth d is finished before d + 1 starts); robots.txt is obeyed (one request per run). There is no per-host limit (the crawler's default of 2 would cap every strategy at 2 requests in flight on a one-host site): each cell's own concurrency bounds its requests in flight, since the bench measures the strategies, not politeness.`;
   }
-  return `${runs} measured run${plural(runs)} after ${warmup} warm-up run${plural(warmup)} per cell${otherWarmupsText(result)}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow} ${escapeMarkdownText(cellProcessesText(result))}`;
+  const extra = extraRoundsText(result);
+  return `${escapeMarkdownText(measuredRunsText(result))} after ${warmup} warm-up run${plural(warmup)} per cell${otherWarmupsText(result)}, crawling ${source}; started ${escapeMarkdownText(result.createdAt)}.${follow}${extra === '' ? '' : ` ${escapeMarkdownText(extra)}`} ${escapeMarkdownText(cellProcessesText(result))}`;
 }
 
 function workloadLine(w: Workload): string {

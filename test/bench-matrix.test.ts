@@ -113,12 +113,18 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
   /**
    * The schedule every bench keeps: runs numbered 1..N in the order they started, a cell's runs one
    * after another, and each measured run alone (no other run, warm-up or measured, under way
-   * meanwhile).
+   * meanwhile). `loadRuns`: the raw ceiling's load generator runs, which take numbers of their own.
    */
-  const expectSchedule = (result: BenchResult): void => {
+  const expectSchedule = (result: BenchResult, loadRuns = 0): void => {
     const all = result.cells.flatMap((c) => c.samples);
     const byStart = [...all].sort((a, b) => a.startMs! - b.startMs!);
-    expect(byStart.map((s) => s.sequence)).toEqual(all.map((_, i) => i + 1));
+    const sequences = byStart.map((s) => s.sequence!);
+    if (loadRuns === 0) expect(sequences).toEqual(all.map((_, i) => i + 1));
+    else {
+      expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+      expect(new Set(sequences).size).toBe(all.length);
+      expect(Math.max(...sequences)).toBeLessThanOrEqual(all.length + loadRuns);
+    }
     for (const s of all) expect(s.endMs! - s.startMs!).toBeGreaterThanOrEqual(s.wallMs);
     for (const cell of result.cells) {
       expect(cell.samples.map((s) => s.index)).toEqual(cell.samples.map((_, i) => i));
@@ -172,6 +178,74 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     expectSchedule(result);
     // The two cells' first warm-ups went at once.
     expect(overlap(serial!.samples[0]!, threads!.samples[0]!)).toBe(true);
+  });
+
+  /** Two io cells, serial and async ×2, on a 2-page site at zero latency, no warm-up. */
+  const TWO_CELLS = ['--modes', 'io', '--strategies', 'serial,async', '-c', 'async=2'].concat([
+    '--io-pages',
+    '2',
+    '--latency',
+    '0',
+    '--warmup',
+    '0',
+  ]);
+  const measuredRuns = (result: BenchResult): Record<string, number> =>
+    Object.fromEntries(result.cells.map((c) => [c.id, c.samples.filter((s) => !s.warmup).length]));
+
+  it('runs a cell whose median is less certain than --target-error more rounds, up to --max-runs; the raw ceiling exactly --min-runs', async () => {
+    // A target of 0%: no median of real runs is that certain, so both cells go to --max-runs.
+    const result = await runBenchJson<BenchResult>([
+      ...TWO_CELLS,
+      ...['--min-runs', '2', '--max-runs', '4', '--target-error', '0'],
+    ]);
+    expect(result.options).toMatchObject({ runs: 2, maxRuns: 4, targetErrorPct: 0, budgetMs: 60_000 });
+    expect(measuredRuns(result)).toEqual({
+      'io/serial/1': 4,
+      'io/async/2': 4,
+      'raw/async/64/fetch-only': 2,
+    });
+    // The load generator pairs the raw ceiling's crawls only; the probe measures every round.
+    expect(result.rawCeiling?.requestsPerSecondByRound).toHaveLength(2);
+    expect(result.machineNoise?.wallMs.n).toBe(4);
+    // The extra rounds stay interleaved: serial, then async, round after round.
+    const [serial, async] = result.cells.map((c) => c.samples.map((s) => s.sequence!));
+    for (let round = 0; round < 4; round++) {
+      expect(serial![round]!).toBeLessThan(async![round]!);
+      if (round > 0) expect(async![round - 1]!).toBeLessThan(serial![round]!);
+    }
+    // The load generator's warm-up and its two measured runs.
+    expectSchedule(result, 3);
+    const md = REPORTERS.md.render(result);
+    expect(md).toContain('2-4 measured runs after 0 warm-up runs per cell');
+    expect(md).toContain(
+      "Every cell ran 2 measured runs; one whose median was less certain than ±0% (its relative standard error) ran more rounds, up to 4, while the bench's 60 s budget lasted: 2 of 2 did (io serial: 4, io async ×2: 4);",
+    );
+    expect(md).toMatch(/\| serial \| 1 \| 4 \(±\d+\.\d%\) \|/);
+    expect(REPORTERS.html.render(result)).toContain('<dt>Extra rounds</dt>');
+  });
+
+  it.each([
+    // A median within 99% needs no more runs: every real cell is there after two.
+    ['a cell within --target-error', ['--target-error', '99']],
+    // No time left for any round beyond the first two, however uncertain the medians.
+    ['a --budget that is spent', ['--target-error', '0', '--budget', '0']],
+  ])('runs no extra round for %s', async (_, args) => {
+    const result = await benchJson([...TWO_CELLS, '--min-runs', '2', '--max-runs', '4', ...args]);
+    expect(measuredRuns(result)).toEqual({ 'io/serial/1': 2, 'io/async/2': 2 });
+    expect(REPORTERS.md.render(result)).toContain('2 measured runs after 0 warm-up runs per cell');
+    expectSchedule(result);
+  });
+
+  it.each([
+    [['--runs', '3', '--min-runs', '2'], /Give `runs` \(exact\), or `minRuns` and `maxRuns`, not both/],
+    [['--min-runs', '5', '--max-runs', '3'], /Expected `maxRuns` \(3\) to be at least `minRuns` \(5\)/],
+    [['--target-error', '0.5'], /Ambiguous `--target-error`/],
+    [['--target-error', '100%'], /Expected `--target-error` to be a percentage from 0 to under 100/],
+    [['--budget', 'soon'], /expected a duration like 1d, 12h, 30m, 45s or 250ms, got "soon"/],
+  ])('refuses run counts that do not add up with exit 2 %#', async (args, reason) => {
+    const r = await runCli(['bench', '-q', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(reason);
   });
 
   it('warms async and a pool up three times on the io workload, serial once', async () => {

@@ -135,11 +135,12 @@ describe('markdown report', () => {
     }
   });
 
-  it('folds the wide table of each mode, eleven columns, memory in MiB', () => {
+  it('folds the wide table of each mode, twelve columns, memory in MiB', () => {
     const io = tableAfter(md, '<details><summary>All measurements: IO-bound</summary>');
     expect(io[0]).toEqual([
       'Strategy',
       'Concurrency',
+      'Runs (median ±)',
       'Wall median [s]',
       'Mean ± σ [s]',
       'Pages/s',
@@ -152,10 +153,13 @@ describe('markdown report', () => {
     ]);
     expect(md).not.toContain('[MB]');
     expect(io).toHaveLength(2 + 7);
-    for (const row of io) expect(row).toHaveLength(11);
+    for (const row of io) expect(row).toHaveLength(12);
+    // Runs, and the median's relative standard error: sqrt(pi / 2) * s / sqrt(3) / median, with
+    // s = 16.9 ms over 10,412.6 (walls 10,412.6, 10,398.2 and 10,431.9 ms): ±0.12%.
     expect(io[2]).toEqual([
       'serial',
       '1',
+      '3 (±0.1%)',
       '10.413',
       '10.414 ± 0.017',
       '19.2',
@@ -169,6 +173,7 @@ describe('markdown report', () => {
     expect(io[3]).toEqual([
       'async',
       '16',
+      '3 (±0.5%)',
       '0.682',
       '0.683 ± 0.004',
       '293.1',
@@ -187,6 +192,7 @@ describe('markdown report', () => {
     expect(cpu[5]).toEqual([
       'processes',
       '2',
+      '3 (±0.2%)',
       '1.648',
       '1.649 ± 0.004',
       '182.0',
@@ -211,10 +217,36 @@ describe('markdown report', () => {
     const io = tableAfter(out, '### IO-bound');
     expect(io[3]?.[2]).toBe('15.26x ± n/a');
     const wide = tableAfter(out, '<details><summary>All measurements: IO-bound</summary>');
-    expect(wide[3]?.[3]).toBe('0.683 ± n/a');
-    expect(wide[3]?.[5]).toBe('15.26x ± n/a');
+    expect(wide[3]?.[2]).toBe('1 (—)');
+    expect(wide[3]?.[4]).toBe('0.683 ± n/a');
+    expect(wide[3]?.[6]).toBe('15.26x ± n/a');
     expect(out).not.toContain('± 0.00');
     expect(out).toContain('One run per cell: the run-to-run noise was not measured.');
+  });
+
+  it('says which cells ran extra rounds, and which ended less certain than the target', () => {
+    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+    const extended = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    Object.assign(extended.options, { maxRuns: 6, targetErrorPct: 2, budgetMs: 45_000 });
+    // io serial ran two rounds more (copies of its runs: the same spread, so still ±0.1%).
+    const serial = extended.cells[0]!;
+    const measured = serial.samples.filter((s) => !s.warmup);
+    serial.samples.push(...measured.slice(0, 2).map((s, i) => ({ ...s, index: serial.samples.length + i })));
+    const out = REPORTERS.md.render(extended);
+    expect(out).toContain('3-5 measured runs after 1 warm-up run per cell');
+    expect(out).toContain(
+      "Every cell ran 3 measured runs; one whose median was less certain than ±2% (its relative standard error) ran more rounds, up to 6, while the bench's 45 s budget lasted: 1 of",
+    );
+    expect(out).toContain('did (io serial: 5); ');
+    // async ×64's three runs spread by ±11.6%: the budget or the cap ended it short of ±2%.
+    expect(out).toContain('io async ×64 ended at ±11.6%');
+    expect(out).not.toMatch(/io serial ended at/);
+    expect(tableAfter(out, '<details><summary>All measurements: IO-bound</summary>')[2]?.[2]).toBe(
+      '5 (±0.1%)',
+    );
+    // A result from before extra rounds (no maxRuns) says nothing of them.
+    expect(md).toContain('3 measured runs after 1 warm-up run per cell');
+    expect(md).not.toContain('Every cell ran');
   });
 
   it('explains flags under the headline table, in words', () => {

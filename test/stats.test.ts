@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   coefficientOfVariation,
   computeStats,
+  medianRelativeError,
   pairedRatio,
   percentile,
   ratio,
   slowFirstRun,
 } from '../dist/bench/stats.js';
+import { needsMoreRuns } from '../dist/bench/measure.js';
 import { CrawlbenchError } from '../dist/crawler/errors.js';
 
 // Reference values from Python's statistics module, computed independently of simple-statistics:
@@ -120,6 +122,58 @@ describe('slowFirstRun', () => {
     expect(slowFirstRun([1000])).toBe(false);
     expect(slowFirstRun([1000, 1])).toBe(false);
     expect(slowFirstRun([1000, 1, 1])).toBe(true);
+  });
+});
+
+describe('medianRelativeError', () => {
+  it('is sqrt(pi / 2) * s / sqrt(n) over the median (reference values)', () => {
+    // [1..5]: s = sqrt(2.5), so sqrt(pi / 2) * sqrt(2.5) / sqrt(5) = sqrt(pi) / 2 = 0.886227; / 3.
+    expect(medianRelativeError([1, 2, 3, 4, 5])).toBeCloseTo(Math.sqrt(Math.PI) / 2 / 3, 12);
+    expect(medianRelativeError([1, 2, 3, 4, 5])).toBeCloseTo(0.295409, 6);
+    // The same spread around 100: ±0.89%, within a 2% target.
+    expect(medianRelativeError([100, 102, 98, 101, 99])).toBeCloseTo(0.00886227, 8);
+    // Four times the runs of the same spread, about half the error: s^2 = 4 * 10 / 19.
+    const twenty = [100, 102, 98, 101, 99].flatMap((v) => [v, v, v, v]);
+    expect(medianRelativeError(twenty)).toBeCloseTo(
+      (Math.sqrt(Math.PI / 2) * Math.sqrt(40 / 19)) / Math.sqrt(20) / 100,
+      12,
+    );
+    expect(medianRelativeError(twenty)).toBeCloseTo(0.004066, 6);
+  });
+
+  it('is 0 for identical runs and Infinity when it cannot be told', () => {
+    expect(medianRelativeError([7, 7, 7])).toBe(0);
+    expect(medianRelativeError([])).toBe(Infinity);
+    expect(medianRelativeError([5])).toBe(Infinity);
+    expect(medianRelativeError([-1, 0, 0, 1])).toBe(Infinity);
+    expect(() => medianRelativeError([1, NaN])).toThrow(/finite/);
+  });
+});
+
+describe('needsMoreRuns', () => {
+  const strategy = { kind: 'strategy' } as const;
+  const at = (targetErrorPct: number, maxRuns = 20) => ({ targetErrorPct, maxRuns });
+  // [100, 102, 98, 101, 99]: ±0.89%; [100, 110, 90, 105, 95]: ±4.43% (five times the spread).
+  const steady = [100, 102, 98, 101, 99];
+  const noisy = [100, 110, 90, 105, 95];
+
+  it('asks for another round while a median is less certain than the target and runs are left', () => {
+    expect(needsMoreRuns(strategy, [steady], at(2))).toBe(false);
+    expect(needsMoreRuns(strategy, [noisy], at(2))).toBe(true);
+    expect(needsMoreRuns(strategy, [noisy], at(4.5))).toBe(false);
+    expect(needsMoreRuns(strategy, [steady], at(0.8))).toBe(true);
+    // At --max-runs, however noisy.
+    expect(needsMoreRuns(strategy, [noisy], at(2, 5))).toBe(false);
+  });
+
+  it('asks for it when either build of an A/B bench needs it', () => {
+    expect(needsMoreRuns(strategy, [steady, noisy], at(2))).toBe(true);
+    expect(needsMoreRuns(strategy, [noisy, steady], at(2))).toBe(true);
+    expect(needsMoreRuns(strategy, [steady, steady], at(2))).toBe(false);
+  });
+
+  it('never for the raw ceiling, whose ratio pairs each crawl with a round of autocannon', () => {
+    expect(needsMoreRuns({ kind: 'raw-ceiling' }, [noisy], at(0))).toBe(false);
   });
 });
 

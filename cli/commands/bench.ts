@@ -23,7 +23,7 @@ import { DEFAULT_THRESHOLD_PCT } from '../../reports/threshold.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
 import type { CliIo, StopSignal } from '../io.js';
-import { nonNegativeInt, positiveInt, thresholdPercent } from '../parsers.js';
+import { duration, nonNegativeInt, percentOption, positiveInt, thresholdPercent } from '../parsers.js';
 import { withDefault } from '../help.js';
 import { openUrlList, readUrlList } from '../../crawler/url-list.js';
 
@@ -38,6 +38,10 @@ interface BenchCliOptions {
   extract?: string;
   warmup?: number;
   runs?: number;
+  minRuns?: number;
+  maxRuns?: number;
+  targetError?: number;
+  budget?: number;
   ioPages?: number;
   cpuPages?: number;
   latency?: number;
@@ -134,7 +138,40 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
       ),
       nonNegativeInt,
     )
-    .option('--runs <n>', withDefault('measured runs per cell', BENCH_DEFAULTS.runs), positiveInt)
+    .option(
+      '--runs <n>',
+      'measured runs of every cell, exactly: no extra rounds (default: at least --min-runs, up to --max-runs)',
+      positiveInt,
+    )
+    .option(
+      '--min-runs <n>',
+      withDefault('measured runs of every cell, at least', BENCH_DEFAULTS.runs),
+      positiveInt,
+    )
+    .option(
+      '--max-runs <n>',
+      withDefault(
+        'measured runs of a cell, at most: a cell whose median is less certain than --target-error runs more rounds while --budget lasts',
+        BENCH_DEFAULTS.maxRuns,
+      ),
+      positiveInt,
+    )
+    .option(
+      '--target-error <percent>',
+      withDefault(
+        "relative standard error of a cell's median that needs no more runs (0: run every cell to --max-runs)",
+        `${BENCH_DEFAULTS.targetErrorPct}%`,
+      ),
+      percentOption('--target-error'),
+    )
+    .option(
+      '--budget <duration>',
+      withDefault(
+        'wall time from the start that rounds beyond --min-runs must fit in (60s, 2m; 0: no rounds beyond --min-runs)',
+        `${BENCH_DEFAULTS.budgetMs / 1000}s`,
+      ),
+      duration,
+    )
     .option(
       '--io-pages <n>',
       withDefault('pages of the io site, all crawled per run without --depth', DEFAULT_IO_WORKLOAD.pages),
@@ -240,6 +277,8 @@ async function readList(path: string, io: CliIo): Promise<{ name: string; urls: 
 }
 
 async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions, io: CliIo): Promise<number> {
+  // The time budget counts from here: reading the list and starting the helpers are in it.
+  const startedAtMs = performance.now();
   const workload = (pages?: number, pageKb?: number, extra: Record<string, number | undefined> = {}) =>
     Object.fromEntries(
       Object.entries({ pages, pageKb, ...extra }).filter(
@@ -252,6 +291,10 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     ...(Object.keys(o.concurrency).length > 0 && { concurrency: o.concurrency }),
     ...(o.warmup !== undefined && { warmup: o.warmup }),
     ...(o.runs !== undefined && { runs: o.runs }),
+    ...(o.minRuns !== undefined && { minRuns: o.minRuns }),
+    ...(o.maxRuns !== undefined && { maxRuns: o.maxRuns }),
+    ...(o.targetError !== undefined && { targetErrorPct: o.targetError }),
+    ...(o.budget !== undefined && { budgetMs: o.budget }),
     io: workload(o.ioPages, o.ioPageKb, { latencyMs: o.latency }),
     cpu: workload(o.cpuPages, o.cpuPageKb, { cpuWork: o.cpuWork }),
     mixed: workload(o.mixedPages, undefined, { cpuWork: o.mixedCpuWork }),
@@ -301,6 +344,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
     onProgress: (p: BenchProgress) => progress?.update(p),
     env: io.env,
     cwd: process.cwd(),
+    startedAtMs,
   };
   try {
     // Loaded on demand: the bench pulls in the whole crawler, the load generator and the reports.

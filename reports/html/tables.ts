@@ -9,6 +9,7 @@ import {
   concurrencyText,
   versusHeader,
   measuredSamples,
+  medianErrorText,
   mebibytes,
   median,
   millis,
@@ -58,6 +59,7 @@ export function cellsTable(cells: readonly CellResult[]): string {
     return [
       strategyLabel(cell),
       concurrencyText(cell),
+      `${runs.length} (${medianErrorText(cell)})`,
       seconds(cell.wallMs.median),
       `${seconds(cell.wallMs.mean)} ± ${hasSpread(cell) ? seconds(cell.wallMs.stddev) : NO_SPREAD}`,
       rate(cell.pagesPerSecond.median),
@@ -73,6 +75,7 @@ export function cellsTable(cells: readonly CellResult[]): string {
   const headers = [
     'Strategy',
     'Concurrency',
+    'Runs (median ±)',
     'Wall median [s]',
     'Mean ± σ [s]',
     'Pages/s',
@@ -84,7 +87,7 @@ export function cellsTable(cells: readonly CellResult[]): string {
     'p50 / p99 [ms]',
     'Errors',
   ];
-  return table(headers, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  return table(headers, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 }
 
 /** Every run of the cells, warm-ups included. */
