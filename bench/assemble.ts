@@ -161,7 +161,13 @@ function machineNoiseOf(measurement: BenchMeasurement, options: ResolvedBenchOpt
   const probe = options.noiseProbe;
   if (probe === null || measurement.noiseSamples.length === 0) return null;
   const wallMs = computeStats(measurement.noiseSamples);
-  return { threads: probe.threads, rounds: probe.rounds, wallMs, cv: coefficientOfVariation(wallMs) };
+  return {
+    threads: probe.threads,
+    rounds: probe.rounds,
+    wallMs,
+    wallMsByRound: measurement.noiseSamples,
+    cv: coefficientOfVariation(wallMs),
+  };
 }
 
 /**

@@ -200,6 +200,25 @@ async function measureLoad(cell: RawCeilingCell): Promise<number> {
 }
 
 /**
+ * The cells of the next extra round, by index: every cell of a mode in which some cell
+ * {@link needsMoreRuns}, so that a mode's cells keep measuring in the same rounds and its ratios
+ * (each cell against its serial or async baseline) stay measured side by side, under the same
+ * drift. The cells of a mode have run as many rounds as each other, so they reach `maxRuns`
+ * together. Never the raw ceiling.
+ */
+export function cellsForExtraRound(
+  cells: readonly Pick<PlannedCell, 'kind' | 'mode'>[],
+  wallMs: (index: number) => readonly (readonly number[])[],
+  options: Pick<ResolvedBenchOptions, 'maxRuns' | 'targetErrorPct'>,
+): number[] {
+  const indices = cells.map((_, index) => index);
+  const modes = new Set(
+    indices.filter((i) => needsMoreRuns(cells[i]!, wallMs(i), options)).map((i) => cells[i]!.mode),
+  );
+  return indices.filter((i) => cells[i]!.kind !== 'raw-ceiling' && modes.has(cells[i]!.mode));
+}
+
+/**
  * What the bench does after its last round, counted against its budget: the last probe, the
  * result, closing the helpers and writing the reports (0.3-0.5 s on the project's machines).
  */
@@ -244,9 +263,10 @@ export function buildOrder(round: number, builds: number): number[] {
  * across builds in {@link buildOrder}. With a raw ceiling, the load generator runs last in each
  * round (its requests/s are shared by the builds: it is the harness's), then the noise `probe`
  * (the machine's own spread, round by round); both warm up once, after the cells. After `minRuns`
- * rounds, a round of the cells whose medians are not yet within `targetErrorPct` starts when the
- * medians of their runs so far (with the probe's) say it ends within `budgetMs` of
- * `hooks.startedAtMs`; each round drops the cells that got there. Never prints:
+ * rounds, a round of the modes in which some median is not yet within `targetErrorPct`
+ * ({@link cellsForExtraRound}) starts when the medians of their cells' runs so far (with the
+ * probe's) say it ends within `budgetMs` of `hooks.startedAtMs`; each round drops the modes whose
+ * cells all got there. Never prints:
  * progress goes to `hooks.onProgress`. An aborted signal ends the bench after the runs in progress.
  *
  * @returns one measurement per build, in the order of `builds`.
@@ -354,7 +374,7 @@ export async function measureCells(
       if (!warmup) noiseSamples.push(wallMs);
     }
   };
-  /** A cell's measured wall times, per build. */
+  /** A cell's measured wall times so far, per build. */
   const wallTimes = (index: number): number[][] =>
     perBuild.map((b) => b.samples[index]!.filter((s) => !s.warmup).map((s) => s.wallMs));
   /** What a round of a cell costs: the median of its measured runs, start to end, for every build. */
@@ -389,7 +409,7 @@ export async function measureCells(
   for (let round = 0; round < options.maxRuns && !stopped(); round++) {
     let due = indices;
     if (round >= options.minRuns) {
-      due = indices.filter((index) => needsMoreRuns(cells[index]!, wallTimes(index), options));
+      due = cellsForExtraRound(cells, wallTimes, options);
       const cost = due.reduce((ms, index) => ms + roundCost(index), computeStats(probeCosts).median);
       if (due.length === 0 || performance.now() + cost > deadline) break;
       steps += due.length * builds.length;

@@ -144,9 +144,10 @@ export const BENCH_DEFAULTS = {
    */
   rawWarmup: 3,
   /**
-   * Measured runs of every cell, at least: five rounds, interleaved across the cells. A cell whose
-   * median is not yet known to `targetErrorPct` then runs more rounds, up to `maxRuns`, while the
-   * bench's `budgetMs` lasts (see {@link needsMoreRuns}).
+   * Measured runs of every cell, at least: five rounds, interleaved across the cells. A mode in
+   * which some cell's median is not yet known to `targetErrorPct` then runs more rounds of all its
+   * cells, up to `maxRuns`, while the bench's `budgetMs` lasts (see `cellsForExtraRound` in
+   * bench/measure.ts).
    */
   runs: 5,
   /**
@@ -225,8 +226,9 @@ export interface BenchOptions {
   /** Measured runs of every cell, at least. @default 5 */
   readonly minRuns?: number;
   /**
-   * Measured runs of a cell, at most: a cell whose median is less certain than `targetErrorPct`
-   * after `minRuns` runs more rounds, up to this, while `budgetMs` lasts. @default 20
+   * Measured runs of a cell, at most: the cells of a mode in which some median is less certain
+   * than `targetErrorPct` after `minRuns` run more rounds, up to this, while `budgetMs` lasts.
+   * @default 20
    */
   readonly maxRuns?: number;
   /**

@@ -289,6 +289,11 @@ export interface MachineNoise {
   readonly rounds: number;
   /** Wall time of a run (until the last thread finished), over the measured rounds, in ms. */
   readonly wallMs: Stats;
+  /**
+   * The same wall times round by round, in order: how the machine's speed moved during the bench.
+   * Absent in results written before they were kept.
+   */
+  readonly wallMsByRound?: readonly number[];
   /** stddev / mean of `wallMs`. */
   readonly cv: number;
 }

@@ -193,16 +193,21 @@ export function extraRoundsText(result: BenchResult): string {
   const target = typeof targetErrorPct === 'number' ? targetErrorPct : Number.NaN;
   const budget = typeof budgetMs === 'number' ? `${Math.round(budgetMs / 1000)} s` : 'its';
   const cells = result.cells.filter((c) => c.id !== result.rawCeiling?.cellId);
-  const extended = cells.filter((c) => measuredSamples(c).length > runs);
+  const modes = [...new Set(cells.map((c) => c.mode))];
+  const extended = modes.flatMap((mode) => {
+    const counts = cells.filter((c) => c.mode === mode).map((c) => measuredSamples(c).length);
+    const [least, most] = [Math.min(...counts), Math.max(...counts)];
+    return most > runs ? [`${mode}: ${least === most ? most : `${least}-${most}`} runs`] : [];
+  });
   const short = cells.filter(
     (c) => medianRelativeError(measuredSamples(c).map((s) => s.wallMs)) * 100 > target,
   );
   const name = (c: CellResult): string => `${c.mode} ${cellLabel(c)}`;
-  const rule = `Every cell ran ${runs} measured runs; one whose median was less certain than ±${target}% (its relative standard error) ran more rounds, up to ${maxRuns!}, while the bench's ${budget} budget lasted`;
+  const rule = `Every cell ran ${runs} measured runs; then the cells of a mode in which a median was less certain than ±${target}% (its relative standard error) ran more rounds together, up to ${maxRuns!}, while the bench's ${budget} budget lasted`;
   const did =
     extended.length === 0
-      ? 'none needed to or had time to'
-      : `${extended.length} of ${cells.length} did (${extended.map((c) => `${name(c)}: ${measuredSamples(c).length}`).join(', ')})`;
+      ? 'no mode needed to or had time to'
+      : `${extended.length} of ${modes.length} mode${modes.length === 1 ? '' : 's'} did (${extended.join(', ')})`;
   const left =
     short.length === 0
       ? `every median is within ±${target}%`

@@ -218,7 +218,7 @@ describe('bench: a mixed workload of hybrid pools, through the CLI', () => {
     const md = REPORTERS.md.render(result);
     expect(md).toContain('2-4 measured runs after 0 warm-up runs per cell');
     expect(md).toContain(
-      "Every cell ran 2 measured runs; one whose median was less certain than ±0% (its relative standard error) ran more rounds, up to 4, while the bench's 60 s budget lasted: 2 of 2 did (io serial: 4, io async ×2: 4);",
+      "Every cell ran 2 measured runs; then the cells of a mode in which a median was less certain than ±0% (its relative standard error) ran more rounds together, up to 4, while the bench's 60 s budget lasted: 1 of 1 mode did (io: 4 runs);",
     );
     expect(md).toMatch(/\| serial \| 1 \| 4 \(±\d+\.\d%\) \|/);
     expect(REPORTERS.html.render(result)).toContain('<dt>Extra rounds</dt>');

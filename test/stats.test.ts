@@ -8,7 +8,7 @@ import {
   ratio,
   slowFirstRun,
 } from '../dist/bench/stats.js';
-import { needsMoreRuns } from '../dist/bench/measure.js';
+import { cellsForExtraRound, needsMoreRuns } from '../dist/bench/measure.js';
 import { CrawlbenchError } from '../dist/crawler/errors.js';
 
 // Reference values from Python's statistics module, computed independently of simple-statistics:
@@ -174,6 +174,30 @@ describe('needsMoreRuns', () => {
 
   it('never for the raw ceiling, whose ratio pairs each crawl with a round of autocannon', () => {
     expect(needsMoreRuns({ kind: 'raw-ceiling' }, [noisy], at(0))).toBe(false);
+  });
+});
+
+describe('cellsForExtraRound', () => {
+  const walls = { steady: [100, 102, 98, 101, 99], noisy: [100, 110, 90, 105, 95] };
+  const target = { targetErrorPct: 2, maxRuns: 20 };
+
+  it('takes every cell of a mode in which some median needs more runs, and only those', () => {
+    const cells = [
+      { kind: 'strategy', mode: 'io' },
+      { kind: 'strategy', mode: 'io' },
+      { kind: 'strategy', mode: 'cpu' },
+      { kind: 'strategy', mode: 'cpu' },
+      { kind: 'raw-ceiling', mode: 'io' },
+    ] as const;
+    // cpu's second cell is noisy: both cpu cells go, so cpu's ratios stay side by side; io stays.
+    const wallMs = (i: number) => [i === 3 ? walls.noisy : walls.steady];
+    expect(cellsForExtraRound(cells, wallMs, target)).toEqual([2, 3]);
+    // A noisy io cell takes io's strategy cells, never the raw ceiling's crawl.
+    const ioNoisy = (i: number) => [i === 0 || i === 4 ? walls.noisy : walls.steady];
+    expect(cellsForExtraRound(cells, ioNoisy, target)).toEqual([0, 1]);
+    expect(cellsForExtraRound(cells, () => [walls.steady], target)).toEqual([]);
+    // At --max-runs nothing goes, however noisy.
+    expect(cellsForExtraRound(cells, () => [walls.noisy], { ...target, maxRuns: 5 })).toEqual([]);
   });
 });
 

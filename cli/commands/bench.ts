@@ -151,7 +151,7 @@ export function benchCommand(io: CliIo, setExit: (code: number) => void): Comman
     .option(
       '--max-runs <n>',
       withDefault(
-        'measured runs of a cell, at most: a cell whose median is less certain than --target-error runs more rounds while --budget lasts',
+        'measured runs of a cell, at most: a mode in which a median is less certain than --target-error runs more rounds of its cells while --budget lasts',
         BENCH_DEFAULTS.maxRuns,
       ),
       positiveInt,
