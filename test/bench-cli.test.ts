@@ -86,7 +86,7 @@ describe('crawlbench report', () => {
     writeFileSync(path, fixture);
     const md = await runCli(['report', path]);
     expect(md.code).toBe(0);
-    expect(md.stdout).toContain('| Strategy | Concurrency | Wall median [s] |');
+    expect(md.stdout).toContain('| Strategy | Concurrency | Runs (median ±) | Wall median [s] |');
     const csv = await runCli(['report', path, '--format', 'csv']);
     expect(csv.stdout.split('\n')[0]).toMatch(/^mode,strategy,concurrency,/);
     const json = await runCli(['report', path, '--format', 'json']);
