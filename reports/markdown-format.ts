@@ -205,14 +205,27 @@ export function extraRoundsText(result: BenchResult): string {
   const name = (c: CellResult): string => `${c.mode} ${cellLabel(c)}`;
   const rule = `Every cell ran ${runs} measured runs; then the cells of a mode in which a median was less certain than ±${target}% (its relative standard error) ran more rounds together, up to ${maxRuns!}, while the bench's ${budget} budget lasted`;
   const did =
-    extended.length === 0
-      ? 'no mode needed to or had time to'
-      : `${extended.length} of ${modes.length} mode${modes.length === 1 ? '' : 's'} did (${extended.join(', ')})`;
+    extended.length > 0
+      ? `${extended.length} of ${modes.length} mode${modes.length === 1 ? '' : 's'} did (${extended.join(', ')})`
+      : short.length === 0
+        ? 'no mode needed to'
+        : 'none did, as the budget left no time for a round';
   const left =
     short.length === 0
       ? `every median is within ±${target}%`
-      : `${short.map((c) => `${name(c)} ended at ${medianErrorText(c)}`).join(', ')}`;
+      : `${short.map((c) => `${name(c)} ended at ${missedErrorText(c, target)}`).join(', ')}`;
   return `${rule}: ${did}; ${left}.`;
+}
+
+/**
+ * The median's error of a cell that missed the target, with the decimals it takes to show it above
+ * the target (±2.04% against ±2%, not ±2.0%).
+ */
+function missedErrorText(cell: CellResult, targetPct: number): string {
+  const pct = medianRelativeError(measuredSamples(cell).map((s) => s.wallMs)) * 100;
+  let digits = 1;
+  while (digits < 3 && Number(pct.toFixed(digits)) <= targetPct) digits++;
+  return `±${pct.toFixed(digits)}%`;
 }
 
 /**

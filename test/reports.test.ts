@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import { escapeHtml, escapeMarkdownCell, escapeMarkdownText } from '../dist/reports/escape.js';
 import { BENCH_CSV_COLUMNS } from '../dist/reports/csv.js';
+import { medianRelativeError } from '../dist/bench/stats.js';
 import { MARKDOWN_BUDGET_BYTES } from '../dist/reports/markdown.js';
 import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/registry.js';
 import { parseCsv } from './helpers/csv.js';
@@ -248,6 +249,23 @@ describe('markdown report', () => {
     // A result from before extra rounds (no maxRuns) says nothing of them.
     expect(md).toContain('3 measured runs after 1 warm-up run per cell');
     expect(md).not.toContain('Every cell ran');
+  });
+
+  it('says when the budget left no time for an extra round, with the decimals that show a missed target', () => {
+    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+    const short = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    const async64 = short.cells.find((c) => c.id === 'io/async/64')!;
+    const wall = async64.samples.filter((s) => !s.warmup).map((s) => s.wallMs);
+    const errorPct = medianRelativeError(wall) * 100;
+    // A target just under the cell's error, the same at one decimal: 11.6% against ±11.63%.
+    const target = Math.floor(errorPct * 10) / 10;
+    expect(errorPct).toBeGreaterThan(target);
+    Object.assign(short.options, { maxRuns: 6, targetErrorPct: target, budgetMs: 45_000 });
+    const out = REPORTERS.md.render(short);
+    expect(out).toContain('lasted: none did, as the budget left no time for a round; ');
+    const shown = /io async ×64 ended at ±(\d+\.\d+)%/.exec(out)?.[1];
+    expect(shown).toBe(errorPct.toFixed(2));
+    expect(Number(shown)).toBeGreaterThan(target);
   });
 
   it('explains flags under the headline table, in words', () => {
