@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import { runBenchJson, runCli, startCli } from './helpers/cli.js';
+import type { Mutable } from './helpers/mutable.js';
 
 const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), 'crawlbench-bench-'));
@@ -14,8 +15,6 @@ const fixture = readFileSync(new URL('./fixtures/bench-result.json', import.meta
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 /** The fixture result with every cell's pages/s scaled by `factor` and its σ set to `relSigma` × mean. */
 function variant(name: string, factor: number, relSigma: number, dropCell?: string): string {

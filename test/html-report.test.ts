@@ -7,15 +7,13 @@ import type { BenchResult, CellResult } from '../dist/bench/result.js';
 import { renderHtml } from '../dist/reports/html.js';
 import { REPORTERS } from '../dist/reports/registry.js';
 import { runCli } from './helpers/cli.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import { editableCopy } from './helpers/mutable.js';
 
 const fixtureText = readFileSync(new URL('./fixtures/bench-result-v2.json', import.meta.url), 'utf8');
 const fixture = JSON.parse(fixtureText) as BenchResult;
 const v1 = JSON.parse(
   readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8'),
 ) as BenchResult;
-const copy = (r: BenchResult): Mutable<BenchResult> => JSON.parse(JSON.stringify(r)) as Mutable<BenchResult>;
 const html = renderHtml(fixture);
 
 /** The cells a mode's charts draw: the raw ceiling's own cell is reported in its line instead. */
@@ -26,7 +24,7 @@ describe('html report, as text', () => {
   it('is registered as the html format and is deterministic', async () => {
     expect(REPORTERS.html.name).toBe('html');
     expect(REPORTERS.html.render(fixture)).toBe(html);
-    expect(renderHtml(copy(fixture))).toBe(html);
+    expect(renderHtml(editableCopy(fixture))).toBe(html);
     await expect(html).toMatchFileSnapshot('./__snapshots__/report.html');
   });
 
@@ -52,7 +50,7 @@ describe('html report, as text', () => {
 
   it('escapes every string a result file brings, wherever it lands', () => {
     const evil = '"><script>alert(9)</script><img src=x onerror=alert(9)>';
-    const r = copy(fixture);
+    const r = editableCopy(fixture);
     r.createdAt = evil;
     r.options.list = evil;
     r.environment = {
@@ -82,7 +80,7 @@ describe('html report, as text', () => {
   });
 
   it('omits the charts of one cell without a timeline, with a note, and draws the others', () => {
-    const r = copy(fixture);
+    const r = editableCopy(fixture);
     delete r.cells[0]!.timeline;
     const out = renderHtml(r);
     expect(out).toContain('<p class="note"><b>serial</b>: no timeline was recorded for this cell');
@@ -91,7 +89,7 @@ describe('html report, as text', () => {
   });
 
   it('says when a timeline was cut at the cap, and refuses a malformed one', () => {
-    const r = copy(fixture);
+    const r = editableCopy(fixture);
     r.cells[1]!.timeline!.truncated = 1952;
     r.cells[2]!.timeline!.pages[3]!.startMs = 'soon' as unknown as number;
     const out = renderHtml(r);
@@ -276,7 +274,7 @@ withChromium('html report in headless Chromium', () => {
   it('renders to a screenshot that is not blank, kept for the README', async () => {
     mkdirSync(shots, { recursive: true });
     // The README's pictures show the fixture with a plain CPU model: the hostile one is tested above.
-    const clean = copy(fixture);
+    const clean = editableCopy(fixture);
     clean.environment.cpuModel = 'AMD EPYC 7763 64-Core Processor';
     const page = await browser.newPage({ viewport: { width: 780, height: 1000 } });
     await page.setContent(renderHtml(clean), { waitUntil: 'load' });

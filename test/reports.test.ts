@@ -7,6 +7,7 @@ import { medianRelativeError } from '../dist/bench/stats.js';
 import { MARKDOWN_BUDGET_BYTES } from '../dist/reports/markdown.js';
 import { REPORTERS, REPORT_FORMATS, reportFileName } from '../dist/reports/registry.js';
 import { parseCsv } from './helpers/csv.js';
+import { editableCopy } from './helpers/mutable.js';
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/bench-result.json', import.meta.url), 'utf8'),
@@ -207,8 +208,7 @@ describe('markdown report', () => {
   });
 
   it('with a single run, says n/a rather than ± 0.00, and the verdict claims no spread', () => {
-    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-    const single = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    const single = editableCopy(fixture);
     for (const cell of single.cells) {
       cell.samples = cell.samples.filter((s) => s.index <= 1);
       cell.wallMs = { ...cell.wallMs, n: 1, stddev: 0 };
@@ -226,8 +226,7 @@ describe('markdown report', () => {
   });
 
   it('says which cells ran extra rounds, and which ended less certain than the target', () => {
-    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-    const extended = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    const extended = editableCopy(fixture);
     Object.assign(extended.options, { maxRuns: 6, targetErrorPct: 2, budgetMs: 45_000 });
     // io serial ran two rounds more (copies of its runs: the same spread, so still ±0.1%).
     const serial = extended.cells[0]!;
@@ -252,8 +251,7 @@ describe('markdown report', () => {
   });
 
   it('says when the budget left no time for an extra round, with the decimals that show a missed target', () => {
-    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-    const short = JSON.parse(JSON.stringify(fixture)) as Mutable<BenchResult>;
+    const short = editableCopy(fixture);
     const async64 = short.cells.find((c) => c.id === 'io/async/64')!;
     const wall = async64.samples.filter((s) => !s.warmup).map((s) => s.wallMs);
     const errorPct = medianRelativeError(wall) * 100;
