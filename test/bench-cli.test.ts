@@ -154,7 +154,7 @@ describe('crawlbench bench, end to end on the embedded site', () => {
 
   it('pairs the raw ceiling round by round: the crawl of each round over the load of the same round', async () => {
     const result = await runBenchJson<BenchResult>(
-      ['--strategies', 'async', '--modes', 'io', '--runs', '2', '--warmup', '0'].concat([
+      ['--strategies', 'async', '--modes', 'io', '--runs', '2', '--warmup', '1'].concat([
         '--io-pages',
         '4',
         '--latency',
@@ -174,6 +174,19 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     // The median of two is their mean; their sample sigma is |a - b| / sqrt(2).
     expect(ceiling.ratio.value).toBeCloseTo((ratios[0]! + ratios[1]!) / 2, 10);
     expect(ceiling.ratio.sigma).toBeCloseTo(Math.abs(ratios[0]! - ratios[1]!) / Math.SQRT2, 10);
+    // The load generator's runs take the sequence numbers no sample has: its warm-up came before
+    // the raw ceiling's last warm-up crawl (so the site has served both kinds of traffic before
+    // the first measured round), then one run per measured round, after the crawl of the round.
+    const samples = result.cells.flatMap((c) => c.samples);
+    const taken = new Set(samples.map((s) => s.sequence!));
+    const loadRuns = Array.from({ length: samples.length + 3 }, (_, i) => i + 1).filter((n) => !taken.has(n));
+    expect(loadRuns).toHaveLength(3);
+    const rawRuns = result.cells.find((c) => c.id === ceiling.cellId)!.samples;
+    expect(rawRuns[0]!.warmup).toBe(true);
+    expect(loadRuns[0]!).toBeLessThan(rawRuns[0]!.sequence!);
+    expect(loadRuns[1]!).toBeGreaterThan(rawRuns[1]!.sequence!);
+    expect(loadRuns[1]!).toBeLessThan(rawRuns[2]!.sequence!);
+    expect(loadRuns[2]!).toBeGreaterThan(rawRuns[2]!.sequence!);
   });
 
   it('SIGINT stops after the run in progress, reports what it measured and exits 130', async () => {
