@@ -376,6 +376,7 @@ export async function measureCells(
     probeCosts.push(performance.now() - startMs);
     if (!warmup) noiseSamples.push(wallMs);
   };
+  const rawIndex = rawCell ? cells.indexOf(rawCell) : -1;
   /**
    * The raw ceiling's last warm-up crawl, which waits for the load generator's warm-up (alone,
    * after every other warm-up) instead of ending the raw ceiling's chain: the site's first crawl
@@ -384,7 +385,6 @@ export async function measureCells(
    * chain instead, among the other cells' warm-ups, its first measured runs gave 4,800-9,200
    * requests/s against 10,300-11,700 later. -1: none waits (no raw ceiling, or no warm-up).
    */
-  const rawIndex = rawCell ? cells.indexOf(rawCell) : -1;
   const rawLastWarmup = rawCell && loadWarmup > 0 ? rawCell.warmup - 1 : -1;
   /** A cell's measured wall times so far, per build. */
   const wallTimes = (index: number): number[][] =>

@@ -170,8 +170,13 @@ function ranExtraRounds(result: BenchResult): boolean {
 
 /** How a cell's median stands: its relative standard error, `±1.4%`; `—` with fewer than 2 runs. */
 export function medianErrorText(cell: CellResult): string {
-  const error = medianRelativeError(measuredSamples(cell).map((s) => s.wallMs));
-  return Number.isFinite(error) ? `±${(error * 100).toFixed(1)}%` : NONE;
+  const pct = medianErrorPct(cell);
+  return Number.isFinite(pct) ? `±${pct.toFixed(1)}%` : NONE;
+}
+
+/** The relative standard error of a cell's median wall time, in percent (Infinity under two runs). */
+function medianErrorPct(cell: CellResult): number {
+  return medianRelativeError(measuredSamples(cell).map((s) => s.wallMs)) * 100;
 }
 
 /** `5 measured runs`, or `5-14 measured runs` when some cells ran extra rounds. */
@@ -199,9 +204,7 @@ export function extraRoundsText(result: BenchResult): string {
     const [least, most] = [Math.min(...counts), Math.max(...counts)];
     return most > runs ? [`${mode}: ${least === most ? most : `${least}-${most}`} runs`] : [];
   });
-  const short = cells.filter(
-    (c) => medianRelativeError(measuredSamples(c).map((s) => s.wallMs)) * 100 > target,
-  );
+  const short = cells.filter((c) => medianErrorPct(c) > target);
   const name = (c: CellResult): string => `${c.mode} ${cellLabel(c)}`;
   const rule = `Every cell ran ${runs} measured runs; then the cells of a mode in which a median was less certain than ±${target}% (its relative standard error) ran more rounds together, up to ${maxRuns!}, while the bench's ${budget} budget lasted`;
   const did =
@@ -222,7 +225,7 @@ export function extraRoundsText(result: BenchResult): string {
  * the target (±2.04% against ±2%, not ±2.0%).
  */
 function missedErrorText(cell: CellResult, targetPct: number): string {
-  const pct = medianRelativeError(measuredSamples(cell).map((s) => s.wallMs)) * 100;
+  const pct = medianErrorPct(cell);
   let digits = 1;
   while (digits < 3 && Number(pct.toFixed(digits)) <= targetPct) digits++;
   return `±${pct.toFixed(digits)}%`;
