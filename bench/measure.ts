@@ -1,6 +1,11 @@
 import type { BenchBuild, BuildRole } from './builds.js';
 import type { FixtureSiteProcess } from './fixture-site-process.js';
-import { RAW_CEILING_CONCURRENCY, RAW_CEILING_DURATION_MS, type ResolvedBenchOptions } from './options.js';
+import {
+  LOAD_GENERATOR_WARMUPS,
+  RAW_CEILING_CONCURRENCY,
+  RAW_CEILING_DURATION_MS,
+  type ResolvedBenchOptions,
+} from './options.js';
 import type { PlannedCell, RawCeilingCell } from './plan.js';
 import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
 import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
@@ -263,8 +268,9 @@ export function buildOrder(round: number, builds: number): number[] {
  * D A B C D …) so that drift on a noisy machine hits every strategy alike, and within a cell
  * across builds in {@link buildOrder}. With a raw ceiling, the load generator runs last in each
  * round (its requests/s are shared by the builds: it is the harness's), then the noise `probe`
- * (the machine's own spread, round by round); both warm up once, after the cells, and the raw
- * ceiling's last warm-up crawl waits for the load generator's (`rawLastWarmup`). After `minRuns`
+ * (the machine's own spread, round by round); both warm up after the cells (the load in
+ * LOAD_GENERATOR_WARMUPS runs, the probe in one), and the raw ceiling's last warm-up crawl waits
+ * for the load generator's (`rawLastWarmup`). After `minRuns`
  * rounds, a round of the modes in which some median is not yet within `targetErrorPct`
  * ({@link cellsForExtraRound}) starts when the medians of their cells' runs so far (with the
  * probe's) say it ends within `budgetMs` of `hooks.startedAtMs`; each round drops the modes whose
@@ -290,8 +296,10 @@ export async function measureCells(
   }));
   const loadSamples: number[] = [];
   const noiseSamples: number[] = [];
-  // The load generator and the noise probe warm up once (each settles in one), when anything does.
-  const loadWarmup = Math.min(1, Math.max(0, ...cells.map((c) => c.warmup)));
+  // The load generator and the noise probe warm up when anything does: the load in
+  // LOAD_GENERATOR_WARMUPS runs, the probe in one.
+  const warmsUp = cells.some((c) => c.warmup > 0);
+  const loadWarmup = warmsUp ? LOAD_GENERATOR_WARMUPS : 0;
   /** Runs in all, as far as they are planned: extra rounds add theirs when they start. */
   let steps =
     cells.reduce((n, c) => n + (c.warmup + options.minRuns) * builds.length, 0) +
@@ -416,8 +424,8 @@ export async function measureCells(
         if (!stopped()) await runOnce(index, run, true, build);
     }
   }
-  if (loadWarmup > 0) {
-    await loadRun(0, true);
+  if (warmsUp) {
+    for (let run = 0; run < loadWarmup; run++) await loadRun(run, true);
     if (rawLastWarmup >= 0)
       for (const build of buildOrder(rawLastWarmup, builds.length))
         if (!stopped()) await runOnce(rawIndex, rawLastWarmup, true, build);

@@ -177,11 +177,27 @@ export const BENCH_DEFAULTS = {
 export const NOISE_PROBE_ROUNDS = 10_000;
 
 /**
- * How long autocannon loads the raw ceiling's site per round. A whole second: autocannon ends a
- * run on its one-second tick, so a shorter duration still ran a second (measured: 0.5 s and 0.75 s
- * both took 1.01-1.06 s), and the report said less than was done.
+ * How long autocannon loads the raw ceiling's site per round: about as long as the crawl it is
+ * paired with (5,000 pages at 64 in flight: 0.5-0.65 s on the project's machines). autocannon
+ * checks for the end of a run only when it takes a sample, once a second by default, so a
+ * shorter duration used to run a whole second (0.5 s and 0.75 s both took 1.01-1.06 s); the load
+ * generator samples every LOAD_SAMPLE_MS instead (bench/load-generator-process.ts), and a
+ * half-second load takes 0.51-0.54 s. Against 1 s loads, alternated eight times each on one
+ * site: a median of 23,500 requests/s against 24,600, with the same spread (21,100-26,000 and
+ * 22,000-27,300): the 64 connections' start is a little more of a shorter run. Half a second less
+ * per round and for the warm-up: 3 s of a default bench.
  */
-export const RAW_CEILING_DURATION_MS = 1_000;
+export const RAW_CEILING_DURATION_MS = 500;
+
+/**
+ * Warm-up loads of the raw ceiling's load generator, before its first measured one. What it needs
+ * is runs, not seconds: in a fresh autocannon process (a load of 0.5 s, then four measured ones),
+ * the first measured load after one warm-up gave 17,200-21,100 requests/s against 23,100-29,200
+ * for the later ones, and did so after one warm-up of 1 s or 2 s as well; after two, 22,600-25,200;
+ * after three, 24,800-28,700, as the later ones. In default benches with one warm-up load, the
+ * first measured round was the slowest load of its five in all five benches.
+ */
+export const LOAD_GENERATOR_WARMUPS = 3;
 
 /** A hybrid pool's size: workers, each running `perWorker` tasks at once. */
 export interface HybridSize {
