@@ -1,7 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrawlPool, startFixtureSite } from '../dist/index.js';
 import type { FixtureSite } from '../dist/index.js';
 import { byLine, childPids, collect, comparable } from './helpers/crawl.js';
+
+const SLOW_START = fileURLToPath(new URL('./fixtures/extract-slow-start.mjs', import.meta.url));
 
 let site: FixtureSite;
 
@@ -54,6 +60,22 @@ describe.each(['threads', 'processes'] as const)('createCrawlPool (%s)', (strate
       await slow.close();
     }
   });
+});
+
+it("counts a child still starting when the crawl ends among the pool's child processes", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'crawlbench-slow-start-'));
+  process.env.CRAWLBENCH_SLOW_START_LOCK = join(dir, 'lock');
+  const pool = createCrawlPool({ strategy: 'processes', concurrency: 2, extract: SLOW_START });
+  try {
+    // The first child does every page while the second waits to be ready.
+    const run = await collect(site.urlList().slice(0, 5), { pool });
+    expect(run.summary.ok).toBe(5);
+    expect(run.summary.childProcesses?.count).toBe(2);
+  } finally {
+    await pool.close();
+    delete process.env.CRAWLBENCH_SLOW_START_LOCK;
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 it('createCrawlPool refuses a strategy without a pool', () => {

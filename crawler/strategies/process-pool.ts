@@ -116,12 +116,12 @@ export class ProcessPool {
   }
 
   /**
-   * Asks every live, idle child for its CPU time and peak RSS so far. Children that do not answer
-   * within `timeoutMs` are left out.
+   * Asks every live, idle child for its CPU time and peak RSS so far, a child still starting too
+   * (it answers while its init runs). Children that do not answer within `timeoutMs` are left out.
    */
   async usage(timeoutMs = 1_000): Promise<ProcessUsage[]> {
     const answers = [...this.#slots]
-      .filter((slot) => slot.ready && slot.jobs.size === 0 && slot.child.connected)
+      .filter((slot) => slot.jobs.size === 0 && slot.child.connected)
       .map(
         (slot) =>
           new Promise<ProcessUsage | undefined>((resolve) => {
