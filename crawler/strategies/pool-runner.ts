@@ -45,7 +45,8 @@ export function poolRunner(options: ResolvedPooledOptions): Runner {
           );
       let childProcesses: ChildProcessesUsage | null = null;
       try {
-        const before = await pool.usage();
+        // A pool of this crawl's own counts from its spawn; a warm pool from now.
+        const before = options.pool ? await pool.usage() : [];
         // As many tasks out as the workers take at once: no more is pulled than can run.
         const slots = pool.size * tasksPerWorker(pool.perWorker);
         await dispatch(tasks, slots, context.signal, async (task: Task) => {
