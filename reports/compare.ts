@@ -3,7 +3,7 @@
  * parse and validate both, match cells by id, judge each pages/s change against a threshold and the
  * run-to-run noise, render the verdicts as Markdown. The CLI reads the files and sets the exit code.
  */
-import { computeStats, ratio } from '../bench/stats.js';
+import { computeStats, medianConfidenceInterval, ratio } from '../bench/stats.js';
 import {
   BENCH_SCHEMA,
   READABLE_SCHEMA_VERSIONS,
@@ -140,13 +140,15 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
 // Comparing
 
 /**
- * What a cell's ±2σ interval of the change says against the threshold T (each claim is only
- * made when the whole interval supports it):
+ * What a cell's interval of the change says against the threshold T (each claim is only made
+ * when the whole interval supports it):
  * - `regression`: the whole interval is below -T: slower by more than T, beyond the noise.
  * - `improvement`: the whole interval is above +T.
  * - `unchanged`: the whole interval is within ±T: any change is smaller than T.
  * - `inconclusive`: the interval straddles -T or +T (or both, when it is wider than 2T): the runs
  *   were too noisy to tell a change of T from none. Its point change still shows the direction.
+ *   Also a paired cell with too few rounds for its interval to mean much (`confidence` below
+ *   {@link MIN_PAIRED_CONFIDENCE}: fewer than 5 rounds).
  */
 export type CellVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
 
@@ -162,15 +164,22 @@ export interface CellComparison {
   /**
    * Relative change of pages/s as a fraction (-0.123 is 12.3% slower). Unpaired: `value` is
    * head mean / base mean - 1 and `sigma` the propagated standard deviation of that ratio. Paired
-   * (see `paired`): `value` is the geometric mean of the per-round ratios head / base, minus 1,
-   * and `sigma` the standard deviation of their logarithms.
+   * (see `paired`): `value` is the median of the per-round ratios head / base, minus 1, and
+   * `sigma` the standard deviation of their logarithms.
    */
   readonly change: Ratio;
   /**
-   * Unpaired: `change.value ∓ 2 * change.sigma`. Paired: exp(mean ∓ 2σ) - 1 of the per-round log
-   * ratios. As fractions.
+   * As fractions. Unpaired: `change.value ∓ 2 * change.sigma`, a band of the runs' spread, which
+   * more runs do not narrow. Paired: a distribution-free confidence interval of the median
+   * per-round ratio, minus 1 (`medianConfidenceInterval` at 95%, the sign test's), which more
+   * rounds do narrow; `confidence` is its coverage.
    */
   readonly interval: { readonly low: number; readonly high: number };
+  /**
+   * Paired: the probability that `interval` holds the median per-round change, 0..1 (0.9375 with
+   * 5 rounds, 0.95 or more from 6). Unpaired: null, the ±2σ band is not a confidence interval.
+   */
+  readonly confidence: number | null;
   /**
    * Whether the change was taken round by round: both results come from one A/B bench (`bench
    * --against`), where each round ran the two builds back to back, so what drifts between rounds
@@ -231,14 +240,28 @@ export interface CompareOptions {
 }
 
 /**
- * Why ±2σ: if the ratio of means is roughly normal, ±1.96σ holds 95% of its distribution, and 2σ
- * (95.4%) is the usual round figure. Note that sigma is propagated from the per-run standard
- * deviations (as hyperfine does), not from standard errors of the means, so with 4 or more runs
- * the band is wider than a 95% confidence interval of the mean: a regression must stand clear of
- * the run-to-run noise, not merely of the uncertainty of the mean. That errs towards no false
- * alarms in CI, which is what a gate that fails builds should do.
+ * The band of an unpaired change (two separate benches), and why ±2σ: if the ratio of means is
+ * roughly normal, ±1.96σ holds 95% of its distribution, and 2σ (95.4%) is the usual round
+ * figure. Sigma is propagated from the per-run standard deviations (as hyperfine does), not from
+ * standard errors of the means, so the band is the runs' spread, wider than a 95% confidence
+ * interval of the mean, and more runs do not narrow it. On purpose: the machine drifts between
+ * two benches by more than either's standard errors say (see the README's Performance section),
+ * so an interval built from them would call that drift a regression. A regression must stand
+ * clear of the run-to-run noise, which errs towards no false alarms in CI, as a gate that fails
+ * builds should. The two sides of one A/B bench, where the drift cancels round by round, get a
+ * confidence interval instead (`PAIRED_CONFIDENCE`).
  */
 const SIGMAS = 2;
+
+/** The coverage a paired cell's interval aims at (see `medianConfidenceInterval`). */
+const PAIRED_CONFIDENCE = 0.95;
+
+/**
+ * The least coverage of a paired interval that supports a verdict: below it (4 rounds or fewer,
+ * whose range holds the median with 87.5% or less) the cell is inconclusive whatever its interval.
+ * Five rounds, the bench's least, give 93.75%.
+ */
+const MIN_PAIRED_CONFIDENCE = 0.9;
 
 /** See {@link CellVerdict}; `low` and `high` bound the interval, `threshold` is a fraction. */
 export function verdictOf(low: number, high: number, threshold: number): CellVerdict {
@@ -272,14 +295,24 @@ function compareCell(base: CellResult, head: CellResult, threshold: number, abRu
   const logs = abRun ? pairedLogRatios(base, head) : null;
   let change: Ratio;
   let interval: { low: number; high: number };
+  let confidence: number | null = null;
+  let verdict: CellVerdict;
   if (logs !== null) {
-    const { mean, stddev } = computeStats(logs);
-    change = { value: Math.exp(mean) - 1, sigma: stddev };
-    interval = { low: Math.exp(mean - SIGMAS * stddev) - 1, high: Math.exp(mean + SIGMAS * stddev) - 1 };
+    const { median, stddev } = computeStats(logs);
+    // pairedLogRatios gives two or more rounds, so there is an interval.
+    const ci = medianConfidenceInterval(logs, PAIRED_CONFIDENCE)!;
+    change = { value: Math.exp(median) - 1, sigma: stddev };
+    interval = { low: Math.exp(ci.low) - 1, high: Math.exp(ci.high) - 1 };
+    confidence = ci.confidence;
+    verdict =
+      ci.confidence < MIN_PAIRED_CONFIDENCE
+        ? 'inconclusive'
+        : verdictOf(interval.low, interval.high, threshold);
   } else {
     const r = ratio(head.pagesPerSecond, base.pagesPerSecond);
     change = { value: r.value - 1, sigma: r.sigma };
     interval = { low: change.value - SIGMAS * change.sigma, high: change.value + SIGMAS * change.sigma };
+    verdict = verdictOf(interval.low, interval.high, threshold);
   }
   return {
     id: base.id,
@@ -290,8 +323,9 @@ function compareCell(base: CellResult, head: CellResult, threshold: number, abRu
     head: head.pagesPerSecond,
     change,
     interval,
+    confidence,
     paired: logs !== null,
-    verdict: verdictOf(interval.low, interval.high, threshold),
+    verdict,
   };
 }
 
@@ -375,8 +409,9 @@ function warningsOf(base: BenchResult, head: BenchResult): string[] {
 
 /**
  * Compares the pages/s of every cell present in both results (matched by `id`) and counts the
- * regressions; see {@link CellVerdict} for the rules and `SIGMAS` above for why the band is ±2σ.
- * A cell with fewer than 2 runs has sigma 0 on its side, so only the threshold protects it.
+ * regressions; see {@link CellVerdict} for the rules, `SIGMAS` above for why an unpaired band is
+ * ±2σ and `medianConfidenceInterval` for a paired cell's interval. An unpaired cell with fewer
+ * than 2 runs has sigma 0 on its side, so only the threshold protects it.
  *
  * @throws {InvalidOptionError} when `thresholdPct` is not a number from 0 to under 100.
  */
@@ -434,6 +469,72 @@ const VERDICT_WORDS: Readonly<Record<CellVerdict, string>> = {
   inconclusive: 'inconclusive (too noisy)',
 };
 
+/** A paired cell whose rounds are too few for its interval to support a verdict. */
+function tooFewRounds(cell: CellComparison): boolean {
+  return cell.confidence !== null && cell.confidence < MIN_PAIRED_CONFIDENCE;
+}
+
+function verdictWords(cell: CellComparison): string {
+  return tooFewRounds(cell) ? 'inconclusive (too few rounds)' : VERDICT_WORDS[cell.verdict];
+}
+
+/** A coverage as a percentage, to one decimal when it has one: `93.8%`, `75%`. */
+function formatConfidence(confidence: number): string {
+  const pct = Math.round(confidence * 1000) / 10;
+  return `${Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(1)}%`;
+}
+
+/**
+ * The note under the table: how the change and its interval were taken (paired round by round
+ * for the two sides of one A/B bench, else from the means and their spread), what the verdicts
+ * claim, and what would narrow an interval that is too wide.
+ */
+function howChangeWasTaken(c: Comparison): string {
+  const t = c.thresholdPct;
+  const paired = c.cells.filter((cell) => cell.paired);
+  const unpaired =
+    'ratio of the mean pages/s, head / base - 1, and its interval ± 2σ propagated from both deviations';
+  const sentences: string[] = [];
+  if (paired.length === 0) {
+    sentences.push(
+      `Change: ${unpaired}: the runs' spread, not a confidence interval of the means, since two benches also ` +
+        'differ by how much the machine drifted between them; more runs do not narrow it.',
+    );
+  } else {
+    const confidences = [...new Set(paired.map((cell) => cell.confidence ?? 0))].sort((a, b) => a - b);
+    const coverage =
+      confidences.length === 1
+        ? formatConfidence(confidences[0]!)
+        : `${formatConfidence(confidences[0]!)}-${formatConfidence(confidences.at(-1)!)}`;
+    sentences.push(
+      `Change${paired.length === c.cells.length ? '' : ` (in the ${paired.length} cells measured round by round on both sides)`}: ` +
+        'the two builds ran each round back to back (one A/B bench), so it is taken round by round, where drift ' +
+        'between rounds cancels within each pair: the median of the per-round ratios head / base, - 1, and its ' +
+        `interval a distribution-free confidence interval of that median (the sign test's, ${coverage} here: ` +
+        'the range of the per-round changes up to 8 rounds, inner ones from 9 rounds on, narrower as rounds are added).',
+    );
+    if (paired.length < c.cells.length) sentences.push(`Other cells: ${unpaired}.`);
+  }
+  sentences.push(
+    `A verdict holds for the whole interval: a regression is slower by more than ${t}% across all of it, ` +
+      `unchanged stays within ±${t}%, and inconclusive straddles ${t}%: those runs were too noisy to tell a ` +
+      'change of that size from none.',
+  );
+  if (paired.some(tooFewRounds)) {
+    sentences.push(
+      `A paired cell with fewer than 5 rounds is inconclusive whatever its interval (its range holds the median ` +
+        `with ${formatConfidence(0.875)} or less).`,
+    );
+  }
+  sentences.push(
+    paired.length > 0
+      ? 'To narrow an interval: 9 rounds or more (`--min-runs 9`, or `--runs`), or a quieter machine.'
+      : 'To narrow an interval: bench both builds in one run, `crawlbench bench --against` (its rounds are paired ' +
+          'and more of them narrow the interval), or on a quieter machine.',
+  );
+  return sentences.join(' ');
+}
+
 function formatRate(s: Stats): string {
   const digits = s.median < 100 ? 1 : 0;
   return `${s.median.toFixed(digits)} ± ${s.stddev.toFixed(digits)}`;
@@ -458,9 +559,9 @@ function headingOf(c: Comparison): string {
 
 /**
  * Renders a comparison as GitHub-flavoured Markdown: a heading with the count of regressions (and
- * of inconclusive cells), one table row per matched cell (pages/s as median ± stddev, the change of
- * the means, its ±2σ interval and the verdict), then the cells found on one side only and the
- * warnings. Everything that came from the JSON files is escaped.
+ * of inconclusive cells), one table row per matched cell (pages/s as median ± stddev, the change,
+ * its interval and the verdict), a note on how the change and its interval were taken, then the
+ * cells found on one side only and the warnings. Everything that came from the JSON files is escaped.
  */
 export function renderComparisonMarkdown(c: Comparison): string {
   const lines = [
@@ -472,7 +573,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     ...c.warnings.map((warning) => `> **Warning:** ${escapeMarkdownText(warning)}\n`),
   ];
   if (c.cells.length > 0) {
-    lines.push('| Cell | Base pages/s | Head pages/s | Change | Interval (±2σ) | Verdict |');
+    lines.push('| Cell | Base pages/s | Head pages/s | Change | Interval | Verdict |');
     lines.push('| --- | ---: | ---: | ---: | ---: | --- |');
     for (const cell of c.cells) {
       const change = formatPct(cell.change.value);
@@ -484,28 +585,9 @@ export function renderComparisonMarkdown(c: Comparison): string {
         change,
         interval,
       ];
-      lines.push(`| ${row.join(' | ')} | ${VERDICT_WORDS[cell.verdict]} |`);
+      lines.push(`| ${row.join(' | ')} | ${verdictWords(cell)} |`);
     }
-    const pairedCells = c.cells.filter((cell) => cell.paired).length;
-    const how =
-      pairedCells === 0
-        ? 'Change: ratio of the mean pages/s, head / base - 1; its interval is ± 2σ propagated from both deviations. '
-        : `Change${pairedCells === c.cells.length ? '' : ` (in the ${pairedCells} cells measured round by round on both sides)`}: ` +
-          'the two builds ran each round back to back (one A/B bench), so it is taken round by round: ' +
-          'the geometric mean of the per-round ratios head / base, - 1, and its interval ± 2σ of those ' +
-          'per-round changes (drift between rounds cancels within each pair). ' +
-          (pairedCells === c.cells.length
-            ? ''
-            : 'Other cells: ratio of the mean pages/s, ± 2σ propagated from both deviations. ');
-    lines.push(
-      '',
-      'Pages/s: median ± standard deviation over the runs. ' +
-        how +
-        'A verdict holds for the whole interval: ' +
-        `a regression is slower by more than ${c.thresholdPct}% across all of it, unchanged stays within ` +
-        `±${c.thresholdPct}%, and inconclusive straddles ${c.thresholdPct}%: those runs were too noisy to tell ` +
-        'a change of that size from none (re-run with more runs, `--min-runs` or a larger `--budget`, or on a quieter machine).',
-    );
+    lines.push('', `Pages/s: median ± standard deviation over the runs. ${howChangeWasTaken(c)}`);
   }
   // The machine's drift, unless it is among the warnings.
   if (c.machine !== null && !driftWarns(c.machine, c.thresholdPct)) {

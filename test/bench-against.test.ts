@@ -27,7 +27,7 @@ const TINY = [
   '--warmup',
   '1',
   '--runs',
-  '2',
+  '5',
   '--no-raw-ceiling',
   '-q',
 ];
@@ -75,7 +75,7 @@ describe('crawlbench bench --against', () => {
     const sequences: number[] = [];
     for (const [i, cell] of baseResult.cells.entries()) {
       const other = headResult.cells[i]!;
-      expect(cell.samples.map((s) => s.index)).toEqual([0, 1, 2]);
+      expect(cell.samples.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5]);
       for (const [round, sample] of cell.samples.entries()) {
         const a = sample.sequence!;
         const b = other.samples[round]!.sequence!;
@@ -84,12 +84,16 @@ describe('crawlbench bench --against', () => {
         sequences.push(a, b);
       }
     }
-    expect(sequences.sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(sequences.sort((x, y) => x - y)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
 
-    // The same code on both sides: nothing may read as a regression or an improvement.
+    // The same code on both sides: nothing may read as a regression or an improvement. Five
+    // rounds are the fewest whose paired interval supports a verdict (93.75%, the range).
     const rows = compareMd.split('\n').filter((line) => line.startsWith('| io/'));
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row).toMatch(/\| (unchanged|inconclusive \(too noisy\)) \|$/);
+    expect(compareMd).toContain(
+      "a distribution-free confidence interval of that median (the sign test's, 93.8% here",
+    );
   }, 150_000);
 
   it('refuses, exit 2 with one line, a base whose cell runner speaks another run protocol', async () => {

@@ -246,29 +246,67 @@ describe('compareResults on the two sides of one A/B bench (paired by round)', (
 
   it('takes the change round by round: a drift both builds share cancels', () => {
     // The machine halves its speed every other round; the head is 10% faster in every round.
-    const c = abPair([100, 200, 100, 200], [110, 220, 110, 220]);
+    const c = abPair([100, 200, 100, 200, 100], [110, 220, 110, 220, 110]);
     const cell = c.cells[0]!;
     expect(cell.paired).toBe(true);
     expect(cell.change.value).toBeCloseTo(0.1, 12);
     expect(cell.change.sigma).toBeCloseTo(0, 12);
     expect(cell.verdict).toBe('improvement');
-    expect(renderComparisonMarkdown(c)).toContain('the geometric mean of the per-round ratios head / base');
+    expect(renderComparisonMarkdown(c)).toContain('the median of the per-round ratios head / base');
     // The same numbers from two separate benches cannot be paired: the drift swamps the change.
-    const apart = abPair([100, 200, 100, 200], [110, 220, 110, 220], '2025-01-02T00:00:00.000Z').cells[0]!;
+    const apart = abPair([100, 200, 100, 200, 100], [110, 220, 110, 220, 110], '2025-01-02T00:00:00.000Z')
+      .cells[0]!;
     expect(apart.paired).toBe(false);
+    expect(apart.confidence).toBeNull();
     expect(apart.verdict).toBe('inconclusive');
   });
 
-  it('gives the geometric mean of the per-round ratios and ± 2σ of their logarithms (reference values)', () => {
-    // python3 -c "import statistics as s, math; l=[math.log(0.9),0,math.log(1.1)]; m=s.mean(l);
-    //   sd=s.stdev(l); print(math.exp(m)-1, sd, math.exp(m-2*sd)-1, math.exp(m+2*sd)-1)"
-    //   -> -0.003344506587403595 0.10037728548770321 -0.1846229893322614 0.21823666788942497
-    const cell = abPair([100, 100, 100], [90, 100, 110]).cells[0]!;
-    expect(cell.change.value).toBeCloseTo(-0.003344506587403595, 12);
-    expect(cell.change.sigma).toBeCloseTo(0.10037728548770321, 12);
-    expect(cell.interval.low).toBeCloseTo(-0.1846229893322614, 12);
-    expect(cell.interval.high).toBeCloseTo(0.21823666788942497, 12);
+  it("gives the median of the per-round ratios and the sign test's interval of it (reference values)", () => {
+    // Seven rounds; the head's per-round ratios 0.90 .. 1.25, one of them a stray round.
+    // python3 -c "import math, statistics as s; l=sorted(math.log(x/100) for x in
+    //   [90,97,100,103,105,108,125]); print(math.exp(s.median(l))-1, s.stdev(l))"
+    //   -> 0.030000000000000027 0.10213445591997518; the range (k = 1) holds the median with
+    //   1 - 2 / 2**7 = 0.984375, and k = 2 with 1 - 2 * 8 / 128 = 0.875 < 0.95.
+    const cell = abPair([100, 100, 100, 100, 100, 100, 100], [103, 90, 125, 100, 108, 97, 105]).cells[0]!;
+    expect(cell.change.value).toBeCloseTo(0.03, 12);
+    expect(cell.change.sigma).toBeCloseTo(0.10213445591997518, 12);
+    expect(cell.interval.low).toBeCloseTo(-0.1, 12);
+    expect(cell.interval.high).toBeCloseTo(0.25, 12);
+    expect(cell.confidence).toBeCloseTo(0.984375, 9);
     expect(cell.verdict).toBe('inconclusive');
+    // ± 2σ of the logarithms would have reached -15.6% to +27.0%: the stray round widens a band
+    // of the spread on both sides, a rank interval only on its own.
+  });
+
+  it('narrows the interval as rounds are added, where a band of the spread would not', () => {
+    // The same spread of per-round changes (-5% .. +5%, evenly) over 5 and over 20 rounds.
+    const rounds = (n: number) => Array.from({ length: n }, (_, i) => 100 * (0.95 + (0.1 * i) / (n - 1)));
+    const five = abPair(Array(5).fill(100), rounds(5)).cells[0]!;
+    const twenty = abPair(Array(20).fill(100), rounds(20)).cells[0]!;
+    expect(five.interval.high - five.interval.low).toBeCloseTo(0.1, 9); // the range: x(1)..x(5)
+    expect(five.confidence).toBeCloseTo(0.9375, 9);
+    // n = 20: k = 6 (coverage 0.9586), x(6)..x(15): 0.95 + 0.1 * 5/19 .. 0.95 + 0.1 * 14/19.
+    expect(twenty.interval.low).toBeCloseTo(0.1 * (5 / 19) - 0.05, 9);
+    expect(twenty.interval.high).toBeCloseTo(0.1 * (14 / 19) - 0.05, 9);
+    expect(twenty.confidence).toBeCloseTo(0.9586105346679688, 9);
+    expect(twenty.interval.high - twenty.interval.low).toBeLessThan(0.05);
+  });
+
+  it('calls a paired cell with fewer than 5 rounds inconclusive (too few rounds), whatever its interval', () => {
+    // Four rounds 30% faster, every one alike: the range is a point, but holds the median with 87.5% only.
+    const c = abPair([100, 100, 100, 100], [130, 130, 130, 130]);
+    const cell = c.cells[0]!;
+    expect(cell.paired).toBe(true);
+    expect(cell.interval.low).toBeCloseTo(0.3, 12);
+    expect(cell.confidence).toBeCloseTo(0.875, 9);
+    expect(cell.verdict).toBe('inconclusive');
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain('| +30.0% | +30.0% to +30.0% | inconclusive (too few rounds) |');
+    expect(md).toContain('A paired cell with fewer than 5 rounds is inconclusive whatever its interval');
+    // A fifth round gives the verdict.
+    expect(abPair([100, 100, 100, 100, 100], [130, 130, 130, 130, 130]).cells[0]!.verdict).toBe(
+      'improvement',
+    );
   });
 
   it('falls back to the unpaired change for a cell whose rounds do not match', () => {
@@ -411,7 +449,9 @@ describe('renderComparisonMarkdown', () => {
     const { c } = compareOne(STEADY, [70, 71, 69, 70, 70]);
     const md = renderComparisonMarkdown(c);
     expect(md).toMatch(/^## crawlbench compare: 1 regression in 1 cells \(threshold 10%\)\n/);
-    expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | Interval (±2σ) | Verdict |');
+    expect(md).toContain('| Cell | Base pages/s | Head pages/s | Change | Interval | Verdict |');
+    expect(md).toContain('its interval ± 2σ propagated from both deviations');
+    expect(md).toContain('bench both builds in one run, `crawlbench bench --against`');
     // 2σ = 2 * 0.8631% = 1.7%; interval -31.7% to -28.3%.
     expect(md).toContain(
       '| io/async/64 | 100 ± 1 | 70.0 ± 0.7 | -30.0% | -31.7% to -28.3% | **regression** |',

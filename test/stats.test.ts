@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   coefficientOfVariation,
   computeStats,
+  medianConfidenceInterval,
   medianRelativeError,
   pairedRatio,
   percentile,
@@ -226,5 +227,51 @@ describe('pairedRatio', () => {
     expect(pairedRatio([1, 2], [2])).toBeNull();
     expect(pairedRatio([1, 2], [2, 0])).toBeNull();
     expect(pairedRatio([], [])).toBeNull();
+  });
+});
+
+describe('medianConfidenceInterval', () => {
+  // Coverage of [x(k), x(n + 1 - k)]: python3 -c "from math import comb; n, k = 13, 3;
+  //   print(1 - 2 * sum(comb(n, j) for j in range(k)) / 2**n)" -> 0.9775390625
+  it('takes the innermost order statistics that still hold the median with 95% (reference values)', () => {
+    const thirteen = Array.from({ length: 13 }, (_, i) => 13 - i); // unsorted on purpose
+    expect(medianConfidenceInterval(thirteen)).toEqual({
+      low: 3,
+      high: 11,
+      confidence: expect.closeTo(0.9775390625, 9),
+    });
+    const ten = [3.1, -2, 7.5, 0.4, 1.2, 9.9, -4.4, 2.2, 5.0, 0.0];
+    // sorted: -4.4 -2 0 0.4 1.2 2.2 3.1 5 7.5 9.9; k = 2 (k = 3 covers 0.890625)
+    expect(medianConfidenceInterval(ten)).toEqual({
+      low: -2,
+      high: 7.5,
+      confidence: expect.closeTo(0.978515625, 9),
+    });
+    // n = 9: k = 2 covers 1 - 2 * 10 / 512 = 0.9609375; n = 8: k = 2 covers only 0.9296875.
+    expect(medianConfidenceInterval([1, 2, 3, 4, 5, 6, 7, 8, 9])).toMatchObject({ low: 2, high: 8 });
+    expect(medianConfidenceInterval([1, 2, 3, 4, 5, 6, 7, 8])).toMatchObject({ low: 1, high: 8 });
+  });
+
+  it('is the range, with the lower coverage it has, when no narrower interval reaches the level', () => {
+    expect(medianConfidenceInterval([5, 1, 4, 2, 3])).toEqual({
+      low: 1,
+      high: 5,
+      confidence: expect.closeTo(0.9375, 9),
+    });
+    expect(medianConfidenceInterval([2, 1])).toEqual({ low: 1, high: 2, confidence: expect.closeTo(0.5, 9) });
+    // A lower level takes inner ranks sooner: n = 5, k = 2 covers 1 - 2 * 6 / 32 = 0.625.
+    expect(medianConfidenceInterval([5, 1, 4, 2, 3], 0.6)).toEqual({
+      low: 2,
+      high: 4,
+      confidence: expect.closeTo(0.625, 9),
+    });
+  });
+
+  it('gives null for fewer than two values and refuses NaN and a level outside (0, 1)', () => {
+    expect(medianConfidenceInterval([])).toBeNull();
+    expect(medianConfidenceInterval([1])).toBeNull();
+    expect(() => medianConfidenceInterval([1, Number.NaN])).toThrow(CrawlbenchError);
+    expect(() => medianConfidenceInterval([1, 2], 1)).toThrow(/Expected `confidence` to be within \(0, 1\)/);
+    expect(() => medianConfidenceInterval([1, 2], 0)).toThrow(CrawlbenchError);
   });
 });
