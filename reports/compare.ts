@@ -147,8 +147,8 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
  * - `unchanged`: the whole interval is within ±T: any change is smaller than T.
  * - `inconclusive`: the interval straddles -T or +T (or both, when it is wider than 2T): the runs
  *   were too noisy to tell a change of T from none. Its point change still shows the direction.
- *   Also a paired cell with too few rounds for its interval to mean much (`confidence` below
- *   {@link MIN_PAIRED_CONFIDENCE}: fewer than 5 rounds).
+ *   Also a paired cell with too few rounds for its interval to mean much (fewer than
+ *   {@link MIN_PAIRED_ROUNDS}).
  */
 export type CellVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
 
@@ -257,11 +257,26 @@ const SIGMAS = 2;
 const PAIRED_CONFIDENCE = 0.95;
 
 /**
- * The least coverage of a paired interval that supports a verdict: below it (4 rounds or fewer,
- * whose range holds the median with 87.5% or less) the cell is inconclusive whatever its interval.
- * Five rounds, the bench's least, give 93.75%.
+ * The fewest paired rounds whose interval supports a verdict: the bench's least, whose range holds
+ * the median with 93.75%. With fewer (the range of 4 holds it with 87.5%) the cell is inconclusive
+ * whatever its interval.
  */
-const MIN_PAIRED_CONFIDENCE = 0.9;
+const MIN_PAIRED_ROUNDS = 5;
+
+/** The coverage of the range of n values as an interval of their median: 1 - 2 / 2^n. */
+function rangeCoverage(n: number): number {
+  return 1 - 2 ** (1 - n);
+}
+
+/**
+ * The fewest rounds whose paired interval is narrower than their range (9 at 95%): below it, more
+ * rounds raise the range's coverage rather than narrow it.
+ */
+const ROUNDS_FOR_INNER_RANKS = ((): number => {
+  let n = 2;
+  while (medianConfidenceInterval([...Array(n).keys()], PAIRED_CONFIDENCE)!.low === 0) n++;
+  return n;
+})();
 
 /** See {@link CellVerdict}; `low` and `high` bound the interval, `threshold` is a fraction. */
 export function verdictOf(low: number, high: number, threshold: number): CellVerdict {
@@ -305,9 +320,7 @@ function compareCell(base: CellResult, head: CellResult, threshold: number, abRu
     interval = { low: Math.exp(ci.low) - 1, high: Math.exp(ci.high) - 1 };
     confidence = ci.confidence;
     verdict =
-      ci.confidence < MIN_PAIRED_CONFIDENCE
-        ? 'inconclusive'
-        : verdictOf(interval.low, interval.high, threshold);
+      logs.length < MIN_PAIRED_ROUNDS ? 'inconclusive' : verdictOf(interval.low, interval.high, threshold);
   } else {
     const r = ratio(head.pagesPerSecond, base.pagesPerSecond);
     change = { value: r.value - 1, sigma: r.sigma };
@@ -471,7 +484,7 @@ const VERDICT_WORDS: Readonly<Record<CellVerdict, string>> = {
 
 /** A paired cell whose rounds are too few for its interval to support a verdict. */
 function tooFewRounds(cell: CellComparison): boolean {
-  return cell.confidence !== null && cell.confidence < MIN_PAIRED_CONFIDENCE;
+  return cell.paired && cell.base.n < MIN_PAIRED_ROUNDS;
 }
 
 function verdictWords(cell: CellComparison): string {
@@ -511,7 +524,8 @@ function howChangeWasTaken(c: Comparison): string {
         'the two builds ran each round back to back (one A/B bench), so it is taken round by round, where drift ' +
         'between rounds cancels within each pair: the median of the per-round ratios head / base, - 1, and its ' +
         `interval a distribution-free confidence interval of that median (the sign test's, ${coverage} here: ` +
-        'the range of the per-round changes up to 8 rounds, inner ones from 9 rounds on, narrower as rounds are added).',
+        `the range of the per-round changes up to ${ROUNDS_FOR_INNER_RANKS - 1} rounds, inner ones from ` +
+        `${ROUNDS_FOR_INNER_RANKS} rounds on, narrower as rounds are added).`,
     );
     if (paired.length < c.cells.length) sentences.push(`Other cells: ${unpaired}.`);
   }
@@ -522,13 +536,14 @@ function howChangeWasTaken(c: Comparison): string {
   );
   if (paired.some(tooFewRounds)) {
     sentences.push(
-      `A paired cell with fewer than 5 rounds is inconclusive whatever its interval (its range holds the median ` +
-        `with ${formatConfidence(0.875)} or less).`,
+      `A paired cell with fewer than ${MIN_PAIRED_ROUNDS} rounds is inconclusive whatever its interval (its ` +
+        `range holds the median with ${formatConfidence(rangeCoverage(MIN_PAIRED_ROUNDS - 1))} or less).`,
     );
   }
   sentences.push(
     paired.length > 0
-      ? 'To narrow an interval: 9 rounds or more (`--min-runs 9`, or `--runs`), or a quieter machine.'
+      ? `To narrow an interval: ${ROUNDS_FOR_INNER_RANKS} rounds or more (\`--min-runs ${ROUNDS_FOR_INNER_RANKS}\`, or ` +
+          '`--runs`), or a quieter machine.'
       : 'To narrow an interval: bench both builds in one run, `crawlbench bench --against` (its rounds are paired ' +
           'and more of them narrow the interval), or on a quieter machine.',
   );
