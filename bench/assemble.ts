@@ -203,6 +203,7 @@ export function assembleResult(
     schemaVersion: BENCH_SCHEMA_VERSION,
     createdAt: createdAt.toISOString(),
     state: measurement.interrupted ? 'interrupted' : 'completed',
+    stoppedBy: measurement.stoppedBy,
     environment,
     options: {
       strategies: options.strategies,

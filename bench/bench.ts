@@ -65,7 +65,9 @@ async function runBuilds(
  * within the time budget), and assembles the result.
  * Each crawl runs in a process of its own cell; the fixture sites run in processes of their own.
  * Measuring never prints: progress goes to `hooks.onProgress`. Every helper process is closed
- * before it returns or throws.
+ * before it returns or throws. A failure of the environment while it measures (a helper process
+ * that dies, Redis gone) does not throw: the bench stops as an aborted signal stops it and
+ * returns what it measured, `state: 'interrupted'` with the failure as `stoppedBy`.
  */
 export async function runBench(options: BenchOptions, hooks: BenchHooks): Promise<BenchResult> {
   const [result] = await runBuilds(options, [thisBuild(hooks.cwd)], hooks);

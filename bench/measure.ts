@@ -8,7 +8,14 @@ import {
 } from './options.js';
 import type { PlannedCell, RawCeilingCell } from './plan.js';
 import { startCpuSampler, type CpuReading } from './cpu-sampler.js';
-import { type BenchResult, type RunSample, TIMELINE_MAX_PAGES, TIMELINE_MAX_SAMPLES } from './result.js';
+import {
+  type BenchResult,
+  type BenchStop,
+  type RunSample,
+  TIMELINE_MAX_PAGES,
+  TIMELINE_MAX_SAMPLES,
+} from './result.js';
+import { CrawlbenchError, type EnvironmentErrorCode } from '../crawler/errors.js';
 import type { RunCrawlOptions, RunFailure, RunTimeline } from './run-protocol.js';
 import { readHostStealMs } from './host-steal.js';
 import type { NoiseProbe } from './noise-probe.js';
@@ -76,8 +83,10 @@ export interface BenchMeasurement {
   readonly noiseSamples: readonly number[];
   /** Page failures of the measured runs, the first {@link MAX_FAILURES} of them. */
   readonly failures: readonly BenchFailure[];
-  /** Whether the signal stopped the bench before its last round. */
+  /** Whether the signal, or a failure, stopped the bench before its last round. */
   readonly interrupted: boolean;
+  /** The failure that stopped it, if one did (see `BenchResult.stoppedBy`). */
+  readonly stoppedBy: BenchStop | null;
 }
 
 /** Failures kept for the report's details: enough to see a pattern, not a log. */
@@ -336,7 +345,13 @@ export async function measureCells(
     const sequence = ++step;
     const clock = (): number => performance.now() - origin;
     const startMs = performance.now();
-    const measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
+    let measured: Awaited<ReturnType<typeof measureRun>>;
+    try {
+      measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
+    } catch (error) {
+      stopOn(error, cell.id, builds[build]!);
+      return;
+    }
     const into = perBuild[build]!;
     if (!warmup) into.costs[index]!.push(performance.now() - startMs);
     into.samples[index]!.push(measured.sample);
@@ -348,12 +363,31 @@ export async function measureCells(
     const runs = cell.warmup + Math.max(options.minRuns, run + 1);
     progress(cell.id, index + 1, run, runs, warmup, measured.sample.pagesPerSecond, builds[build]!);
   };
-  /** Whether a run or round was left out because the bench was aborted. */
+  /** Whether a run or round was left out because the bench was aborted, or a failure stopped it. */
   let interrupted = false;
   /** Asked before each run: true, and the bench interrupted, once the signal has aborted. */
   const stopped = (): boolean => {
     if (hooks.signal?.aborted) interrupted = true;
     return interrupted;
+  };
+  let stoppedBy: BenchStop | null = null;
+  /**
+   * A failure of the environment in a run (a cell runner or a pool's worker that died, Redis gone,
+   * the load generator or the probe failing) stops the bench as a signal does: no run starts
+   * after it, the runs in progress end, and everything measured is kept, with the first such
+   * failure as `stoppedBy`. Anything else (a usage error, which every run would repeat, or a bug)
+   * still fails the bench.
+   */
+  const stopOn = (error: unknown, cellId: string | null, build: BenchBuild | null): void => {
+    if (!(error instanceof CrawlbenchError) || error.kind !== 'environment') throw error;
+    stoppedBy ??= {
+      cellId,
+      build: build !== null && builds.length > 1 ? build.role : null,
+      // Of the environment's codes, as its kind says.
+      code: error.code as EnvironmentErrorCode,
+      message: error.message,
+    };
+    interrupted = true;
   };
   /** How long each probe took, with its overhead: what it adds to an extra round. */
   const probeCosts: number[] = [];
@@ -364,7 +398,13 @@ export async function measureCells(
   const loadRun = async (run: number, warmup: boolean): Promise<void> => {
     if (!rawCell || stopped()) return;
     step++;
-    const requestsPerSecond = await measureLoad(rawCell);
+    let requestsPerSecond: number;
+    try {
+      requestsPerSecond = await measureLoad(rawCell);
+    } catch (error) {
+      stopOn(error, LOAD_GENERATOR_ID, null);
+      return;
+    }
     if (!warmup) loadSamples.push(requestsPerSecond);
     progress(
       LOAD_GENERATOR_ID,
@@ -380,7 +420,13 @@ export async function measureCells(
   const probeRun = async (warmup: boolean): Promise<void> => {
     if (!probe || stopped()) return;
     const startMs = performance.now();
-    const wallMs = await probe.measure();
+    let wallMs: number;
+    try {
+      wallMs = await probe.measure();
+    } catch (error) {
+      stopOn(error, null, null);
+      return;
+    }
     probeCosts.push(performance.now() - startMs);
     if (!warmup) noiseSamples.push(wallMs);
   };
@@ -458,5 +504,6 @@ export async function measureCells(
     noiseSamples,
     failures: measured.failures,
     interrupted,
+    stoppedBy,
   }));
 }

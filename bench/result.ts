@@ -1,4 +1,5 @@
 import type { CrawlStrategyName } from '../crawler/types.js';
+import type { EnvironmentErrorCode } from '../crawler/errors.js';
 
 /**
  * The workloads of a bench: `io` a slow site and a light parse (waiting dominates), `cpu` a fast site
@@ -391,12 +392,30 @@ export interface BenchOptionsRecord {
   readonly depth?: number | null;
 }
 
+/** The failure that stopped a bench, and where it happened. */
+export interface BenchStop {
+  /** The cell whose run failed (`raw/autocannon` for the load generator); null for the noise probe. */
+  readonly cellId: string | null;
+  /** The build whose code ran it, in an A/B bench; null in a plain bench and for the harness's parts. */
+  readonly build: 'base' | 'head' | null;
+  /** An environment error code (`HARNESS_FAILED`, `REDIS_UNAVAILABLE`, …). */
+  readonly code: EnvironmentErrorCode;
+  readonly message: string;
+}
+
 export interface BenchResult {
   readonly schema: typeof BENCH_SCHEMA;
   /** {@link BENCH_SCHEMA_VERSION} when written; a stored result may be any of {@link READABLE_SCHEMA_VERSIONS}. */
   readonly schemaVersion: number;
   readonly createdAt: string;
   readonly state: 'completed' | 'interrupted';
+  /**
+   * What stopped an interrupted bench when a failure did rather than a signal: a helper process
+   * that died (a cell runner, a pool's worker, the load generator, the noise probe), Redis gone.
+   * No run started after it; the runs measured before it are all here. Null or absent otherwise
+   * (absent in results written before the bench kept them).
+   */
+  readonly stoppedBy?: BenchStop | null;
   readonly environment: Environment;
   readonly options: BenchOptionsRecord;
   readonly workloads: readonly Workload[];

@@ -18,6 +18,7 @@ import {
 import type { CrawlStrategyName } from '../crawler/types.js';
 import { CrawlbenchError, describeValue, InvalidOptionError } from '../crawler/errors.js';
 import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
+import { describeStop } from './stopped-by.js';
 
 export { DEFAULT_THRESHOLD_PCT, parseThreshold } from './threshold.js';
 
@@ -132,6 +133,17 @@ export function parseBenchResult(json: unknown, source: string): BenchResult {
     r.number(noise.threads, 'machineNoise.threads');
     r.number(noise.rounds, 'machineNoise.rounds');
     r.stats(noise.wallMs, 'machineNoise.wallMs');
+  }
+  // What stopped an interrupted bench (absent before it was kept, null when nothing failed):
+  // compare names it in its warning.
+  if (json.stoppedBy !== undefined && json.stoppedBy !== null) {
+    const stop = r.object(json.stoppedBy, 'stoppedBy');
+    if (stop.cellId !== null) r.string(stop.cellId, 'stoppedBy.cellId');
+    if (stop.build !== null && stop.build !== 'base' && stop.build !== 'head') {
+      r.fail(`\`stoppedBy.build\` must be "base", "head" or null, got ${describeValue(stop.build)}`);
+    }
+    r.string(stop.code, 'stoppedBy.code');
+    r.string(stop.message, 'stoppedBy.message');
   }
   return json as unknown as BenchResult;
 }
@@ -414,8 +426,11 @@ function warningsOf(base: BenchResult, head: BenchResult): string[] {
     ['base', base],
     ['head', head],
   ] as const) {
-    if (result.state !== 'completed')
-      warnings.push(`The ${name} bench was ${String(result.state)}: some cells may be missing.`);
+    if (result.state !== 'completed') {
+      const stop = describeStop(result);
+      const why = stop === null ? '' : ` by a failure (${stop})`;
+      warnings.push(`The ${name} bench was ${String(result.state)}${why}: some cells may be missing.`);
+    }
   }
   return warnings;
 }

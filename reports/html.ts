@@ -1,6 +1,7 @@
 import { verdict } from '../bench/analyze.js';
 import type { BenchResult, CellResult, BenchMode } from '../bench/result.js';
 import { escapeHtml } from './escape.js';
+import { describeStop } from './stopped-by.js';
 import { coresChart } from './html/cores-chart.js';
 import { headline } from './html/headline.js';
 import { latencyChart, type RecordedCell } from './html/latency-chart.js';
@@ -141,8 +142,10 @@ export function renderHtml(result: BenchResult): string {
     `<nav>${nav.join('')}</nav></header>`,
   ];
   if (result.state === 'interrupted') {
+    const stop = describeStop(result);
+    const why = stop === null ? '' : ` by a failure: ${escapeHtml(stop)}`;
     body.push(
-      '<p class="warning"><b>Interrupted:</b> the bench was stopped before it finished. Only the cells below completed, and some may have fewer runs than asked for.</p>',
+      `<p class="warning"><b>Interrupted:</b> the bench was stopped before it finished${why}. Only the cells below completed, and some may have fewer runs than asked for.</p>`,
     );
   }
   for (const mode of modes) body.push(modeSection(result, mode));

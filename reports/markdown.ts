@@ -1,6 +1,7 @@
 import { verdict } from '../bench/analyze.js';
 import type { BenchResult, Environment, RawCeiling, Workload } from '../bench/result.js';
 import { escapeMarkdownText } from './escape.js';
+import { describeStop } from './stopped-by.js';
 import { renderFailures, renderRuns } from './markdown-details.js';
 import {
   MODE_TITLES,
@@ -89,8 +90,10 @@ function essentials(result: BenchResult): string[] {
   const parts = ['## crawlbench'];
   if (result.state === 'interrupted') {
     // A GitHub alert: the one thing a reader must not miss is that these numbers are partial.
+    const stop = describeStop(result);
+    const why = stop === null ? '' : ` by a failure: ${escapeMarkdownText(stop)}`;
     parts.push(
-      '> [!WARNING]\n> **Interrupted:** the bench was stopped before it finished. Only the cells below completed, and some may have fewer runs than asked for.',
+      `> [!WARNING]\n> **Interrupted:** the bench was stopped before it finished${why}. Only the cells below completed, and some may have fewer runs than asked for.`,
     );
   }
   parts.push(environmentLine(result.environment), optionsLine(result));

@@ -113,6 +113,48 @@ describe('crawlbench bench --against', () => {
     }
   }, 90_000);
 
+  it("keeps both sides when one build's cell runner dies mid-bench, names that build, and exits 3", async () => {
+    const entry = join(base, 'dist/bench/run-process.js');
+    const original = readFileSync(entry, 'utf8');
+    const handler = "process.on('message', (message) => {";
+    expect(original).toContain(handler);
+    // The base's async runner exits on its third run: its warm-up and first measured run are done.
+    const dying = original.replace(
+      handler,
+      `let runs = 0;\n${handler}\n    if (++runs === 3 && message.options.strategy === 'async') process.exit(3);`,
+    );
+    writeFileSync(entry, dying);
+    try {
+      const out = join(dir, 'died');
+      const r = await runCli(['bench', '--against', base, '--out', out, ...TINY], { timeoutMs: 120_000 });
+      expect(r.code).toBe(3);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(
+        /bench stopped: bench runner exited with code 3 \(HARNESS_FAILED\), in a run of io\/async\/4 with the base build; the runs measured before it are kept/,
+      );
+      for (const side of ['base', 'head'] as const) {
+        const result = readResult(join(out, `${side}.json`));
+        expect(result.state).toBe('interrupted');
+        expect(result.stoppedBy).toMatchObject({
+          cellId: 'io/async/4',
+          build: 'base',
+          code: 'HARNESS_FAILED',
+        });
+        // io/serial/1 ran its whole warm-up and at least its first measured round on both sides.
+        expect(result.cells.find((c) => c.id === 'io/serial/1')!.samples.length).toBeGreaterThanOrEqual(2);
+      }
+      expect(
+        readResult(join(out, 'base.json')).cells.find((c) => c.id === 'io/async/4')!.samples,
+      ).toHaveLength(2);
+      const compareMd = readFileSync(join(out, 'compare.md'), 'utf8');
+      expect(compareMd).toContain(
+        'The base bench was interrupted by a failure (bench runner exited with code 3',
+      );
+    } finally {
+      writeFileSync(entry, original);
+    }
+  }, 150_000);
+
   it('refuses, exit 2, what is not a built crawlbench checkout, and --against without --out', async () => {
     const notCrawlbench = join(dir, 'other');
     execFileSync('mkdir', ['-p', notCrawlbench]);

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import { LOAD_GENERATOR_WARMUPS, RAW_CEILING_DURATION_MS } from '../dist/bench/options.js';
@@ -235,6 +236,54 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     expect(samples.filter((s) => s.warmup).length).toBeGreaterThanOrEqual(2);
     for (const [i, s] of samples.slice(1).entries())
       expect(s.startMs!).toBeGreaterThanOrEqual(samples[i]!.endMs!);
+  });
+
+  it('a cell runner that dies mid-bench stops it cleanly: what it measured is written, one line, exit 3', async () => {
+    const out = join(dir, 'runner-died');
+    // 4 pages a crawl: the warm-up extracts pages 1-4, the first measured run 5-8, and the runner
+    // exits on page 10, in the second measured run.
+    const extract = fileURLToPath(new URL('./fixtures/extract-exit-after.mjs', import.meta.url));
+    const r = await runCli(
+      ['bench', '--strategies', 'serial', '--modes', 'io', '--io-pages', '4', '--latency', '1'].concat([
+        '--warmup',
+        '1',
+        '--runs',
+        '5',
+        '--no-raw-ceiling',
+        '--extract',
+        extract,
+        '--out',
+        out,
+        '-q',
+      ]),
+      { env: { CRAWLBENCH_EXIT_AFTER: '10' }, timeoutMs: 60_000 },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /bench stopped: bench runner exited with code 70 \(HARNESS_FAILED\), in a run of io\/serial\/1; the runs measured before it are kept \(.*result\.json, state "interrupted"\)/,
+    );
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+    expect(result.state).toBe('interrupted');
+    expect(result.stoppedBy).toEqual({
+      cellId: 'io/serial/1',
+      build: null,
+      code: 'HARNESS_FAILED',
+      message: 'bench runner exited with code 70',
+    });
+    const cell = result.cells.find((c) => c.id === 'io/serial/1')!;
+    expect(cell.samples.map((s) => [s.warmup, s.records])).toEqual([
+      [true, 4],
+      [false, 4],
+    ]);
+    for (const report of [r.stdout, readFileSync(join(out, 'report.md'), 'utf8')]) {
+      expect(report).toContain(
+        '**Interrupted:** the bench was stopped before it finished by a failure: bench runner exited with code 70',
+      );
+    }
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(
+      'by a failure: bench runner exited with code 70',
+    );
   });
 
   it('--depth 1 follows links from the first page: every run crawls the same pages, with no error', async () => {

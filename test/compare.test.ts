@@ -229,6 +229,20 @@ describe('compareResults', () => {
     expect(same.warnings).toEqual([]);
   });
 
+  it('says why a bench was interrupted when a failure stopped it, escaped in the Markdown', () => {
+    const base = makeResult([{ id: 'a', samples: STEADY }]);
+    const head: BenchResult = {
+      ...makeResult([{ id: 'a', samples: STEADY }]),
+      state: 'interrupted',
+      stoppedBy: { cellId: 'a', build: null, code: 'HARNESS_FAILED', message: 'runner <b>died</b>' },
+    };
+    const c = compareResults(base, head, { thresholdPct: 10 });
+    expect(c.warnings).toEqual([
+      'The head bench was interrupted by a failure (runner <b>died</b> (HARNESS_FAILED), in a run of a): some cells may be missing.',
+    ]);
+    expect(renderComparisonMarkdown(c)).not.toContain('<b>');
+  });
+
   it('refuses a threshold out of range', () => {
     const r = makeResult([]);
     expect(() => compareResults(r, r, { thresholdPct: -1 })).toThrow(CrawlbenchError);
@@ -422,6 +436,19 @@ describe('parseBenchResult', () => {
     expectInvalid(
       { ...valid, environment: { ...valid.environment, crawlerNodeFlags: [7] } },
       /`environment\.crawlerNodeFlags\[0\]` must be a string/,
+    );
+    const stop = {
+      cellId: 'a',
+      build: null,
+      code: 'HARNESS_FAILED',
+      message: 'bench runner exited with code 3',
+    };
+    expect(parseBenchResult({ ...valid, stoppedBy: stop }, 'x.json').stoppedBy).toEqual(stop);
+    expectInvalid({ ...valid, stoppedBy: 'crash' }, /`stoppedBy` must be an object/);
+    expectInvalid({ ...valid, stoppedBy: { ...stop, message: 3 } }, /`stoppedBy\.message` must be a string/);
+    expectInvalid(
+      { ...valid, stoppedBy: { ...stop, build: 'other' } },
+      /`stoppedBy\.build` must be "base", "head" or null/,
     );
   });
 });

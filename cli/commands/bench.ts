@@ -354,17 +354,34 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
       const ab = await bench.runBenchAgainst(options, o.against, hooks);
       progress?.stop();
       code = await writeAbResults(ab, o.out!, o.threshold ?? DEFAULT_THRESHOLD_PCT, io);
+      await failIfStopped(ab.head, `base.json and head.json in ${o.out!}`);
       if (ab.head.state !== 'interrupted') return code;
     } else {
       const result = await bench.runBench(options, hooks);
       progress?.stop();
       await writeResult(result, o, io);
+      await failIfStopped(result, o.out === undefined ? 'the report above' : `${join(o.out, 'result.json')}`);
       if (result.state !== 'interrupted') return EXIT.OK;
     }
     return exitCodeOfSignal(stoppedBy ?? 'SIGINT');
   } finally {
     progress?.stop();
     removeInterrupt();
+  }
+}
+
+/**
+ * A bench that a failure stopped (a helper that died, Redis gone) ends as that failure does, in
+ * one line and with its exit code, once what it measured before has been written.
+ */
+async function failIfStopped(result: BenchResult, kept: string): Promise<void> {
+  const { describeStop } = await import('../../reports/stopped-by.js');
+  const stop = describeStop(result);
+  if (result.stoppedBy && stop !== null) {
+    throw new CrawlbenchError(
+      result.stoppedBy.code,
+      `bench stopped: ${stop}; the runs measured before it are kept (${kept}, state "interrupted")`,
+    );
   }
 }
 
