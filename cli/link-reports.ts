@@ -1,6 +1,5 @@
-import { appendFile, writeFile } from 'node:fs/promises';
-import { CrawlbenchError } from '../crawler/errors.js';
 import type { CrawlSummary } from '../crawler/summary.js';
+import { appendOutputFile, writeOutputFile } from './output-file.js';
 import { buildLinkReport } from '../reports/link-report/report.js';
 import { LINK_REPORTERS, linkReportFormatOf } from '../reports/link-report/registry.js';
 import type { LinkReportFormat } from '../reports/link-report/reporter.js';
@@ -32,25 +31,7 @@ export async function writeLinkReports(
   const markdownOf = (): string => (markdown ??= LINK_REPORTERS.md.render(report, { jsonReport }));
   for (const target of targets) {
     const text = target.format === 'md' ? markdownOf() : LINK_REPORTERS[target.format].render(report);
-    try {
-      await writeFile(target.path, text);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new CrawlbenchError(
-        'OUTPUT_UNWRITABLE',
-        `cannot write report ${JSON.stringify(target.path)}: ${code}`,
-      );
-    }
+    await writeOutputFile(target.path, text, 'report');
   }
-  if (stepSummary) {
-    try {
-      await appendFile(stepSummary, `${markdownOf()}\n`);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new CrawlbenchError(
-        'OUTPUT_UNWRITABLE',
-        `cannot append to GITHUB_STEP_SUMMARY ${JSON.stringify(stepSummary)}: ${code}`,
-      );
-    }
-  }
+  if (stepSummary) await appendOutputFile(stepSummary, `${markdownOf()}\n`, 'GITHUB_STEP_SUMMARY');
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -284,6 +284,37 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(
       'by a failure: bench runner exited with code 70',
     );
+  });
+
+  it('an output it cannot write is one line and exit 3, result.json written first', async () => {
+    const tiny = [
+      'bench',
+      '--strategies',
+      'serial',
+      '--modes',
+      'io',
+      '--io-pages',
+      '4',
+      '--latency',
+      '1',
+    ].concat(['--warmup', '0', '--runs', '1', '--no-raw-ceiling', '-q']);
+    const out = join(dir, 'unwritable');
+    // A directory where report.html goes: writing it fails (EISDIR), as a full disk would.
+    mkdirSync(join(out, 'report.html'), { recursive: true });
+    const r = await runCli([...tiny, '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `crawlbench: cannot write report ${JSON.stringify(join(out, 'report.html'))}: EISDIR`,
+    ]);
+    expect((JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult).state).toBe(
+      'completed',
+    );
+    // A full disk under the CI job summary (/dev/full answers every write with ENOSPC).
+    const full = await runCli(tiny, { env: { GITHUB_STEP_SUMMARY: '/dev/full' } });
+    expect(full.code).toBe(3);
+    expect(full.stderr.trimEnd().split('\n')).toEqual([
+      'crawlbench: cannot write GITHUB_STEP_SUMMARY "/dev/full": ENOSPC',
+    ]);
   });
 
   it('--depth 1 follows links from the first page: every run crawls the same pages, with no error', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,6 +102,27 @@ describe('crawlbench crawl --check-links', () => {
     expect(readFileSync(summaryFile, 'utf8')).toBe(`# an earlier step\n${markdown}\n`);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { schema: string; totals: { broken: number } };
     expect(report).toMatchObject({ schema: 'crawlbench-link-report', totals: { broken: 5 } });
+  });
+
+  it('a report or job summary it cannot write is one line and exit 3', async () => {
+    const out = path('links.md');
+    mkdirSync(out); // a directory where the report goes
+    const r = await check([`${site.site}/`], ['--report', out, '-q', '-o', path('records.jsonl')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `crawlbench: cannot write report ${JSON.stringify(out)}: EISDIR`,
+    ]);
+    const full = await check(
+      [`${site.site}/`],
+      ['--report', path('links.json'), '-q', '-o', path('records.jsonl')],
+      {
+        GITHUB_STEP_SUMMARY: '/dev/full',
+      },
+    );
+    expect(full.code).toBe(3);
+    expect(full.stderr.trimEnd().split('\n')).toEqual([
+      'crawlbench: cannot write GITHUB_STEP_SUMMARY "/dev/full": ENOSPC',
+    ]);
   });
 
   it('--json: the summary has the link-check totals and the cache, not the findings (those are the report)', async () => {

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -22,6 +22,7 @@ import { REPORT_FORMATS, reportFileName } from '../../reports/formats.js';
 import { DEFAULT_THRESHOLD_PCT } from '../../reports/threshold.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
+import { appendOutputFile, writeOutputFile } from '../output-file.js';
 import type { CliIo, StopSignal } from '../io.js';
 import { duration, nonNegativeInt, percentOption, positiveInt, thresholdPercent } from '../parsers.js';
 import { withDefault } from '../help.js';
@@ -407,7 +408,7 @@ function print(io: CliIo, text: string): Promise<void> {
 /** Appends to the CI job summary, when there is one: one append, so a concurrent step cannot interleave. */
 async function appendJobSummary(io: CliIo, markdown: string): Promise<void> {
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
-  if (summaryFile) await appendFile(summaryFile, `${markdown}\n`);
+  if (summaryFile) await appendOutputFile(summaryFile, `${markdown}\n`, 'GITHUB_STEP_SUMMARY');
 }
 
 /** A plain bench's outputs: the reports in `--out`, the Markdown in the job summary, one report on stdout. */
@@ -415,9 +416,11 @@ async function writeResult(result: BenchResult, o: BenchCliOptions, io: CliIo): 
   const { REPORTERS } = await import('../../reports/registry.js');
   const markdown = REPORTERS.md.render(result);
   if (o.out !== undefined) {
-    for (const format of REPORT_FORMATS) {
+    // result.json first: should the disk fill up, the others can be rendered again from it
+    // (`crawlbench report`).
+    for (const format of ['json', ...REPORT_FORMATS.filter((f) => f !== 'json')] as const) {
       const text = format === 'md' ? markdown : REPORTERS[format].render(result);
-      await writeFile(join(o.out, reportFileName(format)), text);
+      await writeOutputFile(join(o.out, reportFileName(format)), text, 'report');
     }
   }
   await appendJobSummary(io, markdown);
@@ -439,9 +442,9 @@ async function writeAbResults(
   const { REPORTERS } = await import('../../reports/registry.js');
   const comparison = compareResults(ab.base, ab.head, { thresholdPct });
   const markdown = renderComparisonMarkdown(comparison);
-  await writeFile(join(out, 'base.json'), REPORTERS.json.render(ab.base));
-  await writeFile(join(out, 'head.json'), REPORTERS.json.render(ab.head));
-  await writeFile(join(out, 'compare.md'), markdown);
+  await writeOutputFile(join(out, 'base.json'), REPORTERS.json.render(ab.base), 'result');
+  await writeOutputFile(join(out, 'head.json'), REPORTERS.json.render(ab.head), 'result');
+  await writeOutputFile(join(out, 'compare.md'), markdown, 'comparison');
   await appendJobSummary(io, `${markdown}\n${REPORTERS.md.render(ab.head)}`);
   await print(io, markdown);
   return comparisonExitCode(comparison);
