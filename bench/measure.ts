@@ -372,8 +372,9 @@ export async function measureCells(
   };
   let stoppedBy: BenchStop | null = null;
   /**
-   * A failure of the environment in a run (a cell runner or a pool's worker that died, Redis gone,
-   * the load generator or the probe failing) stops the bench as a signal does: no run starts
+   * A failure of the environment in a run (a cell runner that died, Redis gone, the load
+   * generator or the probe failing; a pool's worker that dies is replaced by its pool, and its page
+   * is an error record) stops the bench as a signal does: no run starts
    * after it, the runs in progress end, and everything measured is kept, with the first such
    * failure as `stoppedBy`. Anything else (a usage error, which every run would repeat, or a bug)
    * still fails the bench.

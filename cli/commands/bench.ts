@@ -361,7 +361,7 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
       const result = await bench.runBench(options, hooks);
       progress?.stop();
       await writeResult(result, o, io);
-      await failIfStopped(result, o.out === undefined ? 'the report above' : `${join(o.out, 'result.json')}`);
+      await failIfStopped(result, o.out === undefined ? 'the report above' : join(o.out, 'result.json'));
       if (result.state !== 'interrupted') return EXIT.OK;
     }
     return exitCodeOfSignal(stoppedBy ?? 'SIGINT');
