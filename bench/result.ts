@@ -411,7 +411,8 @@ export interface BenchResult {
   readonly state: 'completed' | 'interrupted';
   /**
    * What stopped an interrupted bench when a failure did rather than a signal: a helper process
-   * that died (a cell runner, the load generator, the noise probe's thread), Redis gone.
+   * that died (a cell runner, a fixture site, the load generator, the noise probe's thread), Redis
+   * gone.
    * No run started after it; the runs measured before it are all here. Null or absent otherwise
    * (absent in results written before the bench kept them).
    */
