@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrawlSummary, PageRecord } from '../dist/index.js';
-import { CLI, startCli } from './helpers/cli.js';
+import { CLI, runCli, startCli } from './helpers/cli.js';
 import { childPids } from './helpers/crawl.js';
 import { delay, startServer, type TestServer } from './helpers/servers.js';
 
@@ -170,6 +170,14 @@ describe('write errors', () => {
       expect(await survivors(children)).toEqual([]);
     },
   );
+
+  it('a write error that comes only as the file is closed (one record, still buffered) is one line, exit 3', async () => {
+    const r = await runCli(['crawl', '-', '-o', '/dev/full', '-q'], { stdin: `${server.url}/one\n` });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'crawlbench: cannot write records to "/dev/full": ENOSPC',
+    ]);
+  });
 
   it('a closed pipe (| head -n 1) ends the crawl quietly at once, exit 141', async () => {
     const list = join(dir, 'many.txt');

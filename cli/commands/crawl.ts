@@ -216,6 +216,12 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
     });
     progress?.stop();
     await writer.close();
+    if (output !== io.stdout && writer.failure === null && writeFailure === null) {
+      output.end();
+      // The records the file stream still buffered are written now, and their error (a full
+      // disk) comes now: the writer keeps it, as it does during the crawl.
+      await once(output, 'finish').catch(() => {});
+    }
     const failure = writer.failure ?? writeFailure;
     if (failure !== null) {
       if (output !== io.stdout) output.destroy();
@@ -223,10 +229,6 @@ async function crawlAction(list: string | undefined, flags: CrawlCliFlags, io: C
       const name = flags.output === undefined ? 'stdout' : JSON.stringify(flags.output);
       io.stderr.write(`crawlbench: cannot write records to ${name}: ${failure.code ?? failure.message}\n`);
       return EXIT.ENVIRONMENT;
-    }
-    if (output !== io.stdout) {
-      output.end();
-      await once(output, 'finish');
     }
     if (summary.linkCheck !== undefined && (reports.length > 0 || io.env.GITHUB_STEP_SUMMARY)) {
       const { writeLinkReports } = await import('../link-reports.js');
