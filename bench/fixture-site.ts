@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline, Readable } from 'node:stream';
+import { CrawlbenchError } from '../crawler/errors.js';
 import {
   FixtureContent,
   fixturePageUrls,
@@ -196,7 +197,11 @@ class FixtureSiteServer implements FixtureSite {
   }
 }
 
-/** Starts the fixture site on a loopback port; close it with {@link FixtureSite.close}. */
+/**
+ * Starts the fixture site on a loopback port; close it with {@link FixtureSite.close}.
+ *
+ * @throws {CrawlbenchError} `LISTEN_FAILED` when it cannot listen there (the port is taken).
+ */
 export async function startFixtureSite(options?: FixtureSiteOptions): Promise<FixtureSite> {
   const resolved = resolveFixtureSiteOptions(options);
   const server = createServer();
@@ -205,9 +210,15 @@ export async function startFixtureSite(options?: FixtureSiteOptions): Promise<Fi
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException): void => {
+      const where = `${resolved.host}:${resolved.port}`;
+      reject(
+        new CrawlbenchError('LISTEN_FAILED', `cannot listen on ${where}: ${error.code ?? error.message}`),
+      );
+    };
+    server.once('error', failed);
     server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -70,6 +70,8 @@ export const ENVIRONMENT_ERROR_CODES = [
   'WORKER_START_FAILED',
   /** A bench helper process (cell runner, fixture site, load generator, queue worker) died or failed. */
   'HARNESS_FAILED',
+  /** A server crawlbench starts (`serve`'s fixture site) could not listen: its port is taken. */
+  'LISTEN_FAILED',
 ] as const;
 export type EnvironmentErrorCode = (typeof ENVIRONMENT_ERROR_CODES)[number];
 

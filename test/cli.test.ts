@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,5 +221,19 @@ describe('crawlbench serve', () => {
     const r = await runCli(['serve', '--host', '0.0.0.0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/loopback/);
+  });
+  it('a port already taken is one line and exit 3', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const r = await runCli(['serve', '--port', String(port)]);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        `crawlbench: cannot listen on 127.0.0.1:${port}: EADDRINUSE`,
+      ]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
