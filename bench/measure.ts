@@ -46,6 +46,12 @@ export interface BenchProgress {
 export interface MeasureHooks {
   /** Aborting it ends the bench after the run in progress; the result is `interrupted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborting it ends the bench at once: the cell runners are killed, the runs in progress with
+   * them (they are not recorded), and the result is `interrupted` with what ended before. For a
+   * second Ctrl-C, or a SIGTERM, when the run in progress may never end. Implies `signal`.
+   */
+  readonly abortSignal?: AbortSignal;
   readonly onProgress?: (progress: BenchProgress) => void;
   /**
    * `performance.now()` when the bench started (before its helpers did): the time budget
@@ -349,7 +355,9 @@ export async function measureCells(
     try {
       measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
     } catch (error) {
-      stopOn(error, cell.id, builds[build]!);
+      // A run cut short by an abort is not a failure: the bench was told to stop now.
+      if (hooks.abortSignal?.aborted) interrupted = true;
+      else stopOn(error, cell.id, builds[build]!);
       return;
     }
     const into = perBuild[build]!;
@@ -367,9 +375,14 @@ export async function measureCells(
   let interrupted = false;
   /** Asked before each run: true, and the bench interrupted, once the signal has aborted. */
   const stopped = (): boolean => {
-    if (hooks.signal?.aborted) interrupted = true;
+    if (hooks.signal?.aborted || hooks.abortSignal?.aborted) interrupted = true;
     return interrupted;
   };
+  // Told to stop now: every runner goes, and the runs in progress end as they do (see runOnce).
+  const killRunners = (): void => {
+    for (const cell of cells) for (const runner of cell.runners) runner.kill();
+  };
+  hooks.abortSignal?.addEventListener('abort', killRunners, { once: true });
   let stoppedBy: BenchStop | null = null;
   /**
    * A failure of the environment in a run (a cell runner that died, Redis gone, the load
@@ -495,6 +508,7 @@ export async function measureCells(
     if (round < options.minRuns) await loadRun(loadWarmup + round, false);
     await probeRun(false);
   }
+  hooks.abortSignal?.removeEventListener('abort', killRunners);
   return perBuild.map((measured) => ({
     cells: cells.map((cell, index) => ({
       ...cell,

@@ -116,6 +116,14 @@ export class CrawlRunner {
     return this.#child.pid;
   }
 
+  /**
+   * Kills the runner at once, a crawl in progress with it (its `measure` rejects): for a bench
+   * told to stop now, whose run in progress may never end (extraction code in an endless loop).
+   */
+  kill(): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+  }
+
   /** Ends the runner; kills it if a crawl is still going. */
   async close(): Promise<void> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../dist/bench/result.js';
 import { LOAD_GENERATOR_WARMUPS, RAW_CEILING_DURATION_MS } from '../dist/bench/options.js';
 import { runBenchJson, runCli, startCli } from './helpers/cli.js';
+import { childPids, survivors } from './helpers/crawl.js';
 import type { Mutable } from './helpers/mutable.js';
 
 const cores = availableParallelism();
@@ -285,6 +286,54 @@ describe('crawlbench bench, end to end on the embedded site', () => {
       'by a failure: bench runner exited with code 70',
     );
   });
+
+  it.each([
+    ['Ctrl-C, then Ctrl-C again', ['SIGINT', 'SIGINT'] as const, 130],
+    ['SIGTERM', ['SIGTERM'] as const, 143],
+  ])(
+    'a run that never ends: %s stops the bench now, keeps the runs that ended, and leaves no runner',
+    async (_name, signals, exitCode) => {
+      const out = join(dir, `endless-${exitCode}`);
+      const marker = join(dir, `endless-${exitCode}.started`);
+      // 4 pages a crawl: the warm-up ends, and the first measured run never does (page 6).
+      const extract = fileURLToPath(new URL('./fixtures/extract-endless.mjs', import.meta.url));
+      const cli = startCli(
+        ['bench', '--strategies', 'serial', '--modes', 'io', '--io-pages', '4', '--latency', '1'].concat([
+          '--warmup',
+          '1',
+          '--runs',
+          '5',
+          '--no-raw-ceiling',
+          '--extract',
+          extract,
+          '--out',
+          out,
+          '-q',
+        ]),
+        { env: { CRAWLBENCH_ENDLESS_AFTER: '6', CRAWLBENCH_ENDLESS_MARKER: marker }, timeoutMs: 60_000 },
+      );
+      const waitFor = async (ready: () => boolean): Promise<void> => {
+        for (let i = 0; i < 600 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      await waitFor(() => existsSync(marker));
+      const runners = childPids(cli.child.pid!, 'run-process.js');
+      expect(runners).toHaveLength(1);
+      for (const [i, signal] of signals.entries()) {
+        cli.child.kill(signal);
+        // A second signal only once the first is handled (two at once may arrive as one).
+        if (i === 0 && signals.length > 1)
+          await waitFor(() => cli.stderr().includes('Ctrl-C again to stop now'));
+      }
+      const r = await cli.result;
+      expect(r.code).toBe(exitCode);
+      expect(r.stderr).toContain(`stopping (${signals.at(-1)}) now: the runs in progress are dropped`);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
+      expect(result.state).toBe('interrupted');
+      expect(result.stoppedBy).toBeNull();
+      expect(result.cells[0]!.samples.map((s) => [s.warmup, s.records])).toEqual([[true, 4]]);
+      expect(await survivors(runners)).toEqual([]);
+    },
+  );
 
   it('an output it cannot write is one line and exit 3, result.json written first', async () => {
     const tiny = [

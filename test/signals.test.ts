@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrawlSummary, PageRecord } from '../dist/index.js';
 import { CLI, runCli, startCli } from './helpers/cli.js';
-import { childPids } from './helpers/crawl.js';
+import { childPids, survivors } from './helpers/crawl.js';
 import { delay, startServer, type TestServer } from './helpers/servers.js';
 
 const RUNAWAY = fileURLToPath(new URL('./fixtures/extract-runaway.mjs', import.meta.url));
@@ -30,27 +30,6 @@ afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Whether a process of this pid still exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits up to `ms` for every pid to be gone; returns those still alive then. */
-async function survivors(pids: readonly number[], ms = 2_000): Promise<number[]> {
-  const deadline = performance.now() + ms;
-  let left = pids.filter(alive);
-  while (left.length > 0 && performance.now() < deadline) {
-    await delay(50);
-    left = left.filter(alive);
-  }
-  return left;
-}
 
 /** Waits until `pid` has `count` children whose command line mentions `needle`. */
 async function childrenOf(pid: number, needle: string, count: number): Promise<number[]> {

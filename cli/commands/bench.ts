@@ -330,18 +330,31 @@ async function runBenchCommand(listPath: string | undefined, o: BenchCliOptions,
   }
   if (o.out !== undefined) await makeOutputDir(o.out);
 
+  // The first signal decides the exit code. Ctrl-C stops after the run in progress, which is kept;
+  // a second signal stops now, killing the runs in progress (one may never end: extraction code
+  // in an endless loop). SIGTERM and SIGHUP, which give no second chance, stop now.
   const stop = new AbortController();
+  const abort = new AbortController();
   let stoppedBy: StopSignal | null = null;
   const removeInterrupt = io.onSignal((signal) => {
-    if (stoppedBy === null) {
-      stoppedBy = signal;
-      io.stderr.write(`\nstopping (${signal}) after the run in progress (its result is kept)\n`);
+    const first = stoppedBy === null;
+    stoppedBy ??= signal;
+    if (first && signal === 'SIGINT') {
+      io.stderr.write(
+        '\nstopping (SIGINT) after the run in progress (its result is kept; Ctrl-C again to stop now)\n',
+      );
+      stop.abort();
+      return;
     }
+    if (!abort.signal.aborted)
+      io.stderr.write(`\nstopping (${signal}) now: the runs in progress are dropped\n`);
     stop.abort();
+    abort.abort();
   });
   const progress = o.quiet ? undefined : (await import('../progress.js')).createBenchProgress(io.stderr);
   const hooks = {
     signal: stop.signal,
+    abortSignal: abort.signal,
     onProgress: (p: BenchProgress) => progress?.update(p),
     env: io.env,
     cwd: process.cwd(),

@@ -15,6 +15,8 @@ export interface RunningCli {
   readonly result: Promise<CliResult>;
   /** What stdout has received so far. */
   stdout(): string;
+  /** What stderr has received so far. */
+  stderr(): string;
   /** Resolves once stdout has at least `n` complete lines. */
   linesAtLeast(n: number): Promise<void>;
 }
@@ -55,6 +57,7 @@ export function startCli(
     child,
     result,
     stdout: () => stdout,
+    stderr: () => stderr,
     linesAtLeast: (n) =>
       new Promise((resolve) => {
         if (stdout.split('\n').length - 1 >= n) resolve();

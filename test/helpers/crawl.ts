@@ -59,3 +59,24 @@ export function mixedList(site: FixtureSite): string[] {
     `${site.url}/missing`,
   ];
 }
+
+/** Whether a process of this pid still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for every pid to be gone; returns those still alive then. */
+export async function survivors(pids: readonly number[], ms = 2_000): Promise<number[]> {
+  const deadline = performance.now() + ms;
+  let left = pids.filter(alive);
+  while (left.length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = left.filter(alive);
+  }
+  return left;
+}
