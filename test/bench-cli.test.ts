@@ -36,6 +36,16 @@ function variant(name: string, factor: number, relSigma: number, dropCell?: stri
   return path;
 }
 
+/**
+ * A one-cell bench of 4 pages a crawl on the embedded site (serial, io, 1 ms latency, no raw
+ * ceiling), quiet, with `extra` arguments: for the tests of what stops a bench.
+ */
+function tinyBench(...extra: string[]): string[] {
+  return ['bench', '--strategies', 'serial', '--modes', 'io', '--io-pages', '4', '--latency', '1']
+    .concat(['--no-raw-ceiling', '-q'])
+    .concat(extra);
+}
+
 describe('crawlbench compare', () => {
   const base = variant('base', 1, 0.01);
 
@@ -244,21 +254,10 @@ describe('crawlbench bench, end to end on the embedded site', () => {
     // 4 pages a crawl: the warm-up extracts pages 1-4, the first measured run 5-8, and the runner
     // exits on page 10, in the second measured run.
     const extract = fileURLToPath(new URL('./fixtures/extract-exit-after.mjs', import.meta.url));
-    const r = await runCli(
-      ['bench', '--strategies', 'serial', '--modes', 'io', '--io-pages', '4', '--latency', '1'].concat([
-        '--warmup',
-        '1',
-        '--runs',
-        '5',
-        '--no-raw-ceiling',
-        '--extract',
-        extract,
-        '--out',
-        out,
-        '-q',
-      ]),
-      { env: { CRAWLBENCH_EXIT_AFTER: '10' }, timeoutMs: 60_000 },
-    );
+    const r = await runCli(tinyBench('--warmup', '1', '--runs', '5', '--extract', extract, '--out', out), {
+      env: { CRAWLBENCH_EXIT_AFTER: '10' },
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(3);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
@@ -297,21 +296,10 @@ describe('crawlbench bench, end to end on the embedded site', () => {
       const marker = join(dir, `endless-${exitCode}.started`);
       // 4 pages a crawl: the warm-up ends, and the first measured run never does (page 6).
       const extract = fileURLToPath(new URL('./fixtures/extract-endless.mjs', import.meta.url));
-      const cli = startCli(
-        ['bench', '--strategies', 'serial', '--modes', 'io', '--io-pages', '4', '--latency', '1'].concat([
-          '--warmup',
-          '1',
-          '--runs',
-          '5',
-          '--no-raw-ceiling',
-          '--extract',
-          extract,
-          '--out',
-          out,
-          '-q',
-        ]),
-        { env: { CRAWLBENCH_ENDLESS_AFTER: '6', CRAWLBENCH_ENDLESS_MARKER: marker }, timeoutMs: 60_000 },
-      );
+      const cli = startCli(tinyBench('--warmup', '1', '--runs', '5', '--extract', extract, '--out', out), {
+        env: { CRAWLBENCH_ENDLESS_AFTER: '6', CRAWLBENCH_ENDLESS_MARKER: marker },
+        timeoutMs: 60_000,
+      });
       const waitFor = async (ready: () => boolean): Promise<void> => {
         for (let i = 0; i < 600 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       };
@@ -336,17 +324,7 @@ describe('crawlbench bench, end to end on the embedded site', () => {
   );
 
   it('an output it cannot write is one line and exit 3, result.json written first', async () => {
-    const tiny = [
-      'bench',
-      '--strategies',
-      'serial',
-      '--modes',
-      'io',
-      '--io-pages',
-      '4',
-      '--latency',
-      '1',
-    ].concat(['--warmup', '0', '--runs', '1', '--no-raw-ceiling', '-q']);
+    const tiny = tinyBench('--warmup', '0', '--runs', '1');
     const out = join(dir, 'unwritable');
     // A directory where report.html goes: writing it fails (EISDIR), as a full disk would.
     mkdirSync(join(out, 'report.html'), { recursive: true });
