@@ -355,9 +355,7 @@ export async function measureCells(
     try {
       measured = await measureRun(cell, { run, warmup, build, sequence, clock }, options);
     } catch (error) {
-      // A run cut short by an abort is not a failure: the bench was told to stop now.
-      if (hooks.abortSignal?.aborted) interrupted = true;
-      else stopOn(error, cell.id, builds[build]!);
+      stopOn(error, cell.id, builds[build]!);
       return;
     }
     const into = perBuild[build]!;
@@ -390,9 +388,14 @@ export async function measureCells(
    * is an error record) stops the bench as a signal does: no run starts
    * after it, the runs in progress end, and everything measured is kept, with the first such
    * failure as `stoppedBy`. Anything else (a usage error, which every run would repeat, or a bug)
-   * still fails the bench.
+   * still fails the bench. After an abort, whatever a killed run threw is no failure: the bench
+   * was told to stop now.
    */
   const stopOn = (error: unknown, cellId: string | null, build: BenchBuild | null): void => {
+    if (hooks.abortSignal?.aborted) {
+      interrupted = true;
+      return;
+    }
     if (!(error instanceof CrawlbenchError) || error.kind !== 'environment') throw error;
     stoppedBy ??= {
       cellId,

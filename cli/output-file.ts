@@ -2,12 +2,22 @@
  * Writing the CLI's output files: a file that cannot be written (a full disk, a read-only path, a
  * directory in the way) is one line and exit 3 (`OUTPUT_UNWRITABLE`), never a stack.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { CrawlbenchError } from '../crawler/errors.js';
 
-function unwritable(error: unknown, what: string, path: string): CrawlbenchError {
+/** `cannot write report "out/report.html": ENOSPC`: what failed, where, and the errno. */
+export function unwritable(error: unknown, what: string, path: string, verb = 'write'): CrawlbenchError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new CrawlbenchError('OUTPUT_UNWRITABLE', `cannot write ${what} ${JSON.stringify(path)}: ${code}`);
+  return new CrawlbenchError('OUTPUT_UNWRITABLE', `cannot ${verb} ${what} ${JSON.stringify(path)}: ${code}`);
+}
+
+/** Creates the directory outputs go to (`--out`), parents included. */
+export async function makeOutputDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw unwritable(error, 'output directory', dir, 'create');
+  }
 }
 
 /** Writes `text` to `path`, replacing it; `what` names it in the error ("report", "result"). */

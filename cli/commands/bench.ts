@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -22,7 +21,7 @@ import { REPORT_FORMATS, reportFileName } from '../../reports/formats.js';
 import { DEFAULT_THRESHOLD_PCT } from '../../reports/threshold.js';
 import type { ReportFormat } from '../../reports/reporter.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
-import { appendOutputFile, writeOutputFile } from '../output-file.js';
+import { appendOutputFile, makeOutputDir, writeOutputFile } from '../output-file.js';
 import type { CliIo, StopSignal } from '../io.js';
 import { duration, nonNegativeInt, percentOption, positiveInt, thresholdPercent } from '../parsers.js';
 import { withDefault } from '../help.js';
@@ -395,18 +394,6 @@ async function failIfStopped(result: BenchResult, kept: string): Promise<void> {
     throw new CrawlbenchError(
       result.stoppedBy.code,
       `bench stopped: ${stop}; the runs measured before it are kept (${kept}, state "interrupted")`,
-    );
-  }
-}
-
-async function makeOutputDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new CrawlbenchError(
-      'OUTPUT_UNWRITABLE',
-      `cannot create output directory ${JSON.stringify(dir)}: ${code}`,
     );
   }
 }

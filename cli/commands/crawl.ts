@@ -12,6 +12,7 @@ import {
 } from '../../crawler/output/record-formats.js';
 import { openUrlList, type UrlListSource } from '../../crawler/url-list.js';
 import { EXIT, exitCodeOfSignal } from '../exit-codes.js';
+import { unwritable } from '../output-file.js';
 import { withDefault } from '../help.js';
 import { type CliIo, colorEnabled, type StopSignal } from '../io.js';
 import type { CrawlProgress } from '../progress.js';
@@ -92,8 +93,7 @@ async function openOutput(path: string | undefined, io: CliIo): Promise<Writable
   try {
     await once(stream, 'open');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new CrawlbenchError('OUTPUT_UNWRITABLE', `cannot write output ${JSON.stringify(path)}: ${code}`);
+    throw unwritable(error, 'output', path);
   }
   return stream;
 }
